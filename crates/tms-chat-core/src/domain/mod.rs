@@ -1,0 +1,22 @@
+//! The chat domain: plain data types and the rules that belong to them (validation, the
+//! session state machine, origin matching, business hours). Nothing here does I/O.
+
+pub mod agent;
+pub mod business_hours;
+pub mod canned;
+pub mod message;
+pub mod note;
+pub mod origin;
+pub mod session;
+pub mod tenant;
+pub mod widget;
+
+pub use agent::{Agent, Role};
+pub use business_hours::{BusinessHours, DayHours, OfflineBehavior};
+pub use canned::CannedResponse;
+pub use message::{Attachment, Message, MessageKind, NewMessage, SenderType, SystemEvent};
+pub use note::Note;
+pub use origin::{origin_allowed, AllowedDomain};
+pub use session::{EndedBy, ReadMarker, Session, SessionAction, SessionStatus, TransferTarget};
+pub use tenant::{Project, Tenant};
+pub use widget::{Widget, WidgetInput, WidgetPosition};

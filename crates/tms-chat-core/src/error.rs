@@ -1,0 +1,180 @@
+//! The one error type of the chat system. Every variant has a stable, machine-readable code
+//! (`ChatError::code`) that the adapters put in the JSON error body and map to an HTTP status
+//! (`ChatError::http_status`). Internal failures carry their source for logs but never leak it
+//! to clients (`ChatError::public_message`).
+
+use std::borrow::Cow;
+
+/// Errors from the storage layer; the service turns them into [`ChatError`]s.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The row does not exist (or belongs to another tenant).
+    #[error("not found")]
+    NotFound,
+    /// A uniqueness or optimistic-concurrency conflict.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// The database failed.
+    #[error("storage backend failed: {message}")]
+    Backend {
+        /// What was being done.
+        message: String,
+        /// The driver's error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+impl StoreError {
+    /// Wraps a driver error with context.
+    pub fn backend(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        StoreError::Backend {
+            message: message.into(),
+            source: source.into(),
+        }
+    }
+}
+
+/// A field-level validation problem.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct FieldError {
+    /// The offending field, in snake_case as on the wire (`primary_color`, `business_hours.monday`).
+    pub field: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// Every error the chat service can return.
+#[derive(Debug, thiserror::Error)]
+pub enum ChatError {
+    /// No or invalid credentials.
+    #[error("authentication required")]
+    Unauthorized,
+    /// The principal is known but may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(Cow<'static, str>),
+    /// The object does not exist, or is invisible to the principal.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// Input failed validation.
+    #[error("invalid input: {field}: {message}")]
+    InvalidInput {
+        /// The field at fault.
+        field: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// The operation conflicts with the current state (for example an invalid status transition).
+    #[error("conflict: {0}")]
+    Conflict(Cow<'static, str>),
+    /// The request's origin is not allowed by the widget.
+    #[error("origin is not allowed for this widget")]
+    DomainNotAllowed,
+    /// The widget is outside its business hours.
+    #[error("outside business hours")]
+    OutsideBusinessHours {
+        /// When the widget opens next (RFC 3339), if known.
+        next_open: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// Too many requests.
+    #[error("rate limited")]
+    RateLimited,
+    /// The payload exceeds a size limit.
+    #[error("payload too large: {0}")]
+    PayloadTooLarge(Cow<'static, str>),
+    /// The media type is not accepted.
+    #[error("unsupported media type: {0}")]
+    UnsupportedMediaType(Cow<'static, str>),
+    /// A downstream dependency (database, ticket system) failed.
+    #[error("internal error: {0}")]
+    Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl ChatError {
+    /// A validation error on one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        ChatError::InvalidInput {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A forbidden error with a reason.
+    pub fn forbidden(reason: impl Into<Cow<'static, str>>) -> Self {
+        ChatError::Forbidden(reason.into())
+    }
+
+    /// A conflict with a reason.
+    pub fn conflict(reason: impl Into<Cow<'static, str>>) -> Self {
+        ChatError::Conflict(reason.into())
+    }
+
+    /// An internal error wrapping its cause.
+    pub fn internal(err: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Self {
+        ChatError::Internal(err.into())
+    }
+
+    /// The stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ChatError::Unauthorized => "unauthorized",
+            ChatError::Forbidden(_) => "forbidden",
+            ChatError::NotFound(_) => "not_found",
+            ChatError::InvalidInput { .. } => "invalid_input",
+            ChatError::Conflict(_) => "conflict",
+            ChatError::DomainNotAllowed => "domain_not_allowed",
+            ChatError::OutsideBusinessHours { .. } => "outside_business_hours",
+            ChatError::RateLimited => "rate_limited",
+            ChatError::PayloadTooLarge(_) => "payload_too_large",
+            ChatError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ChatError::Internal(_) => "internal",
+        }
+    }
+
+    /// The HTTP status adapters answer with.
+    pub fn http_status(&self) -> u16 {
+        match self {
+            ChatError::Unauthorized => 401,
+            ChatError::Forbidden(_) | ChatError::DomainNotAllowed => 403,
+            ChatError::NotFound(_) => 404,
+            ChatError::InvalidInput { .. } => 422,
+            ChatError::Conflict(_) | ChatError::OutsideBusinessHours { .. } => 409,
+            ChatError::RateLimited => 429,
+            ChatError::PayloadTooLarge(_) => 413,
+            ChatError::UnsupportedMediaType(_) => 415,
+            ChatError::Internal(_) => 500,
+        }
+    }
+
+    /// The message safe to show a client: internal causes are replaced by a generic text.
+    pub fn public_message(&self) -> String {
+        match self {
+            ChatError::Internal(_) => "internal server error".to_owned(),
+            other => other.to_string(),
+        }
+    }
+
+    /// The field at fault, for `invalid_input`.
+    pub fn field(&self) -> Option<&str> {
+        match self {
+            ChatError::InvalidInput { field, .. } => Some(field),
+            _ => None,
+        }
+    }
+}
+
+impl From<StoreError> for ChatError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::NotFound => ChatError::NotFound("object"),
+            StoreError::Conflict(reason) => ChatError::Conflict(reason.into()),
+            other => ChatError::Internal(Box::new(other)),
+        }
+    }
+}
+
+/// Result alias for the chat service.
+pub type ChatResult<T> = Result<T, ChatError>;

@@ -1,0 +1,1 @@
+//! Mounts the tms-chat API into poem (filled by the REST/WebSocket issue).

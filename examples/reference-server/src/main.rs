@@ -1,0 +1,2 @@
+//! Reference tms-chat server (filled by the REST/WebSocket issue).
+fn main() {}
