@@ -8,10 +8,17 @@
 //! No web framework and no SQL live here: the `tms-chat-axum` and `tms-chat-poem` crates
 //! translate their framework's types, `tms-chat-storage` implements [`store::ChatStore`].
 
+pub mod auth;
+pub mod blob;
 pub mod clock;
 pub mod domain;
 pub mod error;
 pub mod ids;
+pub mod notify;
+pub mod service;
+pub mod store;
+pub mod ticket;
 pub mod token;
+pub mod upload;
 
 pub use error::{ChatError, ChatResult, FieldError, StoreError};

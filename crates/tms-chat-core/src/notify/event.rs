@@ -1,0 +1,140 @@
+//! The events the chat service publishes, and the envelope that routes them.
+
+use crate::domain::{Message, Note, ReadMarker, SenderType, Session, TransferTarget};
+use crate::ids::{AgentId, ProjectId, SessionId, TenantId};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// Where an event goes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Topic {
+    /// Every agent connection of a tenant (each filters by its project scope).
+    Tenant(TenantId),
+    /// Everyone in one session: its customer and every console that opened it.
+    Session(SessionId),
+    /// One agent's connections (its assigned sessions' messages arrive here).
+    Agent(TenantId, AgentId),
+}
+
+/// Who may see an event.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Agents and the session's customer.
+    Everyone,
+    /// Agents only (internal notes, agent-side details).
+    AgentsOnly,
+}
+
+/// A change in the chat system.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ChatEvent {
+    /// A session was started.
+    SessionCreated {
+        /// The new session.
+        session: Session,
+    },
+    /// A session was assigned (taken, reassigned, or a transfer accepted).
+    SessionAssigned {
+        /// The session after the change.
+        session: Session,
+        /// The new assignee.
+        agent_id: AgentId,
+        /// The previous assignee.
+        previous_agent_id: Option<AgentId>,
+        /// Who assigned it.
+        assigned_by: AgentId,
+    },
+    /// A session was transferred.
+    SessionTransferred {
+        /// The session after the change.
+        session: Session,
+        /// Where it went.
+        target: TransferTarget,
+        /// The previous assignee.
+        previous_agent_id: Option<AgentId>,
+        /// Who transferred it.
+        transferred_by: AgentId,
+    },
+    /// Some other field of a session changed (customer details, ticket link).
+    SessionUpdated {
+        /// The session after the change.
+        session: Session,
+    },
+    /// A session ended.
+    SessionEnded {
+        /// The session after the change.
+        session: Session,
+    },
+    /// A message was stored.
+    NewMessage {
+        /// The message.
+        message: Message,
+    },
+    /// Someone started or stopped typing.
+    TypingIndicator {
+        /// The session.
+        session_id: SessionId,
+        /// Customer or agent.
+        sender_type: SenderType,
+        /// The typing agent.
+        agent_id: Option<AgentId>,
+        /// Started (`true`) or stopped.
+        is_typing: bool,
+    },
+    /// A participant's read marker moved.
+    ReadMarker {
+        /// The marker.
+        marker: ReadMarker,
+    },
+    /// An internal note was added (agents only).
+    NoteAdded {
+        /// The note.
+        note: Note,
+    },
+}
+
+/// An event with its routing.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    /// The tenant the event belongs to.
+    pub tenant_id: TenantId,
+    /// The project, for filtering by agents' project scope.
+    pub project_id: Option<ProjectId>,
+    /// The session the event is about, if any.
+    pub session_id: Option<SessionId>,
+    /// Who may see it.
+    pub audience: Audience,
+    /// Where it goes.
+    pub topics: Vec<Topic>,
+    /// The event.
+    pub event: ChatEvent,
+    /// Encoded wire frames, cached so a fan-out to many connections encodes once.
+    /// Slot 0: agent frame, slot 1: customer frame (`None` when customers must not see it).
+    #[serde(skip)]
+    pub encoded: [OnceLock<Option<std::sync::Arc<str>>>; 2],
+}
+
+impl Envelope {
+    /// Wraps an event for `topics`.
+    pub fn new(
+        tenant_id: TenantId,
+        project_id: Option<ProjectId>,
+        session_id: Option<SessionId>,
+        audience: Audience,
+        topics: Vec<Topic>,
+        event: ChatEvent,
+    ) -> Self {
+        Envelope {
+            tenant_id,
+            project_id,
+            session_id,
+            audience,
+            topics,
+            event,
+            encoded: Default::default(),
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! Agent tools: internal notes (agents only), canned responses (tenant-wide; admins manage),
+//! typing indicators (ephemeral, never stored) and read markers (last seen sequence per
+//! participant).
+
+use super::access::not_found_as;
+use super::ChatService;
+use crate::auth::Actor;
+use crate::domain::canned::validate_canned;
+use crate::domain::{Agent, CannedResponse, Note, ReadMarker, SenderType};
+use crate::error::{ChatError, ChatResult};
+use crate::ids::{CannedResponseId, NoteId, SessionId};
+use crate::notify::{Audience, ChatEvent};
+
+impl ChatService {
+    /// Adds an internal note to a session the agent can see. Customers never see notes.
+    pub async fn add_note(&self, agent: &Agent, session_id: &SessionId, content: &str) -> ChatResult<Note> {
+        let session = self.agent_visible_session(agent, session_id).await?;
+        let content = content.trim();
+        if content.is_empty() {
+            return Err(ChatError::invalid("content", "must not be empty"));
+        }
+        if content.chars().count() > self.config.max_note_chars {
+            return Err(ChatError::invalid(
+                "content",
+                format!("must be at most {} characters", self.config.max_note_chars),
+            ));
+        }
+        let note = Note {
+            id: NoteId::generate(),
+            tenant_id: session.tenant_id.clone(),
+            session_id: session.id.clone(),
+            author_agent_id: agent.id.clone(),
+            content: content.to_owned(),
+            created_at: self.clock.now(),
+        };
+        self.store.insert_note(&note).await?;
+        self.publish_conversation(&session, Audience::AgentsOnly, ChatEvent::NoteAdded { note: note.clone() })
+            .await;
+        Ok(note)
+    }
+
+    /// A session's notes, for agents.
+    pub async fn list_notes(&self, actor: &Actor<'_>, session_id: &SessionId) -> ChatResult<Vec<Note>> {
+        let agent = Self::require_agent(actor)?;
+        let session = self.agent_visible_session(agent, session_id).await?;
+        Ok(self.store.list_notes(&session.tenant_id, &session.id).await?)
+    }
+
+    /// The tenant's canned responses (every agent).
+    pub async fn list_canned_responses(&self, agent: &Agent) -> ChatResult<Vec<CannedResponse>> {
+        Ok(self.store.list_canned_responses(&agent.tenant_id).await?)
+    }
+
+    /// Creates a canned response (admins).
+    pub async fn create_canned_response(&self, agent: &Agent, shortcut: &str, text: &str) -> ChatResult<CannedResponse> {
+        Self::require_admin(agent)?;
+        let (shortcut, text) = validate_canned(shortcut, text)?;
+        let now = self.clock.now();
+        let canned = CannedResponse {
+            id: CannedResponseId::generate(),
+            tenant_id: agent.tenant_id.clone(),
+            shortcut,
+            text,
+            created_at: now,
+            updated_at: now,
+        };
+        self.store
+            .insert_canned_response(&canned)
+            .await
+            .map_err(duplicate_shortcut)?;
+        Ok(canned)
+    }
+
+    /// Updates a canned response (admins).
+    pub async fn update_canned_response(
+        &self,
+        agent: &Agent,
+        id: &CannedResponseId,
+        shortcut: Option<&str>,
+        text: Option<&str>,
+    ) -> ChatResult<CannedResponse> {
+        Self::require_admin(agent)?;
+        let mut canned = self
+            .store
+            .get_canned_response(&agent.tenant_id, id)
+            .await
+            .map_err(not_found_as("canned response"))?;
+        let (shortcut, text) = validate_canned(
+            shortcut.unwrap_or(&canned.shortcut),
+            text.unwrap_or(&canned.text),
+        )?;
+        canned.shortcut = shortcut;
+        canned.text = text;
+        canned.updated_at = self.clock.now();
+        self.store
+            .update_canned_response(&canned)
+            .await
+            .map_err(duplicate_shortcut)?;
+        Ok(canned)
+    }
+
+    /// Deletes a canned response (admins).
+    pub async fn delete_canned_response(&self, agent: &Agent, id: &CannedResponseId) -> ChatResult<()> {
+        Self::require_admin(agent)?;
+        self.store
+            .delete_canned_response(&agent.tenant_id, id)
+            .await
+            .map_err(not_found_as("canned response"))
+    }
+
+    /// Publishes a typing indicator (not stored).
+    pub async fn set_typing(&self, actor: &Actor<'_>, session_id: &SessionId, is_typing: bool) -> ChatResult<()> {
+        let session = self.visible_session(actor, session_id).await?;
+        if session.status.is_final() {
+            return Err(ChatError::conflict("session has ended"));
+        }
+        let (sender_type, agent_id) = match actor {
+            Actor::Agent(a) => (SenderType::Agent, Some(a.id.clone())),
+            Actor::Customer(_) => (SenderType::Customer, None),
+        };
+        self.publish_conversation(
+            &session,
+            Audience::Everyone,
+            ChatEvent::TypingIndicator {
+                session_id: session.id.clone(),
+                sender_type,
+                agent_id,
+                is_typing,
+            },
+        )
+        .await;
+        Ok(())
+    }
+
+    /// Moves the actor's read marker to `seq` (never backwards, never past the last message).
+    pub async fn mark_read(&self, actor: &Actor<'_>, session_id: &SessionId, seq: i64) -> ChatResult<ReadMarker> {
+        let session = self.visible_session(actor, session_id).await?;
+        if seq < 0 {
+            return Err(ChatError::invalid("seq", "must not be negative"));
+        }
+        let participant = match actor {
+            Actor::Agent(a) => ReadMarker::agent_key(&a.id),
+            Actor::Customer(_) => ReadMarker::CUSTOMER.to_owned(),
+        };
+        let marker = ReadMarker {
+            session_id: session.id.clone(),
+            participant,
+            last_read_seq: seq.min(session.last_seq),
+            updated_at: self.clock.now(),
+        };
+        let stored = self.store.advance_read_marker(&session.tenant_id, &marker).await?;
+        self.publish_conversation(&session, Audience::Everyone, ChatEvent::ReadMarker { marker: stored.clone() })
+            .await;
+        Ok(stored)
+    }
+
+    /// A session's read markers.
+    pub async fn read_markers(&self, actor: &Actor<'_>, session_id: &SessionId) -> ChatResult<Vec<ReadMarker>> {
+        let session = self.visible_session(actor, session_id).await?;
+        Ok(self.store.list_read_markers(&session.tenant_id, &session.id).await?)
+    }
+}
+
+fn duplicate_shortcut(e: crate::error::StoreError) -> ChatError {
+    match e {
+        crate::error::StoreError::Conflict(_) => ChatError::conflict("a canned response with this shortcut exists"),
+        crate::error::StoreError::NotFound => ChatError::NotFound("canned response"),
+        other => other.into(),
+    }
+}

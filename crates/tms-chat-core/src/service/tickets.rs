@@ -1,0 +1,114 @@
+//! Ticket hand-off: an agent converts a chat into a ticket of the host TMS, or a widget with
+//! `auto_create_ticket` does it when a session ends. The transcript and notes go along; the
+//! ticket id is kept on the session.
+
+use super::access::not_found_as;
+use super::ChatService;
+use crate::domain::{Agent, Message, Session};
+use crate::error::{ChatError, ChatResult, StoreError};
+use crate::ids::SessionId;
+use crate::notify::ChatEvent;
+use crate::store::HistoryQuery;
+use crate::ticket::{TicketReason, TicketRef, TicketRequest};
+
+impl ChatService {
+    /// Creates a ticket from a session (manual conversion). A session that already has a
+    /// ticket answers `conflict`.
+    pub async fn create_ticket(&self, agent: &Agent, id: &SessionId, subject: Option<String>) -> ChatResult<TicketRef> {
+        let session = self.agent_visible_session(agent, id).await?;
+        if session.ticket_id.is_some() {
+            return Err(ChatError::conflict("this session already has a ticket"));
+        }
+        self.hand_off(session, TicketReason::Manual, Some(agent), subject).await
+    }
+
+    pub(crate) async fn auto_ticket_on_end(&self, session: &Session) {
+        if self.tickets.is_none() || session.ticket_id.is_some() {
+            return;
+        }
+        let wants = match self.store.get_widget(&session.tenant_id, &session.widget_id).await {
+            Ok(w) => w.auto_create_ticket,
+            Err(_) => false,
+        };
+        if !wants {
+            return;
+        }
+        if let Err(err) = self
+            .hand_off(session.clone(), TicketReason::SessionEnded, None, None)
+            .await
+        {
+            tracing::warn!(session_id = %session.id, error = %err, "automatic ticket creation failed");
+        }
+    }
+
+    async fn hand_off(
+        &self,
+        session: Session,
+        reason: TicketReason,
+        agent: Option<&Agent>,
+        subject: Option<String>,
+    ) -> ChatResult<TicketRef> {
+        let sink = self
+            .tickets
+            .as_ref()
+            .ok_or_else(|| ChatError::conflict("no ticket system is connected"))?;
+        let transcript = self.full_transcript(&session).await?;
+        let notes = self.store.list_notes(&session.tenant_id, &session.id).await?;
+        let ticket = sink
+            .create_ticket(TicketRequest {
+                session: session.clone(),
+                transcript,
+                notes,
+                reason,
+                requested_by: agent.map(|a| a.id.clone()),
+                subject: subject.map(|s| s.trim().chars().take(200).collect()),
+            })
+            .await?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let mut current = self
+                .store
+                .get_session(&session.tenant_id, &session.id)
+                .await
+                .map_err(not_found_as("session"))?;
+            current.ticket_id = Some(ticket.id.clone());
+            match self.store.update_session(&current).await {
+                Ok(updated) => {
+                    self.publish_lifecycle(&updated, ChatEvent::SessionUpdated { session: updated.clone() })
+                        .await;
+                    return Ok(ticket);
+                }
+                Err(StoreError::Conflict(_)) if attempts < 5 => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    async fn full_transcript(&self, session: &Session) -> ChatResult<Vec<Message>> {
+        let mut all = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = self
+                .store
+                .list_messages(
+                    &session.tenant_id,
+                    &session.id,
+                    HistoryQuery {
+                        after_seq: Some(after),
+                        before_seq: None,
+                        limit: crate::store::MAX_PAGE_SIZE,
+                    },
+                )
+                .await?;
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            let full = page.len() as u32 == crate::store::MAX_PAGE_SIZE;
+            all.extend(page);
+            if !full {
+                break;
+            }
+        }
+        Ok(all)
+    }
+}

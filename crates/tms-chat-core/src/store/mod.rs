@@ -1,0 +1,268 @@
+//! The persistence contract. [`ChatStore`] is what a host (or `tms-chat-storage`) implements;
+//! the chat service is its only caller and has already checked access, so the store's duties
+//! are: keep tenants apart at the query level (every lookup takes the tenant), hand out
+//! gapless per-session message sequence numbers atomically, make `client_message_id` retries
+//! idempotent, and answer the list filters with indexes.
+//!
+//! The generic conformance suite every implementation must pass lives in
+//! [`crate::store::conformance`] (behind the `test-utils` feature).
+
+#[cfg(any(test, feature = "test-utils"))]
+pub mod conformance;
+
+use crate::domain::{
+    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
+    SessionStatus, Tenant, Widget,
+};
+use crate::error::StoreError;
+use crate::ids::{
+    AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+/// Result alias for store operations.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Largest page a list call returns.
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+/// Filters of the sessions list (the console's All / Unassigned / Active, search, paging).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionFilter {
+    /// Only sessions of these projects; `None` for every project of the tenant.
+    pub project_ids: Option<Vec<ProjectId>>,
+    /// Only sessions in this status.
+    pub status: Option<SessionStatus>,
+    /// Only sessions assigned to this agent.
+    pub assigned_agent_id: Option<AgentId>,
+    /// Only sessions without an assigned agent that are not ended.
+    pub unassigned_only: bool,
+    /// Only sessions of this widget.
+    pub widget_id: Option<WidgetId>,
+    /// Case-insensitive substring of the customer's email or name.
+    pub query: Option<String>,
+    /// Continue after this position (from a previous page's `next_cursor`).
+    pub cursor: Option<SessionCursor>,
+    /// Page size, 1..=[`MAX_PAGE_SIZE`].
+    pub limit: u32,
+}
+
+/// A position in the sessions list, ordered by `last_activity_at` descending, then id
+/// descending.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionCursor {
+    /// The last row's activity time.
+    pub last_activity_at: DateTime<Utc>,
+    /// The last row's id.
+    pub id: SessionId,
+}
+
+impl SessionCursor {
+    /// Opaque string form: `<micros>.<id>` base64url-encoded.
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        let raw = format!("{}.{}", self.last_activity_at.timestamp_micros(), self.id);
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+    }
+
+    /// Parses [`SessionCursor::encode`]'s output; `None` when malformed.
+    pub fn decode(s: &str) -> Option<Self> {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(s.as_bytes())
+            .ok()?;
+        let raw = String::from_utf8(raw).ok()?;
+        let (micros, id) = raw.split_once('.')?;
+        let micros: i64 = micros.parse().ok()?;
+        if id.is_empty() {
+            return None;
+        }
+        Some(SessionCursor {
+            last_activity_at: DateTime::from_timestamp_micros(micros)?,
+            id: SessionId::new(id),
+        })
+    }
+
+    /// The cursor that continues after `session`.
+    pub fn after(session: &Session) -> Self {
+        SessionCursor {
+            last_activity_at: session.last_activity_at,
+            id: session.id.clone(),
+        }
+    }
+}
+
+/// One page of sessions.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SessionPage {
+    /// The sessions, newest activity first.
+    pub sessions: Vec<Session>,
+    /// Where the next page starts, if there is one.
+    pub next_cursor: Option<SessionCursor>,
+}
+
+/// Which slice of a session's history to read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistoryQuery {
+    /// Only messages with `seq > after_seq`.
+    pub after_seq: Option<i64>,
+    /// Only messages with `seq < before_seq`.
+    pub before_seq: Option<i64>,
+    /// At most this many, 1..=[`MAX_PAGE_SIZE`]. With only `before_seq`, the newest `limit`
+    /// before it; otherwise the oldest `limit` after `after_seq` (or from the start).
+    pub limit: u32,
+}
+
+/// The outcome of appending one message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Appended {
+    /// The stored message (the earlier one, for a retried `client_message_id`).
+    pub message: Message,
+    /// `false` when the `client_message_id` was seen before and nothing new was stored.
+    pub created: bool,
+}
+
+/// Persistence for the chat system. Every method is scoped by tenant; an object of another
+/// tenant is `StoreError::NotFound`.
+#[async_trait]
+pub trait ChatStore: Send + Sync + 'static {
+    /// Checks the database answers (for readiness probes).
+    async fn ping(&self) -> StoreResult<()>;
+
+    // --- tenants, projects, agents (owned by the host, mirrored here) ---
+
+    /// Creates or updates a tenant.
+    async fn upsert_tenant(&self, tenant: &Tenant) -> StoreResult<()>;
+    /// Reads a tenant.
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Tenant>;
+    /// Creates or updates a project.
+    async fn upsert_project(&self, project: &Project) -> StoreResult<()>;
+    /// The tenant's projects, by id.
+    async fn list_projects(&self, tenant: &TenantId) -> StoreResult<Vec<Project>>;
+    /// Creates or updates an agent.
+    async fn upsert_agent(&self, agent: &Agent) -> StoreResult<()>;
+    /// Reads an agent.
+    async fn get_agent(&self, tenant: &TenantId, id: &AgentId) -> StoreResult<Agent>;
+    /// The tenant's agents, by id.
+    async fn list_agents(&self, tenant: &TenantId) -> StoreResult<Vec<Agent>>;
+
+    // --- widgets ---
+
+    /// Stores a new widget; `Conflict` when the id exists.
+    async fn insert_widget(&self, widget: &Widget) -> StoreResult<()>;
+    /// Reads a widget of a tenant.
+    async fn get_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<Widget>;
+    /// Reads a widget by id alone (the public widget endpoints know no tenant).
+    async fn find_widget(&self, id: &WidgetId) -> StoreResult<Widget>;
+    /// Replaces a widget's stored fields.
+    async fn update_widget(&self, widget: &Widget) -> StoreResult<()>;
+    /// Deletes a widget; its sessions and messages stay.
+    async fn delete_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<()>;
+    /// The tenant's widgets (optionally of some projects only), oldest first.
+    async fn list_widgets(
+        &self,
+        tenant: &TenantId,
+        projects: Option<&[ProjectId]>,
+    ) -> StoreResult<Vec<Widget>>;
+
+    // --- sessions ---
+
+    /// Stores a new session with the hash of its customer token.
+    async fn insert_session(&self, session: &Session, customer_token_hash: &str)
+        -> StoreResult<()>;
+    /// Reads a session of a tenant.
+    async fn get_session(&self, tenant: &TenantId, id: &SessionId) -> StoreResult<Session>;
+    /// Finds the session a customer token (by its hash) belongs to.
+    async fn find_session_by_token_hash(&self, token_hash: &str) -> StoreResult<Session>;
+    /// Writes a session's mutable fields if its stored `version` still equals
+    /// `session.version`, and returns it with the version bumped; `Conflict` when another
+    /// update came first. `last_seq` is owned by [`ChatStore::append_messages`] and is not
+    /// written here.
+    async fn update_session(&self, session: &Session) -> StoreResult<Session>;
+    /// Lists sessions of a tenant with filters, newest activity first.
+    async fn list_sessions(
+        &self,
+        tenant: &TenantId,
+        filter: &SessionFilter,
+    ) -> StoreResult<SessionPage>;
+    /// Other sessions of the same customer email in the tenant, newest first (at most `limit`).
+    async fn customer_sessions(
+        &self,
+        tenant: &TenantId,
+        customer_email: &str,
+        exclude: Option<&SessionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+    /// How many non-ended sessions are assigned to an agent.
+    async fn count_open_sessions_for_agent(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+    ) -> StoreResult<u64>;
+
+    // --- messages ---
+
+    /// Appends messages, each getting its session's next sequence number, in one
+    /// transaction where possible (group commit). Results are in input order; a message
+    /// whose `(session, sender_type, client_message_id)` was stored before is not stored
+    /// again and its earlier row is returned with `created: false`. Each append also moves
+    /// the session's `last_seq` and `last_activity_at`. A message for a missing session is
+    /// `Err(NotFound)` in its slot without failing the others.
+    async fn append_messages(
+        &self,
+        messages: Vec<NewMessage>,
+    ) -> StoreResult<Vec<StoreResult<Appended>>>;
+    /// Reads a slice of a session's history in sequence order.
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        query: HistoryQuery,
+    ) -> StoreResult<Vec<Message>>;
+
+    // --- attachments ---
+
+    /// Records an uploaded file's metadata.
+    async fn insert_attachment(&self, attachment: &Attachment) -> StoreResult<()>;
+    /// Reads an attachment's metadata.
+    async fn get_attachment(&self, tenant: &TenantId, id: &AttachmentId)
+        -> StoreResult<Attachment>;
+
+    // --- agent tools ---
+
+    /// Stores an internal note.
+    async fn insert_note(&self, note: &Note) -> StoreResult<()>;
+    /// A session's notes, oldest first.
+    async fn list_notes(&self, tenant: &TenantId, session: &SessionId) -> StoreResult<Vec<Note>>;
+    /// Stores a canned response; `Conflict` when the tenant already has the shortcut.
+    async fn insert_canned_response(&self, canned: &CannedResponse) -> StoreResult<()>;
+    /// Replaces a canned response; `Conflict` on a duplicate shortcut.
+    async fn update_canned_response(&self, canned: &CannedResponse) -> StoreResult<()>;
+    /// Deletes a canned response.
+    async fn delete_canned_response(
+        &self,
+        tenant: &TenantId,
+        id: &CannedResponseId,
+    ) -> StoreResult<()>;
+    /// Reads a canned response.
+    async fn get_canned_response(
+        &self,
+        tenant: &TenantId,
+        id: &CannedResponseId,
+    ) -> StoreResult<CannedResponse>;
+    /// The tenant's canned responses, by shortcut.
+    async fn list_canned_responses(&self, tenant: &TenantId) -> StoreResult<Vec<CannedResponse>>;
+    /// Moves a participant's read marker forward (never backward); returns the stored marker.
+    async fn advance_read_marker(
+        &self,
+        tenant: &TenantId,
+        marker: &ReadMarker,
+    ) -> StoreResult<ReadMarker>;
+    /// A session's read markers.
+    async fn list_read_markers(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Vec<ReadMarker>>;
+}
