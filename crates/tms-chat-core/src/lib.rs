@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod ids;
 pub mod notify;
+pub mod protocol;
 pub mod service;
 pub mod store;
 pub mod ticket;

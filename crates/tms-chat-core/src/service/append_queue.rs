@@ -1,9 +1,11 @@
 //! Group commit for messages. Concurrent sends are queued and a single writer task hands
 //! every message waiting at that moment to [`ChatStore::append_messages`] in one call (one
-//! transaction), then answers each sender. A sender is answered only after its batch
-//! committed, so an acknowledged message is durable.
+//! transaction), publishes `new_message` for each newly stored message in commit order (so
+//! every connection sees a session's messages in `seq` order), then answers each sender. A
+//! sender is answered only after its batch committed, so an acknowledged message is durable.
 
-use crate::domain::NewMessage;
+use crate::domain::{NewMessage, Session};
+use crate::notify::{Audience, ChatEvent, Notifier};
 use crate::error::{ChatError, ChatResult, StoreError};
 use crate::store::{Appended, ChatStore, StoreResult};
 use std::sync::Arc;
@@ -14,7 +16,7 @@ const MAX_BATCH: usize = 128;
 /// Queue depth before senders wait (back-pressure).
 const QUEUE_DEPTH: usize = 4096;
 
-type Job = (NewMessage, oneshot::Sender<StoreResult<Appended>>);
+type Job = (NewMessage, Session, oneshot::Sender<StoreResult<Appended>>);
 
 /// The sending side of the writer task.
 #[derive(Debug)]
@@ -24,17 +26,18 @@ pub(crate) struct AppendQueue {
 
 impl AppendQueue {
     /// Starts the writer task on the current tokio runtime.
-    pub(crate) fn start(store: Arc<dyn ChatStore>) -> Self {
+    pub(crate) fn start(store: Arc<dyn ChatStore>, notifier: Arc<dyn Notifier>) -> Self {
         let (tx, rx) = mpsc::channel(QUEUE_DEPTH);
-        tokio::spawn(writer(store, rx));
+        tokio::spawn(writer(store, notifier, rx));
         AppendQueue { tx }
     }
 
-    /// Appends one message, waiting for its batch to commit.
-    pub(crate) async fn append(&self, message: NewMessage) -> ChatResult<Appended> {
+    /// Appends one message to `session` (used for event routing), waiting for its batch to
+    /// commit and its event to be published.
+    pub(crate) async fn append(&self, message: NewMessage, session: Session) -> ChatResult<Appended> {
         let (done, answer) = oneshot::channel();
         self.tx
-            .send((message, done))
+            .send((message, session, done))
             .await
             .map_err(|_| ChatError::internal("message writer stopped"))?;
         match answer.await {
@@ -47,7 +50,7 @@ impl AppendQueue {
     }
 }
 
-async fn writer(store: Arc<dyn ChatStore>, mut rx: mpsc::Receiver<Job>) {
+async fn writer(store: Arc<dyn ChatStore>, notifier: Arc<dyn Notifier>, mut rx: mpsc::Receiver<Job>) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -57,24 +60,44 @@ async fn writer(store: Arc<dyn ChatStore>, mut rx: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        let (messages, senders): (Vec<_>, Vec<_>) = batch.drain(..).unzip();
-        match store.append_messages(messages).await {
+        let mut messages = Vec::with_capacity(batch.len());
+        let mut waiting = Vec::with_capacity(batch.len());
+        for (message, session, sender) in batch.drain(..) {
+            messages.push(message);
+            waiting.push((session, sender));
+        }
+        let senders: Vec<_> = match store.append_messages(messages).await {
             Ok(results) => {
                 let mut results = results.into_iter();
-                for sender in senders {
+                let mut answered = Vec::with_capacity(waiting.len());
+                for (session, sender) in waiting {
                     let result = results
                         .next()
                         .unwrap_or_else(|| Err(StoreError::Conflict("store returned too few results".into())));
+                    if let Ok(appended) = &result {
+                        if appended.created {
+                            let event = ChatEvent::NewMessage { message: appended.message.clone() };
+                            let envelope = super::publish::conversation_envelope(&session, Audience::Everyone, event);
+                            if let Err(err) = notifier.publish(envelope).await {
+                                tracing::warn!(session_id = %session.id, error = %err, "publishing new_message failed");
+                            }
+                        }
+                    }
+                    answered.push((sender, result));
+                }
+                for (sender, result) in answered {
                     let _ = sender.send(result);
                 }
+                continue;
             }
             Err(err) => {
                 tracing::error!(error = %err, "appending a batch of messages failed");
-                let text = err.to_string();
-                for sender in senders {
-                    let _ = sender.send(Err(StoreError::backend("append batch", text.clone())));
-                }
+                waiting.into_iter().map(|(_, sender)| sender).collect()
             }
+        };
+        let text = "append batch failed";
+        for sender in senders {
+            let _ = sender.send(Err(StoreError::backend("append batch", text)));
         }
     }
 }

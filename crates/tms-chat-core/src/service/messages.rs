@@ -7,7 +7,6 @@ use crate::auth::Actor;
 use crate::domain::{Attachment, MessageKind, NewMessage, SenderType, Session};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{AttachmentId, MessageId, SessionId};
-use crate::notify::{Audience, ChatEvent};
 use crate::store::{Appended, HistoryQuery, MAX_PAGE_SIZE};
 use crate::domain::Message;
 use serde::Deserialize;
@@ -216,21 +215,10 @@ impl ChatService {
         Ok((attachment, bytes))
     }
 
-    /// Appends through the group-commit queue, then publishes `new_message` (only for a
-    /// newly stored message, not for a retried one).
+    /// Appends through the group-commit queue, which publishes `new_message` (only for a
+    /// newly stored message, not for a retried one) in commit order.
     pub(crate) async fn store_and_publish(&self, session: &Session, message: NewMessage) -> ChatResult<Appended> {
-        let appended = self.append_queue().append(message).await?;
-        if appended.created {
-            self.publish_conversation(
-                session,
-                Audience::Everyone,
-                ChatEvent::NewMessage {
-                    message: appended.message.clone(),
-                },
-            )
-            .await;
-        }
-        Ok(appended)
+        self.append_queue().append(message, session.clone()).await
     }
 }
 

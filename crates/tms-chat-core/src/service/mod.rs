@@ -161,6 +161,8 @@ impl ChatService {
     /// The group-commit writer, started on first use (inside the caller's tokio runtime).
     pub(crate) fn append_queue(&self) -> &append_queue::AppendQueue {
         self.append_queue
-            .get_or_init(|| append_queue::AppendQueue::start(Arc::clone(&self.store)))
+            .get_or_init(|| {
+                append_queue::AppendQueue::start(Arc::clone(&self.store), Arc::clone(&self.notifier))
+            })
     }
 }

@@ -27,11 +27,10 @@ impl ChatService {
     }
 
     pub(crate) async fn publish_conversation(&self, session: &Session, audience: Audience, event: ChatEvent) {
-        let mut topics = vec![Topic::Session(session.id.clone())];
-        if let Some(agent) = &session.assigned_agent_id {
-            topics.push(Topic::Agent(session.tenant_id.clone(), agent.clone()));
+        let envelope = conversation_envelope(session, audience, event);
+        if let Err(err) = self.notifier.publish(envelope).await {
+            tracing::warn!(session_id = %session.id, error = %err, "publishing a chat event failed");
         }
-        self.publish(session, audience, topics, event).await;
     }
 
     async fn publish(&self, session: &Session, audience: Audience, topics: Vec<Topic>, event: ChatEvent) {
@@ -47,4 +46,21 @@ impl ChatService {
             tracing::warn!(session_id = %session.id, error = %err, "publishing a chat event failed");
         }
     }
+}
+
+/// The envelope of a conversation event (message, typing, read marker, note): the session's
+/// topic and its assignee's topic.
+pub(crate) fn conversation_envelope(session: &Session, audience: Audience, event: ChatEvent) -> Envelope {
+    let mut topics = vec![Topic::Session(session.id.clone())];
+    if let Some(agent) = &session.assigned_agent_id {
+        topics.push(Topic::Agent(session.tenant_id.clone(), agent.clone()));
+    }
+    Envelope::new(
+        session.tenant_id.clone(),
+        Some(session.project_id.clone()),
+        Some(session.id.clone()),
+        audience,
+        topics,
+        event,
+    )
 }

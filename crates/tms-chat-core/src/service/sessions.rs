@@ -105,6 +105,47 @@ impl ChatService {
         self.create_session(&widget, email, name, None, None, verified).await
     }
 
+    /// The offline contact form (a widget outside business hours with `collect_contact`):
+    /// becomes a waiting session holding the customer's message, so it reaches the agents'
+    /// queue. Email and message are required.
+    pub async fn submit_offline_contact(
+        &self,
+        widget_id: &WidgetId,
+        origin: Option<&str>,
+        name: Option<String>,
+        email: Option<String>,
+        message: String,
+    ) -> ChatResult<Session> {
+        let widget = self.widget_for_origin(widget_id, origin).await?;
+        let email = self.clean_email(email, true)?;
+        let name = self.clean_name(name)?;
+        if message.trim().is_empty() {
+            return Err(ChatError::invalid("message", "must not be empty"));
+        }
+        if message.chars().count() > self.config.max_message_chars {
+            return Err(ChatError::invalid(
+                "message",
+                format!("must be at most {} characters", self.config.max_message_chars),
+            ));
+        }
+        let started = self.create_session(&widget, email, name, None, None, false).await?;
+        let customer = crate::auth::CustomerPrincipal {
+            tenant_id: started.session.tenant_id.clone(),
+            session_id: started.session.id.clone(),
+            widget_id: widget.id.clone(),
+        };
+        self.send_message(
+            &Actor::Customer(&customer),
+            &started.session.id,
+            super::SendMessage {
+                content: message,
+                ..Default::default()
+            },
+        )
+        .await?;
+        Ok(started.session)
+    }
+
     /// An agent starts a chat with a customer (email required, name optional), optionally
     /// assigned right away (the console assigns it to the agent who starts it).
     pub async fn start_agent_session(&self, agent: &Agent, request: StartAgentSession) -> ChatResult<StartedSession> {

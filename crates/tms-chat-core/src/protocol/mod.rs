@@ -1,0 +1,160 @@
+//! The wire protocol, framework-free: REST routing, request decoding, authorisation, calls
+//! into [`ChatService`], response encoding, CORS, and the whole WebSocket sub-protocol. An
+//! adapter (axum, poem, anything) converts its request into an [`ApiRequest`], calls
+//! [`ChatApi::handle`], and for socket paths calls [`ChatApi::authorize_socket`] and then
+//! [`ChatApi::run_socket`] with the upgraded socket as a stream/sink of [`WsFrame`].
+//!
+//! Modules: `http` (neutral types), `router` (path → endpoint), `agent_api` and `public_api`
+//! (the endpoints), `views` (wire shapes of domain objects), `cors`, `errors` (error bodies),
+//! `socket` (connection loop and events), `ws_ticket` (one-time socket tickets), `agents`
+//! (authentication and agent sync), `embed` (embed snippet).
+
+mod agent_api;
+mod agents;
+mod body;
+mod cors;
+pub mod embed;
+mod errors;
+pub mod http;
+mod public_api;
+mod router;
+pub mod socket;
+pub mod views;
+mod ws_ticket;
+
+pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
+pub use socket::SocketGrant;
+
+use crate::auth::AgentAuthenticator;
+use crate::service::ChatService;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Protocol limits and settings.
+#[derive(Clone, Debug)]
+pub struct ApiConfig {
+    /// The externally visible base URL of the chat server (`https://chat.example.com`), used in
+    /// embed codes and customer join links. When `None`, it is derived from the request's
+    /// `Host` header (and `X-Forwarded-Proto`).
+    pub public_base_url: Option<String>,
+    /// Largest WebSocket frame/message accepted; larger closes the socket with 1009.
+    pub max_frame_bytes: usize,
+    /// Read buffer per socket (tungstenite's default of 128 KiB is far too large for idle
+    /// sockets).
+    pub socket_read_buffer_bytes: usize,
+    /// Events queued per connection before it is considered too slow (then it gets
+    /// `resync_required`).
+    pub socket_queue_capacity: usize,
+    /// Ping a socket after this much silence.
+    pub ping_interval: Duration,
+    /// Close a socket silent for this long.
+    pub idle_timeout: Duration,
+    /// Largest JSON body.
+    pub max_json_body_bytes: usize,
+    /// Largest upload body (the per-widget limit applies on top).
+    pub max_upload_body_bytes: usize,
+    /// How long a one-time WebSocket ticket is valid.
+    pub ws_ticket_ttl: Duration,
+    /// The widget script served at `/chat-widget.js`, if this API serves it.
+    pub widget_script: Option<Arc<str>>,
+    /// Template of the link that opens an agent-started session in the widget for its
+    /// customer. Placeholders: `{domain}` (the widget's domain), `{widget_id}`, `{token}` (the
+    /// customer token), `{base}` (the public base URL). The widget picks the token up from the
+    /// `tms_chat_join` query parameter.
+    pub customer_join_url_template: String,
+}
+
+impl Default for ApiConfig {
+    fn default() -> Self {
+        ApiConfig {
+            public_base_url: None,
+            max_frame_bytes: 64 * 1024,
+            socket_read_buffer_bytes: 4 * 1024,
+            socket_queue_capacity: 256,
+            ping_interval: Duration::from_secs(30),
+            idle_timeout: Duration::from_secs(90),
+            max_json_body_bytes: 256 * 1024,
+            max_upload_body_bytes: 101 * 1024 * 1024,
+            ws_ticket_ttl: Duration::from_secs(60),
+            widget_script: None,
+            customer_join_url_template: "https://{domain}/?tms_chat_join={token}".to_owned(),
+        }
+    }
+}
+
+/// The chat API: cheap to clone, shared by every request and socket.
+#[derive(Clone)]
+pub struct ChatApi {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    service: ChatService,
+    agents: agents::AgentSignIn,
+    tickets: ws_ticket::TicketRegistry,
+    config: ApiConfig,
+    shutdown: tokio::sync::watch::Sender<bool>,
+    connections: std::sync::atomic::AtomicUsize,
+}
+
+impl std::fmt::Debug for ChatApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChatApi")
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ChatApi {
+    /// An API over `service`, authenticating agents with `authenticator`.
+    pub fn new(
+        service: ChatService,
+        authenticator: Arc<dyn AgentAuthenticator>,
+        config: ApiConfig,
+    ) -> Self {
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        ChatApi {
+            inner: Arc::new(Inner {
+                agents: agents::AgentSignIn::new(authenticator, service.store().clone()),
+                service,
+                tickets: ws_ticket::TicketRegistry::default(),
+                config,
+                shutdown,
+                connections: std::sync::atomic::AtomicUsize::new(0),
+            }),
+        }
+    }
+
+    /// The chat service behind the API.
+    pub fn service(&self) -> &ChatService {
+        &self.inner.service
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &ApiConfig {
+        &self.inner.config
+    }
+
+    /// Whether `path` is a WebSocket endpoint (adapters upgrade these).
+    pub fn is_socket_path(path: &str) -> bool {
+        router::is_socket_path(path)
+    }
+
+    /// Handles one REST request.
+    pub async fn handle(&self, request: ApiRequest) -> ApiResponse {
+        router::dispatch(self, request).await
+    }
+
+    /// How many sockets are open.
+    pub fn open_connections(&self) -> usize {
+        self.inner
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// Asks every open socket to close (status 1001) and refuses new ones; used for graceful
+    /// shutdown. Messages already acknowledged are committed.
+    pub fn begin_shutdown(&self) {
+        let _ = self.inner.shutdown.send(true);
+    }
+}
