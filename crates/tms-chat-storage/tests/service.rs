@@ -10,7 +10,7 @@ use tms_chat_core::auth::{Actor, CustomerPrincipal};
 use tms_chat_core::clock::ManualClock;
 use tms_chat_core::domain::{Agent, BusinessHours, DayHours, Project, Role, SessionStatus, Tenant, WidgetInput};
 use tms_chat_core::ids::{ProjectId, TenantId};
-use tms_chat_core::notify::{ChatEvent, LocalNotifier, Subscriber, Topic};
+use tms_chat_core::notify::{ChatEvent, LocalNotifier, Notifier as _, Subscriber, Topic};
 use tms_chat_core::service::{ChatService, SendMessage, StartAgentSession, StartCustomerSession, TransferRequest};
 use tms_chat_core::store::{ChatStore, HistoryQuery, SessionFilter};
 use tms_chat_core::ticket::{TicketRef, TicketRequest, TicketSink};

@@ -1,0 +1,87 @@
+//! What differs between the databases. The store's SQL is portable (`$N` parameters, which
+//! SQLite accepts too; `CASE` instead of `max`/`GREATEST`; `ON CONFLICT … DO UPDATE`;
+//! `RETURNING`), so a [`Backend`] only says how a write transaction starts, how concurrent
+//! migrators are kept apart, and which schema files and optional steps it runs.
+
+use sqlx::{Database, Decode, Encode, Postgres, Sqlite, Type};
+
+/// One embedded schema migration.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// Applied in ascending order; recorded in `tms_chat_migrations`.
+    pub version: i64,
+    /// What it does.
+    pub description: &'static str,
+    /// The SQL script (several statements).
+    pub sql: &'static str,
+}
+
+/// A best-effort schema step: tried at every start-up, skipped (with a log line) when the
+/// database refuses it, never recorded.
+#[derive(Debug, Clone, Copy)]
+pub struct OptionalStep {
+    /// What it does, for the log.
+    pub description: &'static str,
+    /// The SQL script.
+    pub sql: &'static str,
+}
+
+/// A database the store runs on: SQLite or PostgreSQL. Sealed.
+pub trait Backend: Database + sealed::Sealed {
+    /// The statement that opens a transaction that will write. SQLite takes the write lock up
+    /// front (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock;
+    /// PostgreSQL locks rows as it goes.
+    const BEGIN_WRITE: &'static str;
+    /// Run first in every migration transaction so that nodes starting together apply each
+    /// migration once.
+    const MIGRATION_LOCK: Option<&'static str>;
+    /// The schema, oldest first.
+    const MIGRATIONS: &'static [Migration];
+    /// Extras that need privileges or extensions the database may not grant.
+    const OPTIONAL_STEPS: &'static [OptionalStep];
+}
+
+/// A Rust type the store binds and reads in `DB`; implemented for every such type.
+pub trait Value<DB: Database>:
+    for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB> + Send
+{
+}
+
+impl<DB: Database, T> Value<DB> for T where
+    T: for<'q> Encode<'q, DB> + for<'r> Decode<'r, DB> + Type<DB> + Send
+{
+}
+
+impl Backend for Sqlite {
+    const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    // `BEGIN IMMEDIATE` already serialises writers.
+    const MIGRATION_LOCK: Option<&'static str> = None;
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        description: "initial schema",
+        sql: include_str!("../migrations/sqlite/0001_initial.sql"),
+    }];
+    const OPTIONAL_STEPS: &'static [OptionalStep] = &[];
+}
+
+impl Backend for Postgres {
+    const BEGIN_WRITE: &'static str = "BEGIN";
+    // An arbitrary constant key ("tms-chat" in ASCII) shared by every node.
+    const MIGRATION_LOCK: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(8389488319639609716)");
+    const MIGRATIONS: &'static [Migration] = &[Migration {
+        version: 1,
+        description: "initial schema",
+        sql: include_str!("../migrations/postgres/0001_initial.sql"),
+    }];
+    const OPTIONAL_STEPS: &'static [OptionalStep] = &[OptionalStep {
+        description: "pg_trgm indexes for the customer search",
+        sql: include_str!("../migrations/postgres/optional_trigram.sql"),
+    }];
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for sqlx::Sqlite {}
+    impl Sealed for sqlx::Postgres {}
+}

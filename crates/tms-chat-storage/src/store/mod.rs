@@ -1,0 +1,680 @@
+//! [`SqlStore`], the one [`ChatStore`] implementation for both databases, and its simple
+//! queries (tenants, projects, agents, widgets, attachments, notes, canned responses, read
+//! markers). The session list and updates live in `sessions`, appending and reading messages
+//! in `messages`.
+//!
+//! Every query filters by `tenant_id` except the two lookups the trait defines without one
+//! (`find_widget`, `find_session_by_token_hash`), which go through a unique key.
+
+mod messages;
+mod sessions;
+
+use std::fmt;
+
+use async_trait::async_trait;
+use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Pool, QueryBuilder, Type};
+use tms_chat_core::domain::{
+    Agent, Attachment, CannedResponse, NewMessage, Note, Project, ReadMarker, Session, Tenant,
+    Widget,
+};
+use tms_chat_core::ids::{
+    AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
+};
+use tms_chat_core::store::{
+    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
+};
+use tms_chat_core::StoreError;
+
+use crate::backend::{Backend, Value};
+use crate::codec::{
+    self, agent_columns, attachment_columns, canned_columns, micros, note_columns,
+    read_marker_columns, session_columns, widget_columns, Columns,
+};
+use crate::error::{db, db_conflict};
+use crate::migrate;
+
+const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
+
+/// A [`ChatStore`] on a sqlx pool of `DB`. Use it through its aliases
+/// [`SqliteStore`](crate::SqliteStore) and [`PostgresStore`](crate::PostgresStore). Cloning is
+/// cheap: clones share the pool.
+pub struct SqlStore<DB: Database> {
+    pool: Pool<DB>,
+}
+
+impl<DB: Database> Clone for SqlStore<DB> {
+    fn clone(&self) -> Self {
+        Self {
+            pool: self.pool.clone(),
+        }
+    }
+}
+
+impl<DB: Database> fmt::Debug for SqlStore<DB> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SqlStore")
+            .field("pool", &self.pool)
+            .finish()
+    }
+}
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
+    String: Value<DB>,
+    Option<String>: Value<DB>,
+    i64: Value<DB>,
+    Option<i64>: Value<DB>,
+    bool: Value<DB>,
+{
+    /// Wraps an existing pool and brings its schema up to date (the migrations are idempotent
+    /// and safe to run from several nodes at once).
+    pub async fn from_pool(pool: Pool<DB>) -> StoreResult<Self> {
+        migrate::run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for the host's own queries or to close it on shutdown.
+    pub fn pool(&self) -> &Pool<DB> {
+        &self.pool
+    }
+
+    /// The highest schema version applied to the database.
+    pub async fn schema_version(&self) -> StoreResult<Option<i64>> {
+        migrate::current_version(&self.pool).await
+    }
+}
+
+/// A page size within 1..=[`MAX_PAGE_SIZE`].
+fn page_size(limit: u32) -> i64 {
+    i64::from(limit.clamp(1, MAX_PAGE_SIZE))
+}
+
+/// The decoded row, or `NotFound` when there is none.
+fn found<R, T>(row: Option<R>, decode: impl FnOnce(&R) -> StoreResult<T>) -> StoreResult<T> {
+    match row {
+        Some(row) => decode(&row),
+        None => Err(StoreError::NotFound),
+    }
+}
+
+/// `Ok` when a statement with `RETURNING` touched a row, `NotFound` otherwise.
+fn touched<R>(row: Option<R>) -> StoreResult<()> {
+    found(row, |_| Ok(()))
+}
+
+#[async_trait]
+impl<DB> ChatStore for SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
+    String: Value<DB>,
+    Option<String>: Value<DB>,
+    i64: Value<DB>,
+    Option<i64>: Value<DB>,
+    bool: Value<DB>,
+{
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query::<DB>("SELECT 1")
+            .execute(&self.pool)
+            .await
+            .map_err(db("ping"))?;
+        Ok(())
+    }
+
+    // --- tenants, projects, agents ---
+
+    async fn upsert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
+        sqlx::query::<DB>(
+            "INSERT INTO tenants (tenant_id, name) VALUES ($1, $2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name",
+        )
+        .bind(tenant.id.as_str())
+        .bind(tenant.name.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db("upsert tenant"))?;
+        Ok(())
+    }
+
+    async fn get_tenant(&self, id: &TenantId) -> StoreResult<Tenant> {
+        let row = sqlx::query::<DB>("SELECT tenant_id, name FROM tenants WHERE tenant_id = $1")
+            .bind(id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("get tenant"))?;
+        found(row, codec::tenant)
+    }
+
+    async fn upsert_project(&self, project: &Project) -> StoreResult<()> {
+        sqlx::query::<DB>(
+            "INSERT INTO projects (tenant_id, id, name) VALUES ($1, $2, $3) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
+        )
+        .bind(project.tenant_id.as_str())
+        .bind(project.id.as_str())
+        .bind(project.name.as_str())
+        .execute(&self.pool)
+        .await
+        .map_err(db("upsert project"))?;
+        Ok(())
+    }
+
+    async fn list_projects(&self, tenant: &TenantId) -> StoreResult<Vec<Project>> {
+        let rows = sqlx::query::<DB>(
+            "SELECT id, tenant_id, name FROM projects WHERE tenant_id = $1 ORDER BY id",
+        )
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list projects"))?;
+        codec::all(&rows, codec::project)
+    }
+
+    async fn upsert_agent(&self, agent: &Agent) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO agents (",
+            agent_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (tenant_id, id) DO UPDATE SET \
+             display_name = excluded.display_name, avatar_url = excluded.avatar_url, \
+             roles = excluded.roles, projects = excluded.projects, \
+             departments = excluded.departments, skills = excluded.skills, \
+             max_concurrent_sessions = excluded.max_concurrent_sessions"
+        ))
+        .bind(agent.id.as_str())
+        .bind(agent.tenant_id.as_str())
+        .bind(agent.display_name.as_str())
+        .bind(agent.avatar_url.clone())
+        .bind(codec::roles_json(&agent.roles)?)
+        .bind(codec::to_json(&agent.projects)?)
+        .bind(codec::to_json(&agent.departments)?)
+        .bind(codec::to_json(&agent.skills)?)
+        .bind(codec::opt_u32(agent.max_concurrent_sessions))
+        .execute(&self.pool)
+        .await
+        .map_err(db("upsert agent"))?;
+        Ok(())
+    }
+
+    async fn get_agent(&self, tenant: &TenantId, id: &AgentId) -> StoreResult<Agent> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            agent_columns!(),
+            " FROM agents WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get agent"))?;
+        found(row, codec::agent)
+    }
+
+    async fn list_agents(&self, tenant: &TenantId) -> StoreResult<Vec<Agent>> {
+        let rows = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            agent_columns!(),
+            " FROM agents WHERE tenant_id = $1 ORDER BY id"
+        ))
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list agents"))?;
+        codec::all(&rows, codec::agent)
+    }
+
+    // --- widgets ---
+
+    async fn insert_widget(&self, widget: &Widget) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO widgets (",
+            widget_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21)"
+        ))
+        .bind(widget.id.as_str())
+        .bind(widget.tenant_id.as_str())
+        .bind(widget.project_id.as_str())
+        .bind(widget.name.as_str())
+        .bind(widget.domain.as_str())
+        .bind(codec::to_json(&widget.allowed_domains)?)
+        .bind(widget.welcome_message.as_str())
+        .bind(widget.offline_message.as_str())
+        .bind(widget.primary_color.as_str())
+        .bind(widget.secondary_color.as_str())
+        .bind(widget.position.as_str())
+        .bind(codec::opt_u32(widget.auto_open_delay))
+        .bind(widget.show_agent_avatars)
+        .bind(widget.allow_file_uploads)
+        .bind(widget.require_email)
+        .bind(codec::opt_json(widget.business_hours.as_ref())?)
+        .bind(widget.max_upload_bytes)
+        .bind(widget.auto_create_ticket)
+        .bind(widget.identity_secret.as_str())
+        .bind(micros(widget.created_at))
+        .bind(micros(widget.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db_conflict(
+            "insert widget",
+            "a widget with this id already exists",
+        ))?;
+        Ok(())
+    }
+
+    async fn get_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<Widget> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            widget_columns!(),
+            " FROM widgets WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get widget"))?;
+        found(row, codec::widget)
+    }
+
+    async fn find_widget(&self, id: &WidgetId) -> StoreResult<Widget> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            widget_columns!(),
+            " FROM widgets WHERE id = $1"
+        ))
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("find widget"))?;
+        found(row, codec::widget)
+    }
+
+    async fn update_widget(&self, widget: &Widget) -> StoreResult<()> {
+        let row = sqlx::query::<DB>(
+            "UPDATE widgets SET project_id = $3, name = $4, domain = $5, allowed_domains = $6, \
+             welcome_message = $7, offline_message = $8, primary_color = $9, \
+             secondary_color = $10, position = $11, auto_open_delay = $12, \
+             show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
+             business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
+             identity_secret = $19, updated_at = $20 \
+             WHERE tenant_id = $1 AND id = $2 RETURNING id",
+        )
+        .bind(widget.tenant_id.as_str())
+        .bind(widget.id.as_str())
+        .bind(widget.project_id.as_str())
+        .bind(widget.name.as_str())
+        .bind(widget.domain.as_str())
+        .bind(codec::to_json(&widget.allowed_domains)?)
+        .bind(widget.welcome_message.as_str())
+        .bind(widget.offline_message.as_str())
+        .bind(widget.primary_color.as_str())
+        .bind(widget.secondary_color.as_str())
+        .bind(widget.position.as_str())
+        .bind(codec::opt_u32(widget.auto_open_delay))
+        .bind(widget.show_agent_avatars)
+        .bind(widget.allow_file_uploads)
+        .bind(widget.require_email)
+        .bind(codec::opt_json(widget.business_hours.as_ref())?)
+        .bind(widget.max_upload_bytes)
+        .bind(widget.auto_create_ticket)
+        .bind(widget.identity_secret.as_str())
+        .bind(micros(widget.updated_at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("update widget"))?;
+        touched(row)
+    }
+
+    async fn delete_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<()> {
+        let row =
+            sqlx::query::<DB>("DELETE FROM widgets WHERE tenant_id = $1 AND id = $2 RETURNING id")
+                .bind(tenant.as_str())
+                .bind(id.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db("delete widget"))?;
+        touched(row)
+    }
+
+    async fn list_widgets(
+        &self,
+        tenant: &TenantId,
+        projects: Option<&[ProjectId]>,
+    ) -> StoreResult<Vec<Widget>> {
+        let mut query = QueryBuilder::<DB>::new(concat!(
+            "SELECT ",
+            widget_columns!(),
+            " FROM widgets WHERE tenant_id = "
+        ));
+        query.push_bind(tenant.as_str().to_owned());
+        if let Some(projects) = projects {
+            if projects.is_empty() {
+                return Ok(Vec::new());
+            }
+            query.push(" AND project_id IN (");
+            let mut list = query.separated(", ");
+            for project in projects {
+                list.push_bind(project.as_str().to_owned());
+            }
+            query.push(")");
+        }
+        query.push(" ORDER BY created_at, id");
+        let rows = query
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("list widgets"))?;
+        codec::all(&rows, codec::widget)
+    }
+
+    // --- sessions ---
+
+    async fn insert_session(
+        &self,
+        session: &Session,
+        customer_token_hash: &str,
+    ) -> StoreResult<()> {
+        self.insert_session_row(session, customer_token_hash).await
+    }
+
+    async fn get_session(&self, tenant: &TenantId, id: &SessionId) -> StoreResult<Session> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get session"))?;
+        found(row, codec::session)
+    }
+
+    async fn find_session_by_token_hash(&self, token_hash: &str) -> StoreResult<Session> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE customer_token_hash = $1"
+        ))
+        .bind(token_hash)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("find session by token"))?;
+        found(row, codec::session)
+    }
+
+    async fn update_session(&self, session: &Session) -> StoreResult<Session> {
+        self.update_session_row(session).await
+    }
+
+    async fn list_sessions(
+        &self,
+        tenant: &TenantId,
+        filter: &SessionFilter,
+    ) -> StoreResult<SessionPage> {
+        self.session_page(tenant, filter).await
+    }
+
+    async fn customer_sessions(
+        &self,
+        tenant: &TenantId,
+        customer_email: &str,
+        exclude: Option<&SessionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.sessions_of_customer(tenant, customer_email, exclude, limit)
+            .await
+    }
+
+    async fn count_open_sessions_for_agent(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+    ) -> StoreResult<u64> {
+        let row = sqlx::query::<DB>(
+            "SELECT COUNT(*) AS open_sessions FROM sessions \
+             WHERE tenant_id = $1 AND assigned_agent_id = $2 AND status <> 'ended'",
+        )
+        .bind(tenant.as_str())
+        .bind(agent.as_str())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(db("count open sessions"))?;
+        let count = row.int("open_sessions")?;
+        u64::try_from(count).map_err(|_| crate::error::corrupt(format!("negative count {count}")))
+    }
+
+    // --- messages ---
+
+    async fn append_messages(
+        &self,
+        messages: Vec<NewMessage>,
+    ) -> StoreResult<Vec<StoreResult<Appended>>> {
+        self.append_batch(messages).await
+    }
+
+    async fn list_messages(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        query: HistoryQuery,
+    ) -> StoreResult<Vec<tms_chat_core::domain::Message>> {
+        self.history(tenant, session, query).await
+    }
+
+    // --- attachments ---
+
+    async fn insert_attachment(&self, attachment: &Attachment) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO attachments (",
+            attachment_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        ))
+        .bind(attachment.id.as_str())
+        .bind(attachment.tenant_id.as_str())
+        .bind(attachment.session_id.as_str())
+        .bind(attachment.name.as_str())
+        .bind(attachment.size)
+        .bind(attachment.content_type.as_str())
+        .bind(attachment.storage_key.as_str())
+        .bind(attachment.uploaded_by.as_str())
+        .bind(micros(attachment.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db_conflict(
+            "insert attachment",
+            "an attachment with this id already exists",
+        ))?;
+        Ok(())
+    }
+
+    async fn get_attachment(
+        &self,
+        tenant: &TenantId,
+        id: &AttachmentId,
+    ) -> StoreResult<Attachment> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            attachment_columns!(),
+            " FROM attachments WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get attachment"))?;
+        found(row, codec::attachment)
+    }
+
+    // --- agent tools ---
+
+    async fn insert_note(&self, note: &Note) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO notes (",
+            note_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(note.id.as_str())
+        .bind(note.tenant_id.as_str())
+        .bind(note.session_id.as_str())
+        .bind(note.author_agent_id.as_str())
+        .bind(note.content.as_str())
+        .bind(micros(note.created_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db_conflict(
+            "insert note",
+            "a note with this id already exists",
+        ))?;
+        Ok(())
+    }
+
+    async fn list_notes(&self, tenant: &TenantId, session: &SessionId) -> StoreResult<Vec<Note>> {
+        let rows = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            note_columns!(),
+            " FROM notes WHERE tenant_id = $1 AND session_id = $2 ORDER BY created_at, id"
+        ))
+        .bind(tenant.as_str())
+        .bind(session.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list notes"))?;
+        codec::all(&rows, codec::note)
+    }
+
+    async fn insert_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO canned_responses (",
+            canned_columns!(),
+            ") VALUES ($1, $2, $3, $4, $5, $6)"
+        ))
+        .bind(canned.id.as_str())
+        .bind(canned.tenant_id.as_str())
+        .bind(canned.shortcut.as_str())
+        .bind(canned.text.as_str())
+        .bind(micros(canned.created_at))
+        .bind(micros(canned.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db_conflict("insert canned response", DUPLICATE_SHORTCUT))?;
+        Ok(())
+    }
+
+    async fn update_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
+        let row = sqlx::query::<DB>(
+            "UPDATE canned_responses SET shortcut = $3, text = $4, updated_at = $5 \
+             WHERE tenant_id = $1 AND id = $2 RETURNING id",
+        )
+        .bind(canned.tenant_id.as_str())
+        .bind(canned.id.as_str())
+        .bind(canned.shortcut.as_str())
+        .bind(canned.text.as_str())
+        .bind(micros(canned.updated_at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db_conflict("update canned response", DUPLICATE_SHORTCUT))?;
+        touched(row)
+    }
+
+    async fn delete_canned_response(
+        &self,
+        tenant: &TenantId,
+        id: &CannedResponseId,
+    ) -> StoreResult<()> {
+        let row = sqlx::query::<DB>(
+            "DELETE FROM canned_responses WHERE tenant_id = $1 AND id = $2 RETURNING id",
+        )
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("delete canned response"))?;
+        touched(row)
+    }
+
+    async fn get_canned_response(
+        &self,
+        tenant: &TenantId,
+        id: &CannedResponseId,
+    ) -> StoreResult<CannedResponse> {
+        let row = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            canned_columns!(),
+            " FROM canned_responses WHERE tenant_id = $1 AND id = $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get canned response"))?;
+        found(row, codec::canned)
+    }
+
+    async fn list_canned_responses(&self, tenant: &TenantId) -> StoreResult<Vec<CannedResponse>> {
+        let rows = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            canned_columns!(),
+            " FROM canned_responses WHERE tenant_id = $1 ORDER BY shortcut, id"
+        ))
+        .bind(tenant.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list canned responses"))?;
+        codec::all(&rows, codec::canned)
+    }
+
+    async fn advance_read_marker(
+        &self,
+        tenant: &TenantId,
+        marker: &ReadMarker,
+    ) -> StoreResult<ReadMarker> {
+        // The foreign key to (tenant_id, session_id) turns a marker on a session that does
+        // not exist in the tenant into a violation, mapped to `NotFound`.
+        let row = sqlx::query::<DB>(concat!(
+            "INSERT INTO read_markers (tenant_id, session_id, participant, last_read_seq, updated_at) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (tenant_id, session_id, participant) DO UPDATE SET \
+             last_read_seq = CASE WHEN excluded.last_read_seq > read_markers.last_read_seq \
+                 THEN excluded.last_read_seq ELSE read_markers.last_read_seq END, \
+             updated_at = CASE WHEN excluded.last_read_seq > read_markers.last_read_seq \
+                 THEN excluded.updated_at ELSE read_markers.updated_at END \
+             RETURNING ",
+            read_marker_columns!()
+        ))
+        .bind(tenant.as_str())
+        .bind(marker.session_id.as_str())
+        .bind(marker.participant.as_str())
+        .bind(marker.last_read_seq)
+        .bind(micros(marker.updated_at))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("advance read marker"))?;
+        found(row, codec::read_marker)
+    }
+
+    async fn list_read_markers(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Vec<ReadMarker>> {
+        let rows = sqlx::query::<DB>(concat!(
+            "SELECT ",
+            read_marker_columns!(),
+            " FROM read_markers WHERE tenant_id = $1 AND session_id = $2 ORDER BY participant"
+        ))
+        .bind(tenant.as_str())
+        .bind(session.as_str())
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list read markers"))?;
+        codec::all(&rows, codec::read_marker)
+    }
+}

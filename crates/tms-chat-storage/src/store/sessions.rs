@@ -1,0 +1,252 @@
+//! Session writes and the session lists: inserting (with the customer-token hash and the
+//! lowercased search copies of email and name), the optimistic-concurrency update, the
+//! filtered and cursor-paged console list, and a customer's other sessions.
+//!
+//! Every list query starts with `tenant_id = ?` and is ordered to match one of the
+//! `(tenant_id, …, last_activity_at DESC, id DESC)` indexes of the schema.
+
+use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, QueryBuilder, Type};
+use tms_chat_core::domain::Session;
+use tms_chat_core::ids::{SessionId, TenantId};
+use tms_chat_core::store::{SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE};
+use tms_chat_core::StoreError;
+
+use super::{page_size, SqlStore};
+use crate::backend::{Backend, Value};
+use crate::codec::{self, micros, session_columns};
+use crate::error::{db, db_conflict};
+
+impl<DB> SqlStore<DB>
+where
+    DB: Backend,
+    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
+    DB::Arguments: IntoArguments<DB>,
+    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
+    String: Value<DB>,
+    Option<String>: Value<DB>,
+    i64: Value<DB>,
+    Option<i64>: Value<DB>,
+    bool: Value<DB>,
+{
+    pub(super) async fn insert_session_row(
+        &self,
+        session: &Session,
+        token_hash: &str,
+    ) -> StoreResult<()> {
+        sqlx::query::<DB>(concat!(
+            "INSERT INTO sessions (",
+            session_columns!(),
+            ", customer_email_lower, customer_name_lower, customer_token_hash) VALUES \
+             ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+             $19, $20, $21, $22, $23)"
+        ))
+        .bind(session.id.as_str())
+        .bind(session.tenant_id.as_str())
+        .bind(session.project_id.as_str())
+        .bind(session.widget_id.as_str())
+        .bind(session.status.as_str())
+        .bind(session.customer_email.clone())
+        .bind(session.customer_name.clone())
+        .bind(
+            session
+                .assigned_agent_id
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
+        )
+        .bind(codec::opt_json(session.transfer_target.as_ref())?)
+        .bind(session.department.clone())
+        .bind(
+            session
+                .started_by_agent_id
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
+        )
+        .bind(session.ended_by.map(|e| codec::ended_by_str(e).to_owned()))
+        .bind(session.last_seq)
+        .bind(session.ticket_id.clone())
+        .bind(session.customer_verified)
+        .bind(session.version)
+        .bind(micros(session.created_at))
+        .bind(micros(session.updated_at))
+        .bind(micros(session.last_activity_at))
+        .bind(session.ended_at.map(micros))
+        .bind(codec::lower(session.customer_email.as_deref()))
+        .bind(codec::lower(session.customer_name.as_deref()))
+        .bind(token_hash)
+        .execute(&self.pool)
+        .await
+        .map_err(db_conflict(
+            "insert session",
+            "a session with this id or customer token already exists",
+        ))?;
+        Ok(())
+    }
+
+    /// Writes the mutable fields if the stored version still matches, bumping it. Identity
+    /// (`id`, `tenant_id`, `created_at`), the token hash and `last_seq` are never written
+    /// here; `last_activity_at` only moves forward, so a concurrent append is not undone.
+    pub(super) async fn update_session_row(&self, session: &Session) -> StoreResult<Session> {
+        let row = sqlx::query::<DB>(concat!(
+            "UPDATE sessions SET project_id = $3, widget_id = $4, status = $5, \
+             customer_email = $6, customer_email_lower = $7, customer_name = $8, \
+             customer_name_lower = $9, assigned_agent_id = $10, transfer_target = $11, \
+             department = $12, started_by_agent_id = $13, ended_by = $14, ticket_id = $15, \
+             customer_verified = $16, updated_at = $17, \
+             last_activity_at = CASE WHEN last_activity_at < $18 THEN $18 ELSE last_activity_at END, \
+             ended_at = $19, version = version + 1 \
+             WHERE tenant_id = $1 AND id = $2 AND version = $20 \
+             RETURNING ",
+            session_columns!()
+        ))
+        .bind(session.tenant_id.as_str())
+        .bind(session.id.as_str())
+        .bind(session.project_id.as_str())
+        .bind(session.widget_id.as_str())
+        .bind(session.status.as_str())
+        .bind(session.customer_email.clone())
+        .bind(codec::lower(session.customer_email.as_deref()))
+        .bind(session.customer_name.clone())
+        .bind(codec::lower(session.customer_name.as_deref()))
+        .bind(session.assigned_agent_id.as_ref().map(|a| a.as_str().to_owned()))
+        .bind(codec::opt_json(session.transfer_target.as_ref())?)
+        .bind(session.department.clone())
+        .bind(session.started_by_agent_id.as_ref().map(|a| a.as_str().to_owned()))
+        .bind(session.ended_by.map(|e| codec::ended_by_str(e).to_owned()))
+        .bind(session.ticket_id.clone())
+        .bind(session.customer_verified)
+        .bind(micros(session.updated_at))
+        .bind(micros(session.last_activity_at))
+        .bind(session.ended_at.map(micros))
+        .bind(session.version)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("update session"))?;
+        if let Some(row) = row {
+            return codec::session(&row);
+        }
+        let exists = sqlx::query::<DB>("SELECT id FROM sessions WHERE tenant_id = $1 AND id = $2")
+            .bind(session.tenant_id.as_str())
+            .bind(session.id.as_str())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("update session"))?;
+        match exists {
+            Some(_) => Err(StoreError::Conflict(
+                "session was modified concurrently".to_owned(),
+            )),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    pub(super) async fn session_page(
+        &self,
+        tenant: &TenantId,
+        filter: &SessionFilter,
+    ) -> StoreResult<SessionPage> {
+        let limit = filter.limit.clamp(1, MAX_PAGE_SIZE) as usize;
+        let mut query = QueryBuilder::<DB>::new(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE tenant_id = "
+        ));
+        query.push_bind(tenant.as_str().to_owned());
+        if let Some(projects) = &filter.project_ids {
+            if projects.is_empty() {
+                return Ok(SessionPage::default());
+            }
+            query.push(" AND project_id IN (");
+            let mut list = query.separated(", ");
+            for project in projects {
+                list.push_bind(project.as_str().to_owned());
+            }
+            query.push(")");
+        }
+        if let Some(status) = filter.status {
+            query.push(" AND status = ");
+            query.push_bind(status.as_str().to_owned());
+        }
+        if let Some(agent) = &filter.assigned_agent_id {
+            query.push(" AND assigned_agent_id = ");
+            query.push_bind(agent.as_str().to_owned());
+        }
+        if filter.unassigned_only {
+            query.push(" AND assigned_agent_id IS NULL AND status <> 'ended'");
+        }
+        if let Some(widget) = &filter.widget_id {
+            query.push(" AND widget_id = ");
+            query.push_bind(widget.as_str().to_owned());
+        }
+        if let Some(text) = filter
+            .query
+            .as_deref()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        {
+            let pattern = codec::contains_pattern(text);
+            query.push(" AND (customer_email_lower LIKE ");
+            query.push_bind(pattern.clone());
+            query.push(" ESCAPE '\\' OR customer_name_lower LIKE ");
+            query.push_bind(pattern);
+            query.push(" ESCAPE '\\')");
+        }
+        if let Some(cursor) = &filter.cursor {
+            query.push(" AND (last_activity_at, id) < (");
+            query.push_bind(micros(cursor.last_activity_at));
+            query.push(", ");
+            query.push_bind(cursor.id.as_str().to_owned());
+            query.push(")");
+        }
+        query.push(" ORDER BY last_activity_at DESC, id DESC LIMIT ");
+        // One more than the page, to know whether another page follows.
+        query.push_bind(page_size(filter.limit) + 1);
+        let rows = query
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("list sessions"))?;
+        let mut sessions = codec::all(&rows, codec::session)?;
+        let next_cursor = if sessions.len() > limit {
+            sessions.truncate(limit);
+            sessions.last().map(SessionCursor::after)
+        } else {
+            None
+        };
+        Ok(SessionPage {
+            sessions,
+            next_cursor,
+        })
+    }
+
+    /// Sessions with the same customer email (compared case-insensitively), newest first.
+    pub(super) async fn sessions_of_customer(
+        &self,
+        tenant: &TenantId,
+        email: &str,
+        exclude: Option<&SessionId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<DB>::new(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE tenant_id = "
+        ));
+        query.push_bind(tenant.as_str().to_owned());
+        query.push(" AND customer_email_lower = ");
+        query.push_bind(email.to_lowercase());
+        if let Some(exclude) = exclude {
+            query.push(" AND id <> ");
+            query.push_bind(exclude.as_str().to_owned());
+        }
+        query.push(" ORDER BY created_at DESC, id DESC LIMIT ");
+        query.push_bind(page_size(limit));
+        let rows = query
+            .build()
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("list customer sessions"))?;
+        codec::all(&rows, codec::session)
+    }
+}

@@ -1,0 +1,72 @@
+//! The store conformance suite on PostgreSQL, against `TMS_CHAT_TEST_POSTGRES_URL` or
+//! `DATABASE_URL`. Without either, every test prints `skipped: …` and passes — unless
+//! `TMS_CHAT_REQUIRE_ALL_TESTS` is set (as in CI), where a missing database is a failure.
+//! Tests use random tenant ids, so a shared database is fine.
+
+use sqlx::Row;
+use tms_chat_storage::{connect_any, PostgresStore};
+
+fn database_url() -> Option<String> {
+    let url = ["TMS_CHAT_TEST_POSTGRES_URL", "DATABASE_URL"]
+        .into_iter()
+        .filter_map(|name| std::env::var(name).ok())
+        .find(|url| !url.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_none(),
+            "TMS_CHAT_REQUIRE_ALL_TESTS is set but DATABASE_URL is not"
+        );
+        eprintln!("skipped: DATABASE_URL not set (PostgreSQL tests)");
+    }
+    url
+}
+
+async fn postgres() -> Option<PostgresStore> {
+    let url = database_url()?;
+    Some(
+        PostgresStore::connect(&url)
+            .await
+            .expect("connect to PostgreSQL"),
+    )
+}
+
+tms_chat_core::chat_store_conformance!(postgres());
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn nodes_starting_together_apply_each_migration_once() {
+    let Some(url) = database_url() else { return };
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { PostgresStore::connect(&url).await })
+        })
+        .collect();
+    let mut stores = Vec::new();
+    for start in starts {
+        stores.push(start.await.expect("task").expect("start"));
+    }
+    let store = &stores[0];
+    assert_eq!(store.schema_version().await.expect("version"), Some(1));
+    let applied: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM tms_chat_migrations WHERE version = 1")
+            .fetch_one(store.pool())
+            .await
+            .expect("count")
+            .get("n");
+    assert_eq!(applied, 1);
+}
+
+#[tokio::test]
+async fn connect_any_picks_postgres_by_scheme() {
+    let Some(url) = database_url() else { return };
+    let store = connect_any(&url).await.expect("connect");
+    store.ping().await.expect("ping");
+    if let Some(rest) = url.strip_prefix("postgres://") {
+        connect_any(&format!("postgresql://{rest}"))
+            .await
+            .expect("postgresql: scheme")
+            .ping()
+            .await
+            .expect("ping");
+    }
+}
