@@ -4,6 +4,8 @@
 //! `typing_indicator`. Runs once per framework (axum, poem), on SQLite; and on PostgreSQL
 //! when `DATABASE_URL` is set.
 
+#![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
+
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::process::{Child, Command, Stdio};

@@ -21,7 +21,7 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
     let segs = segments(&path);
     let m = req.method.as_str();
     match segs.as_slice() {
-        ["healthz"] => only(m, "GET", || agent_api::healthz()),
+        ["healthz"] => only(m, "GET", agent_api::healthz),
         ["readyz"] => match m {
             "GET" => agent_api::readyz(api).await,
             _ => method_not_allowed("GET"),
