@@ -1,0 +1,455 @@
+//! The WebSocket sub-protocol driven over in-memory channels (the connection loop is generic
+//! over any Stream + Sink of frames): ready, send → ack after commit, routing to subscribed
+//! consoles, malformed frames, oversized frames (1009), resume without duplicates, and the
+//! customer never receiving notes. Real store (SQLite), no network.
+
+#![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
+
+use async_trait::async_trait;
+use futures::channel::mpsc;
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use serde_json::{json, Value};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tms_chat_core::auth::{AgentAuthenticator, RequestParts};
+use tms_chat_core::domain::{Agent, Role, Tenant};
+use tms_chat_core::ids::TenantId;
+use tms_chat_core::protocol::{ApiConfig, ApiRequest, ChatApi, SocketError, WsFrame};
+use tms_chat_core::service::ChatService;
+use tms_chat_core::store::ChatStore;
+use tms_chat_core::{ChatError, ChatResult};
+
+struct Tokens(Vec<(String, Agent)>);
+
+#[async_trait]
+impl AgentAuthenticator for Tokens {
+    async fn authenticate(&self, request: &RequestParts) -> ChatResult<Agent> {
+        let token = request.bearer_token().ok_or(ChatError::Unauthorized)?;
+        self.0
+            .iter()
+            .find(|(t, _)| t == token)
+            .map(|(_, a)| a.clone())
+            .ok_or(ChatError::Unauthorized)
+    }
+}
+
+/// One end of an in-memory socket: the server half implements Stream + Sink of frames.
+struct ServerEnd {
+    incoming: mpsc::UnboundedReceiver<Result<WsFrame, SocketError>>,
+    outgoing: mpsc::UnboundedSender<WsFrame>,
+}
+
+impl Stream for ServerEnd {
+    type Item = Result<WsFrame, SocketError>;
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.incoming.poll_next_unpin(cx)
+    }
+}
+
+impl Sink<WsFrame> for ServerEnd {
+    type Error = SocketError;
+    fn poll_ready(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), SocketError>> {
+        Poll::Ready(Ok(()))
+    }
+    fn start_send(self: Pin<&mut Self>, item: WsFrame) -> Result<(), SocketError> {
+        self.outgoing
+            .unbounded_send(item)
+            .map_err(|e| SocketError::Other(e.to_string()))
+    }
+    fn poll_flush(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), SocketError>> {
+        Poll::Ready(Ok(()))
+    }
+    fn poll_close(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<Result<(), SocketError>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+struct Client {
+    tx: mpsc::UnboundedSender<Result<WsFrame, SocketError>>,
+    rx: mpsc::UnboundedReceiver<WsFrame>,
+}
+
+impl Client {
+    fn send(&self, v: Value) {
+        self.tx
+            .unbounded_send(Ok(WsFrame::Text(v.to_string())))
+            .unwrap();
+    }
+    async fn next_frame(&mut self) -> WsFrame {
+        tokio::time::timeout(Duration::from_secs(5), self.rx.next())
+            .await
+            .expect("a frame within 5 s")
+            .expect("socket open")
+    }
+    async fn expect(&mut self, kind: &str) -> Value {
+        loop {
+            if let WsFrame::Text(t) = self.next_frame().await {
+                let v: Value = serde_json::from_str(&t).unwrap();
+                if v["type"] == kind {
+                    return v;
+                }
+            }
+        }
+    }
+    /// Every text frame until `quiet` passes with nothing.
+    async fn drain(&mut self) -> Vec<Value> {
+        let mut all = Vec::new();
+        while let Ok(Some(WsFrame::Text(t))) =
+            tokio::time::timeout(Duration::from_millis(300), self.rx.next()).await
+        {
+            all.push(serde_json::from_str(&t).unwrap());
+        }
+        all
+    }
+}
+
+async fn connect(api: &ChatApi, request: ApiRequest) -> Client {
+    let grant = api
+        .authorize_socket(&request)
+        .await
+        .expect("socket authorised");
+    let (to_server, incoming) = mpsc::unbounded();
+    let (outgoing, from_server) = mpsc::unbounded();
+    let api = api.clone();
+    tokio::spawn(async move {
+        api.run_socket(grant, ServerEnd { incoming, outgoing })
+            .await
+    });
+    Client {
+        tx: to_server,
+        rx: from_server,
+    }
+}
+
+struct Fixture {
+    api: ChatApi,
+    widget_id: String,
+}
+
+async fn fixture(config: ApiConfig) -> Fixture {
+    let store: Arc<dyn ChatStore> = Arc::new(
+        tms_chat_storage::SqliteStore::connect("sqlite::memory:")
+            .await
+            .unwrap(),
+    );
+    let tenant = TenantId::new("acme");
+    store
+        .upsert_tenant(&Tenant {
+            id: tenant.clone(),
+            name: "Acme".into(),
+        })
+        .await
+        .unwrap();
+    let admin = Agent::new("admin", tenant.clone(), "Ada")
+        .with_role(Role::Admin)
+        .with_role(Role::Supervisor);
+    let agent = Agent::new("agent-123", tenant.clone(), "Sam");
+    let auth = Tokens(vec![
+        ("admin-token".into(), admin),
+        ("agent-token".into(), agent),
+    ]);
+    let api = ChatApi::new(ChatService::builder(store).build(), Arc::new(auth), config);
+    let res = api
+        .handle(
+            ApiRequest::new("POST", "/v1/chat/widgets")
+                .with_header("authorization", "Bearer admin-token")
+                .with_json(&json!({"name": "W", "domain": "shop.example.com"})),
+        )
+        .await;
+    assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+    let widget: Value = serde_json::from_slice(&res.body).unwrap();
+    Fixture {
+        api,
+        widget_id: widget["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+impl Fixture {
+    async fn customer(&self) -> (String, String) {
+        let res = self
+            .api
+            .handle(
+                ApiRequest::new(
+                    "POST",
+                    &format!("/v1/chat/public/widgets/{}/sessions", self.widget_id),
+                )
+                .with_header("origin", "https://shop.example.com")
+                .with_json(&json!({"customer_name": "<b>Ann</b>"})),
+            )
+            .await;
+        assert_eq!(res.status, 201, "{}", String::from_utf8_lossy(&res.body));
+        assert_eq!(
+            res.header("access-control-allow-origin"),
+            Some("https://shop.example.com")
+        );
+        let v: Value = serde_json::from_slice(&res.body).unwrap();
+        (
+            v["session"]["id"].as_str().unwrap().to_owned(),
+            v["customer_token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    async fn customer_socket(&self, token: &str) -> Client {
+        connect(
+            &self.api,
+            ApiRequest::new(
+                "GET",
+                &format!(
+                    "/v1/chat/public/widgets/{}/ws?token={token}",
+                    self.widget_id
+                ),
+            )
+            .with_header("origin", "https://shop.example.com"),
+        )
+        .await
+    }
+
+    async fn agent_socket(&self, token: &str) -> Client {
+        connect(
+            &self.api,
+            ApiRequest::new("GET", "/v1/chat/ws")
+                .with_header("authorization", &format!("Bearer {token}")),
+        )
+        .await
+    }
+}
+
+#[tokio::test]
+async fn customer_message_is_acked_after_commit_and_reaches_the_subscribed_console_once() {
+    let f = fixture(ApiConfig::default()).await;
+    let (session, token) = f.customer().await;
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    let created_elsewhere = f.customer().await;
+    let _ = created_elsewhere;
+    agent.send(json!({"type": "subscribe", "session_id": session, "request_id": 7}));
+    let sub = agent.expect("subscribed").await;
+    assert_eq!(sub["request_id"], 7);
+    let mut customer = f.customer_socket(&token).await;
+    customer.expect("ready").await;
+    customer.send(json!({"type": "send_message", "content": "hello", "message_type": "text", "client_message_id": "c1", "request_id": "r1"}));
+    let ack = customer.expect("message_ack").await;
+    assert_eq!(ack["seq"], 1);
+    assert_eq!(ack["request_id"], "r1");
+    assert_eq!(ack["client_message_id"], "c1");
+    let got = agent.expect("new_message").await;
+    assert_eq!(got["message"]["content"], "hello");
+    assert_eq!(got["message"]["seq"], 1);
+    // A retry with the same client_message_id acks the same seq and broadcasts nothing new.
+    customer.send(json!({"type": "send_message", "content": "hello", "client_message_id": "c1"}));
+    let again = customer.expect("message_ack").await;
+    assert_eq!(again["seq"], 1);
+    assert_eq!(again["duplicate"], true);
+    let rest = agent.drain().await;
+    assert!(!rest.iter().any(|v| v["type"] == "new_message"), "{rest:?}");
+}
+
+#[tokio::test]
+async fn malformed_frames_get_an_error_and_the_socket_stays_usable() {
+    let f = fixture(ApiConfig::default()).await;
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    agent
+        .tx
+        .unbounded_send(Ok(WsFrame::Text("{not json".into())))
+        .unwrap();
+    assert_eq!(agent.expect("error").await["code"], "invalid_input");
+    agent.send(json!({"type": "no_such_type"}));
+    assert_eq!(agent.expect("error").await["code"], "invalid_input");
+    agent.send(json!({"type": "subscribe", "session_id": "ses_missing", "request_id": 3}));
+    let err = agent.expect("error").await;
+    assert_eq!(err["code"], "not_found");
+    assert_eq!(err["request_id"], 3);
+    agent.send(json!({"type": "ping", "request_id": 9}));
+    assert_eq!(agent.expect("pong").await["request_id"], 9);
+}
+
+#[tokio::test]
+async fn an_oversized_frame_closes_the_socket_with_1009() {
+    let f = fixture(ApiConfig {
+        max_frame_bytes: 1024,
+        ..ApiConfig::default()
+    })
+    .await;
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    agent.send(json!({"type": "ping", "pad": "x".repeat(2000)}));
+    loop {
+        match agent.next_frame().await {
+            WsFrame::Close(Some((code, _))) => {
+                assert_eq!(code, 1009);
+                break;
+            }
+            WsFrame::Close(None) => panic!("closed without a code"),
+            _ => continue,
+        }
+    }
+    // The adapter's "frame too large" read error closes the same way.
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    agent.tx.unbounded_send(Err(SocketError::TooLarge)).unwrap();
+    loop {
+        if let WsFrame::Close(Some((code, _))) = agent.next_frame().await {
+            assert_eq!(code, 1009);
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn resume_replays_missed_messages_in_order_without_duplicates() {
+    let f = fixture(ApiConfig::default()).await;
+    let (session, token) = f.customer().await;
+    let mut customer = f.customer_socket(&token).await;
+    customer.expect("ready").await;
+    for i in 0..5 {
+        customer.send(json!({"type": "send_message", "content": format!("m{i}")}));
+        customer.expect("message_ack").await;
+    }
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    agent.send(json!({"type": "resume", "session_id": session, "after_seq": 2}));
+    let mut seqs = Vec::new();
+    loop {
+        let v = agent.expect_any().await;
+        match v["type"].as_str() {
+            Some("new_message") => seqs.push(v["message"]["seq"].as_i64().unwrap()),
+            Some("resumed") => {
+                assert_eq!(v["last_seq"], 5);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(seqs, vec![3, 4, 5]);
+    customer.send(json!({"type": "send_message", "content": "live"}));
+    let live = agent.expect("new_message").await;
+    assert_eq!(live["message"]["seq"], 6);
+}
+
+#[tokio::test]
+async fn customers_never_receive_notes_and_agents_outside_a_session_get_no_messages() {
+    let f = fixture(ApiConfig::default()).await;
+    let (session, token) = f.customer().await;
+    let mut customer = f.customer_socket(&token).await;
+    customer.expect("ready").await;
+    let mut bystander = f.agent_socket("agent-token").await;
+    bystander.expect("ready").await;
+    let res = f
+        .api
+        .handle(
+            ApiRequest::new("POST", &format!("/v1/chat/sessions/{session}/notes"))
+                .with_header("authorization", "Bearer admin-token")
+                .with_json(&json!({"content": "secret note"})),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    customer.send(json!({"type": "send_message", "content": "hi"}));
+    customer.expect("message_ack").await;
+    let seen = customer.drain().await;
+    assert!(
+        !seen.iter().any(|v| v.to_string().contains("secret note")),
+        "{seen:?}"
+    );
+    let seen = bystander.drain().await;
+    assert!(
+        !seen
+            .iter()
+            .any(|v| v["type"] == "new_message" || v["type"] == "note_added"),
+        "{seen:?}"
+    );
+}
+
+#[tokio::test]
+async fn typing_goes_to_the_other_side_and_is_not_echoed() {
+    let f = fixture(ApiConfig::default()).await;
+    let (session, token) = f.customer().await;
+    let mut customer = f.customer_socket(&token).await;
+    customer.expect("ready").await;
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    agent.send(json!({"type": "subscribe", "session_id": session}));
+    agent.expect("subscribed").await;
+    customer.send(json!({"type": "typing_indicator", "is_typing": true}));
+    let t = agent.expect("typing_indicator").await;
+    assert_eq!(t["sender_type"], "customer");
+    assert_eq!(t["session_id"], session.as_str());
+    agent.send(json!({"type": "typing_indicator", "session_id": session, "is_typing": true}));
+    let t = customer.expect("typing_indicator").await;
+    assert_eq!(t["sender_type"], "agent");
+    let echoed = customer.drain().await;
+    assert!(!echoed.iter().any(|v| v["type"] == "typing_indicator"));
+    let echoed = agent.drain().await;
+    assert!(
+        !echoed.iter().any(|v| v["type"] == "typing_indicator"),
+        "{echoed:?}"
+    );
+}
+
+#[tokio::test]
+async fn sockets_are_refused_without_credentials_or_from_foreign_origins() {
+    let f = fixture(ApiConfig::default()).await;
+    let err = f
+        .api
+        .authorize_socket(&ApiRequest::new("GET", "/v1/chat/ws"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 401);
+    let (_, token) = f.customer().await;
+    let err = f
+        .api
+        .authorize_socket(
+            &ApiRequest::new(
+                "GET",
+                &format!("/v1/chat/public/widgets/{}/ws?token={token}", f.widget_id),
+            )
+            .with_header("origin", "https://evil.example"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 403);
+    let err = f
+        .api
+        .authorize_socket(
+            &ApiRequest::new(
+                "GET",
+                &format!("/v1/chat/public/widgets/{}/ws?token=wrong", f.widget_id),
+            )
+            .with_header("origin", "https://shop.example.com"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.status, 401);
+}
+
+#[tokio::test]
+async fn a_one_time_ticket_opens_one_socket() {
+    let f = fixture(ApiConfig::default()).await;
+    let res = f
+        .api
+        .handle(
+            ApiRequest::new("POST", "/v1/chat/ws-ticket")
+                .with_header("authorization", "Bearer agent-token"),
+        )
+        .await;
+    assert_eq!(res.status, 201);
+    let ticket = serde_json::from_slice::<Value>(&res.body).unwrap()["ticket"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let req = ApiRequest::new("GET", &format!("/v1/chat/ws?ticket={ticket}"));
+    assert!(f.api.authorize_socket(&req).await.is_ok());
+    assert_eq!(f.api.authorize_socket(&req).await.unwrap_err().status, 401);
+}
+
+impl Client {
+    async fn expect_any(&mut self) -> Value {
+        loop {
+            if let WsFrame::Text(t) = self.next_frame().await {
+                return serde_json::from_str(&t).unwrap();
+            }
+        }
+    }
+}
