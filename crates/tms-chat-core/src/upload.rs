@@ -60,7 +60,9 @@ pub fn sniff_content_type(bytes: &[u8], file_name: &str) -> Option<&'static str>
     if bytes.starts_with(b"PK\x03\x04") {
         // Zip container: OOXML / ODF are zips; the extension picks which, other zips refused.
         return match ext {
-            "docx" => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+            "docx" => {
+                Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+            }
             "xlsx" => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             "pptx" => {
                 Some("application/vnd.openxmlformats-officedocument.presentationml.presentation")
@@ -75,7 +77,10 @@ pub fn sniff_content_type(bytes: &[u8], file_name: &str) -> Option<&'static str>
     if text.contains('\0') {
         return None;
     }
-    let head = text.trim_start().get(..text.trim_start().len().min(256))?.to_ascii_lowercase();
+    let head = text
+        .trim_start()
+        .get(..text.trim_start().len().min(256))?
+        .to_ascii_lowercase();
     if head.starts_with('<') {
         return None;
     }
@@ -92,17 +97,35 @@ mod tests {
 
     #[test]
     fn type_is_decided_from_bytes_not_name() {
-        assert_eq!(sniff_content_type(b"\x89PNG\r\n\x1a\nrest", "x.pdf"), Some("image/png"));
-        assert_eq!(sniff_content_type(b"%PDF-1.7 ...", "x.png"), Some("application/pdf"));
-        assert_eq!(sniff_content_type(b"hello, world", "notes.txt"), Some("text/plain"));
+        assert_eq!(
+            sniff_content_type(b"\x89PNG\r\n\x1a\nrest", "x.pdf"),
+            Some("image/png")
+        );
+        assert_eq!(
+            sniff_content_type(b"%PDF-1.7 ...", "x.png"),
+            Some("application/pdf")
+        );
+        assert_eq!(
+            sniff_content_type(b"hello, world", "notes.txt"),
+            Some("text/plain")
+        );
         assert_eq!(sniff_content_type(b"a,b\n1,2", "t.csv"), Some("text/csv"));
     }
 
     #[test]
     fn executables_markup_and_unknown_zips_are_refused() {
-        assert_eq!(sniff_content_type(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", "a.exe"), None);
-        assert_eq!(sniff_content_type(b"<html><script>alert(1)</script>", "a.txt"), None);
-        assert_eq!(sniff_content_type(b"  <svg onload=alert(1)>", "a.svg"), None);
+        assert_eq!(
+            sniff_content_type(b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\xff\xff", "a.exe"),
+            None
+        );
+        assert_eq!(
+            sniff_content_type(b"<html><script>alert(1)</script>", "a.txt"),
+            None
+        );
+        assert_eq!(
+            sniff_content_type(b"  <svg onload=alert(1)>", "a.svg"),
+            None
+        );
         assert_eq!(sniff_content_type(b"PK\x03\x04....", "a.zip"), None);
         assert_eq!(sniff_content_type(b"ab\0cd", "a.txt"), None);
     }

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 use futures::channel::mpsc;
-use futures::{Sink, SinkExt, Stream, StreamExt};
+use futures::{Sink, Stream, StreamExt};
 use serde_json::{json, Value};
 use std::pin::Pin;
 use std::sync::Arc;

@@ -94,7 +94,10 @@ impl ServerConfig {
         let tenants: Vec<&str> = self.tenants.iter().map(|t| t.id.as_str()).collect();
         for p in &self.projects {
             if !tenants.contains(&p.tenant.as_str()) {
-                return Err(format!("project {} names unknown tenant {}", p.id, p.tenant));
+                return Err(format!(
+                    "project {} names unknown tenant {}",
+                    p.id, p.tenant
+                ));
             }
         }
         let mut tokens = std::collections::HashSet::new();
@@ -103,14 +106,20 @@ impl ServerConfig {
                 return Err(format!("agent {} names unknown tenant {}", a.id, a.tenant));
             }
             if a.token.len() < 16 {
-                return Err(format!("agent {}: token must be at least 16 characters", a.id));
+                return Err(format!(
+                    "agent {}: token must be at least 16 characters",
+                    a.id
+                ));
             }
             if !tokens.insert(a.token.as_str()) {
                 return Err(format!("agent {}: token is used by another agent", a.id));
             }
             for r in &a.roles {
                 if tms_chat_core::domain::Role::parse(r).is_none() {
-                    return Err(format!("agent {}: unknown role {r} (agent, supervisor, admin)", a.id));
+                    return Err(format!(
+                        "agent {}: unknown role {r} (agent, supervisor, admin)",
+                        a.id
+                    ));
                 }
             }
         }

@@ -18,18 +18,35 @@ pub struct DemoInfo {
 }
 
 /// Applies a config file.
-pub async fn apply_config(service: &ChatService, config: &ServerConfig, auth: &mut TokenAuthenticator) -> ChatResult<()> {
+pub async fn apply_config(
+    service: &ChatService,
+    config: &ServerConfig,
+    auth: &mut TokenAuthenticator,
+) -> ChatResult<()> {
     let store = service.store();
     for t in &config.tenants {
         let tenant = TenantId::new(&t.id);
-        store.upsert_tenant(&Tenant { id: tenant.clone(), name: t.name.clone() }).await?;
         store
-            .upsert_project(&Project { id: Project::default_id_for(&tenant), tenant_id: tenant, name: "Default".into() })
+            .upsert_tenant(&Tenant {
+                id: tenant.clone(),
+                name: t.name.clone(),
+            })
+            .await?;
+        store
+            .upsert_project(&Project {
+                id: Project::default_id_for(&tenant),
+                tenant_id: tenant,
+                name: "Default".into(),
+            })
             .await?;
     }
     for p in &config.projects {
         store
-            .upsert_project(&Project { id: ProjectId::new(&p.id), tenant_id: TenantId::new(&p.tenant), name: p.name.clone() })
+            .upsert_project(&Project {
+                id: ProjectId::new(&p.id),
+                tenant_id: TenantId::new(&p.tenant),
+                name: p.name.clone(),
+            })
             .await?;
     }
     for a in &config.agents {
@@ -55,12 +72,25 @@ pub async fn apply_config(service: &ChatService, config: &ServerConfig, auth: &m
 }
 
 /// Creates (once) and loads the demo tenant, agents and widget.
-pub async fn apply_demo(service: &ChatService, data_dir: &Path, auth: &mut TokenAuthenticator) -> ChatResult<DemoInfo> {
+pub async fn apply_demo(
+    service: &ChatService,
+    data_dir: &Path,
+    auth: &mut TokenAuthenticator,
+) -> ChatResult<DemoInfo> {
     let tenant = TenantId::new("demo");
     let store = service.store();
-    store.upsert_tenant(&Tenant { id: tenant.clone(), name: "Demo Company".into() }).await?;
     store
-        .upsert_project(&Project { id: Project::default_id_for(&tenant), tenant_id: tenant.clone(), name: "Default".into() })
+        .upsert_tenant(&Tenant {
+            id: tenant.clone(),
+            name: "Demo Company".into(),
+        })
+        .await?;
+    store
+        .upsert_project(&Project {
+            id: Project::default_id_for(&tenant),
+            tenant_id: tenant.clone(),
+            name: "Default".into(),
+        })
         .await?;
     let tokens = demo_tokens(data_dir);
     let alice = Agent::new("agent-1", tenant.clone(), "Alice Admin")

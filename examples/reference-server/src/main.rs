@@ -1,2 +1,238 @@
-//! Reference tms-chat server (filled by the REST/WebSocket issue).
-fn main() {}
+//! The tms-chat reference server: the whole chat system in one binary. SQLite by default
+//! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL; the API mounted through
+//! axum (default) or poem; the agent console at `/console`, a demo host page at `/demo`, the
+//! widget script at `/chat-widget.js`.
+//!
+//! Run: `cargo run --release -p tms-chat-reference-server` and open the printed console URL.
+
+mod assets;
+mod auth;
+mod config;
+mod demo;
+mod http;
+mod tickets;
+
+use clap::{Parser, ValueEnum};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tms_chat_core::blob::LocalDiskBlobStore;
+use tms_chat_core::protocol::{ApiConfig, ChatApi};
+use tms_chat_core::service::ChatService;
+
+/// Which web framework mounts the API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Framework {
+    /// axum 0.8
+    Axum,
+    /// poem 3
+    Poem,
+}
+
+/// Command line (each flag also reads a `TMS_CHAT_*` environment variable).
+#[derive(Parser, Debug)]
+#[command(
+    name = "tms-chat-reference-server",
+    version,
+    about = "Reference tms-chat server"
+)]
+struct Cli {
+    /// Address to listen on.
+    #[arg(long, env = "TMS_CHAT_BIND", default_value = "127.0.0.1:8080")]
+    bind: String,
+    /// `sqlite://FILE` (created if missing), `sqlite::memory:`, or `postgres://…`.
+    #[arg(
+        long,
+        env = "TMS_CHAT_DATABASE_URL",
+        default_value = "sqlite://tms-chat.db"
+    )]
+    database_url: String,
+    /// TOML file listing tenants, projects and agents; without it a demo set-up is created.
+    #[arg(long, env = "TMS_CHAT_CONFIG")]
+    config: Option<PathBuf>,
+    /// Web framework that mounts the API.
+    #[arg(long, env = "TMS_CHAT_FRAMEWORK", value_enum, default_value = "axum")]
+    framework: Framework,
+    /// Public base URL (for embed codes and join links); default: from the request's Host.
+    #[arg(long, env = "TMS_CHAT_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Directory for uploaded files, tickets and demo tokens.
+    #[arg(long, env = "TMS_CHAT_DATA_DIR", default_value = "tms-chat-data")]
+    data_dir: PathBuf,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e}");
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), String> {
+    let config = match &cli.config {
+        Some(path) => Some(config::ServerConfig::load(path)?),
+        None => None,
+    };
+    std::fs::create_dir_all(&cli.data_dir).map_err(|e| {
+        format!(
+            "cannot create data directory {}: {e}",
+            cli.data_dir.display()
+        )
+    })?;
+    let store = tms_chat_storage::connect_any(&cli.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database: {e}"))?;
+    tracing::info!(database = %redact_url(&cli.database_url), "database ready");
+    let service = ChatService::builder(store)
+        .blob_store(Arc::new(LocalDiskBlobStore::new(
+            cli.data_dir.join("files"),
+        )))
+        .ticket_sink(Arc::new(tickets::FileTicketSink::new(
+            cli.data_dir.join("tickets"),
+        )))
+        .build();
+
+    let mut authenticator = auth::TokenAuthenticator::default();
+    let demo_info = match &config {
+        Some(config) => {
+            demo::apply_config(&service, config, &mut authenticator)
+                .await
+                .map_err(|e| format!("cannot apply the config: {e}"))?;
+            None
+        }
+        None => Some(
+            demo::apply_demo(&service, &cli.data_dir, &mut authenticator)
+                .await
+                .map_err(|e| format!("cannot create the demo set-up: {e}"))?,
+        ),
+    };
+
+    let listener = tokio::net::TcpListener::bind(&cli.bind)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
+    let local = listener.local_addr().map_err(|e| e.to_string())?;
+    let base = cli
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{local}"))
+        .trim_end_matches('/')
+        .to_owned();
+    let api_config = ApiConfig {
+        public_base_url: cli.public_url.clone(),
+        widget_script: Some(Arc::from(assets::WIDGET_JS)),
+        customer_join_url_template: if config.is_none() {
+            "{base}/demo?widget={widget_id}&tms_chat_join={token}".to_owned()
+        } else {
+            ApiConfig::default().customer_join_url_template
+        },
+        ..ApiConfig::default()
+    };
+    let api = ChatApi::new(service, Arc::new(authenticator), api_config);
+
+    if let Some(info) = &demo_info {
+        print_demo(&base, info);
+    }
+    tracing::info!(address = %local, framework = ?cli.framework, "tms-chat listening");
+
+    let shutdown_api = api.clone();
+    let shutdown = async move {
+        wait_for_signal().await;
+        tracing::info!("shutting down: closing sockets, finishing requests");
+        shutdown_api.begin_shutdown();
+    };
+    http::serve(cli.framework, listener, api, shutdown)
+        .await
+        .map_err(|e| format!("server failed: {e}"))?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+fn print_demo(base: &str, info: &demo::DemoInfo) {
+    println!();
+    println!("  tms-chat is running (demo set-up: no --config given)");
+    println!();
+    println!("  Agent console:  {base}/console");
+    println!("  Demo web page:  {base}/demo?widget={}", info.widget.id);
+    for (agent, token) in &info.agents {
+        let roles: Vec<&str> = agent.roles.iter().map(|r| r.as_str()).collect();
+        println!(
+            "  Agent {:<12} token {}  ({})",
+            agent.id.as_str(),
+            token,
+            roles.join(", ")
+        );
+    }
+    println!();
+    println!(
+        "  Embed code for {} (allowed on localhost and 127.0.0.1):",
+        info.widget.id
+    );
+    println!(
+        "{}",
+        tms_chat_core::protocol::embed::embed_snippet(
+            &format!("{base}/chat-widget.js"),
+            info.widget.id.as_str(),
+            &info.widget.domain
+        )
+    );
+    println!();
+}
+
+/// Hides the password of a database URL for logs.
+fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let creds = &url[scheme_end + 3..at];
+            let user = creds.split(':').next().unwrap_or("");
+            format!("{}://{}:***@{}", &url[..scheme_end], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+async fn wait_for_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            super::redact_url("postgres://bob:secret@db:5432/chat"),
+            "postgres://bob:***@db:5432/chat"
+        );
+        assert_eq!(
+            super::redact_url("sqlite://tms-chat.db"),
+            "sqlite://tms-chat.db"
+        );
+    }
+}

@@ -22,8 +22,13 @@ impl FileTicketSink {
 #[async_trait]
 impl TicketSink for FileTicketSink {
     async fn create_ticket(&self, request: TicketRequest) -> ChatResult<TicketRef> {
-        tokio::fs::create_dir_all(&self.dir).await.map_err(ChatError::internal)?;
-        let id = format!("TCK-{}", request.session.id.as_str().trim_start_matches("ses_"));
+        tokio::fs::create_dir_all(&self.dir)
+            .await
+            .map_err(ChatError::internal)?;
+        let id = format!(
+            "TCK-{}",
+            request.session.id.as_str().trim_start_matches("ses_")
+        );
         let body = serde_json::to_vec_pretty(&serde_json::json!({
             "id": id,
             "subject": request.subject.clone().unwrap_or_else(|| format!(
@@ -38,7 +43,9 @@ impl TicketSink for FileTicketSink {
         }))
         .map_err(ChatError::internal)?;
         let path = self.dir.join(format!("{id}.json"));
-        tokio::fs::write(&path, body).await.map_err(ChatError::internal)?;
+        tokio::fs::write(&path, body)
+            .await
+            .map_err(ChatError::internal)?;
         Ok(TicketRef { id, url: None })
     }
 }

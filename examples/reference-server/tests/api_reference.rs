@@ -38,11 +38,16 @@ impl Drop for TempDir {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn start(framework: &str, database_url: Option<String>) -> Server {
-    let dir = std::env::temp_dir().join(format!("tms-chat-e2e-{}-{}", framework, std::process::id()));
+    let dir =
+        std::env::temp_dir().join(format!("tms-chat-e2e-{}-{}", framework, std::process::id()));
     let dir = TempDir(dir.join(format!("{}", free_port())));
     std::fs::create_dir_all(&dir.0).unwrap();
     let tenant = format!("acme-{}", free_port());
@@ -69,7 +74,8 @@ token = "{AGENT_TOKEN}"
     let config_path = dir.0.join("config.toml");
     std::fs::write(&config_path, config).unwrap();
     let port = free_port();
-    let db = database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("chat.db").display()));
+    let db =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("chat.db").display()));
     let child = Command::new(env!("CARGO_BIN_EXE_tms-chat-reference-server"))
         .args(["--bind", &format!("127.0.0.1:{port}")])
         .args(["--database-url", &db])
@@ -81,12 +87,13 @@ token = "{AGENT_TOKEN}"
         .stderr(Stdio::inherit())
         .spawn()
         .expect("reference server starts");
-    let base = format!("http://127.0.0.1:{port}");
+    let server = Server { child, base: format!("http://127.0.0.1:{port}"), _dir: dir };
+    let base = server.base.clone();
     let client = reqwest::Client::new();
     for _ in 0..300 {
         if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
             if r.status().is_success() {
-                return Server { child, base, _dir: dir };
+                return server;
             }
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -94,7 +101,10 @@ token = "{AGENT_TOKEN}"
     panic!("reference server did not become ready");
 }
 
-async fn next_event(ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin), wanted: &str) -> Value {
+async fn next_event(
+    ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
+    wanted: &str,
+) -> Value {
     loop {
         let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
             .await
@@ -123,8 +133,13 @@ async fn walk_the_api_reference(framework: &str, database_url: Option<String>) {
     let widget_id = widget["id"].as_str().unwrap().to_owned();
 
     // The agent's socket (Authorization header, as a non-browser client).
-    let mut request = format!("{}/v1/chat/ws", base.replace("http", "ws")).into_client_request().unwrap();
-    request.headers_mut().insert("authorization", format!("Bearer {AGENT_TOKEN}").parse().unwrap());
+    let mut request = format!("{}/v1/chat/ws", base.replace("http", "ws"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {AGENT_TOKEN}").parse().unwrap(),
+    );
     let (mut agent_ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     next_event(&mut agent_ws, "ready").await;
 
@@ -135,24 +150,41 @@ async fn walk_the_api_reference(framework: &str, database_url: Option<String>) {
     let session_id = session["id"].as_str().unwrap().to_owned();
     assert_eq!(session["status"], "waiting");
     assert_eq!(session["customer_email"], "customer@example.com");
-    assert!(session["customer_join_url"].as_str().unwrap().contains("tms_chat_join="));
+    assert!(session["customer_join_url"]
+        .as_str()
+        .unwrap()
+        .contains("tms_chat_join="));
     let created = next_event(&mut agent_ws, "session_created").await;
     assert_eq!(created["session_id"], session_id.as_str());
 
     // GET /v1/chat/sessions/{sessionId}
     let got: Value = admin(http.get(format!("{base}/v1/chat/sessions/{session_id}")))
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(got["id"], session_id.as_str());
     assert_eq!(got["customer_name"], "John Doe");
 
     // The agent opens the chat: subscribe.
-    agent_ws.send(Message::text(json!({"type": "subscribe", "session_id": session_id}).to_string())).await.unwrap();
+    agent_ws
+        .send(Message::text(
+            json!({"type": "subscribe", "session_id": session_id}).to_string(),
+        ))
+        .await
+        .unwrap();
     next_event(&mut agent_ws, "subscribed").await;
 
     // POST /v1/chat/sessions/{sessionId}/messages
     let sent = admin(http.post(format!("{base}/v1/chat/sessions/{session_id}/messages")))
         .json(&json!({"content": "Hello! How can I help you?", "message_type": "text"}))
-        .send().await.unwrap();
+        .send()
+        .await
+        .unwrap();
     assert_eq!(sent.status(), 201);
     let sent: Value = sent.json().await.unwrap();
     assert_eq!(sent["seq"], 1);
@@ -163,29 +195,57 @@ async fn walk_the_api_reference(framework: &str, database_url: Option<String>) {
     // POST /v1/chat/sessions/{sessionId}/assign
     let assigned: Value = admin(http.post(format!("{base}/v1/chat/sessions/{session_id}/assign")))
         .json(&json!({"agent_id": "agent-123"}))
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(assigned["status"], "active");
     assert_eq!(assigned["assigned_agent_id"], "agent-123");
     let event = next_event(&mut agent_ws, "session_assigned").await;
     assert_eq!(event["agent_id"], "agent-123");
 
     // GET /v1/chat/sessions?status=active&assigned_agent_id=agent-123
-    let list: Value = admin(http.get(format!("{base}/v1/chat/sessions?status=active&assigned_agent_id=agent-123")))
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
-    let ids: Vec<&str> = list["sessions"].as_array().unwrap().iter().map(|s| s["id"].as_str().unwrap()).collect();
+    let list: Value = admin(http.get(format!(
+        "{base}/v1/chat/sessions?status=active&assigned_agent_id=agent-123"
+    )))
+    .send()
+    .await
+    .unwrap()
+    .error_for_status()
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let ids: Vec<&str> = list["sessions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
     assert_eq!(ids, vec![session_id.as_str()]);
 
     // The customer joins through the widget endpoints and types; the agent sees typing_indicator.
     let join = session["customer_token"].as_str().unwrap();
     let origin = "https://yourwebsite.com";
-    let mut request = format!("{}/v1/chat/public/widgets/{widget_id}/ws?token={join}", base.replace("http", "ws"))
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert("origin", origin.parse().unwrap());
+    let mut request = format!(
+        "{}/v1/chat/public/widgets/{widget_id}/ws?token={join}",
+        base.replace("http", "ws")
+    )
+    .into_client_request()
+    .unwrap();
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().unwrap());
     let (mut customer_ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     next_event(&mut customer_ws, "ready").await;
     customer_ws
-        .send(Message::text(json!({"type": "typing_indicator", "is_typing": true}).to_string()))
+        .send(Message::text(
+            json!({"type": "typing_indicator", "is_typing": true}).to_string(),
+        ))
         .await
         .unwrap();
     let typing = next_event(&mut agent_ws, "typing_indicator").await;
@@ -203,9 +263,23 @@ async fn walk_the_api_reference(framework: &str, database_url: Option<String>) {
     assert_eq!(delivered["message"]["content"], "Hello!");
 
     // History in order.
-    let history: Value = admin(http.get(format!("{base}/v1/chat/sessions/{session_id}/messages?after_seq=0")))
-        .send().await.unwrap().error_for_status().unwrap().json().await.unwrap();
-    let seqs: Vec<i64> = history["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    let history: Value = admin(http.get(format!(
+        "{base}/v1/chat/sessions/{session_id}/messages?after_seq=0"
+    )))
+    .send()
+    .await
+    .unwrap()
+    .error_for_status()
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let seqs: Vec<i64> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
     let mut sorted = seqs.clone();
     sorted.sort();
     assert_eq!(seqs, sorted);

@@ -68,7 +68,11 @@ pub struct Agent {
 
 impl Agent {
     /// A plain agent working in every project of `tenant`.
-    pub fn new(id: impl Into<AgentId>, tenant_id: TenantId, display_name: impl Into<String>) -> Self {
+    pub fn new(
+        id: impl Into<AgentId>,
+        tenant_id: TenantId,
+        display_name: impl Into<String>,
+    ) -> Self {
         Agent {
             id: id.into(),
             tenant_id,

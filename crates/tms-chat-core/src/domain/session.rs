@@ -202,7 +202,11 @@ impl Session {
     }
 
     /// Applies an assignment to `agent` at `at`.
-    pub fn assign_to(&mut self, agent: AgentId, at: DateTime<Utc>) -> Result<(), InvalidTransition> {
+    pub fn assign_to(
+        &mut self,
+        agent: AgentId,
+        at: DateTime<Utc>,
+    ) -> Result<(), InvalidTransition> {
         self.status = self.status.assign()?;
         self.assigned_agent_id = Some(agent);
         self.transfer_target = None;
@@ -211,7 +215,11 @@ impl Session {
     }
 
     /// Applies a transfer at `at`. A transfer to an agent makes that agent the assignee.
-    pub fn transfer_to(&mut self, target: TransferTarget, at: DateTime<Utc>) -> Result<(), InvalidTransition> {
+    pub fn transfer_to(
+        &mut self,
+        target: TransferTarget,
+        at: DateTime<Utc>,
+    ) -> Result<(), InvalidTransition> {
         self.status = self.status.transfer()?;
         match &target {
             TransferTarget::Agent { agent_id } => self.assigned_agent_id = Some(agent_id.clone()),
@@ -270,7 +278,11 @@ mod tests {
 
     #[test]
     fn every_non_final_status_can_be_assigned_and_becomes_active() {
-        for s in [SessionStatus::Waiting, SessionStatus::Active, SessionStatus::Transferred] {
+        for s in [
+            SessionStatus::Waiting,
+            SessionStatus::Active,
+            SessionStatus::Transferred,
+        ] {
             assert_eq!(s.assign(), Ok(SessionStatus::Active));
         }
     }
@@ -279,7 +291,10 @@ mod tests {
     fn ended_is_final_for_every_action() {
         let ended = SessionStatus::Ended;
         assert_eq!(ended.assign().unwrap_err().action, SessionAction::Assign);
-        assert_eq!(ended.transfer().unwrap_err().action, SessionAction::Transfer);
+        assert_eq!(
+            ended.transfer().unwrap_err().action,
+            SessionAction::Transfer
+        );
         assert_eq!(ended.end().unwrap_err().action, SessionAction::End);
         assert!(ended.accepts_messages().is_err());
     }

@@ -117,7 +117,9 @@ impl Widget {
 
     /// Whether the widget is open at `at` (always, without business hours).
     pub fn is_open_at(&self, at: DateTime<Utc>) -> bool {
-        self.business_hours.as_ref().is_none_or(|bh| bh.is_open_at(at))
+        self.business_hours
+            .as_ref()
+            .is_none_or(|bh| bh.is_open_at(at))
     }
 }
 
@@ -192,7 +194,8 @@ mod double_option {
 /// Default welcome message.
 pub const DEFAULT_WELCOME: &str = "Hi! How can we help?";
 /// Default offline message.
-pub const DEFAULT_OFFLINE: &str = "We're currently offline. Leave us a message and we'll get back to you.";
+pub const DEFAULT_OFFLINE: &str =
+    "We're currently offline. Leave us a message and we'll get back to you.";
 
 impl WidgetInput {
     /// Builds a new widget from the form; `name` and `domain` are required.
@@ -417,7 +420,10 @@ mod tests {
         assert_eq!(hex_color("c", "#ABC").unwrap(), "#aabbcc");
         assert_eq!(hex_color("c", "#3B82F6").unwrap(), "#3b82f6");
         for bad in ["3b82f6", "#12345", "#ggg", "red", "#1234567", ""] {
-            assert_eq!(hex_color("primary_color", bad).unwrap_err().field(), Some("primary_color"));
+            assert_eq!(
+                hex_color("primary_color", bad).unwrap_err().field(),
+                Some("primary_color")
+            );
         }
     }
 
@@ -438,8 +444,7 @@ mod tests {
 
     #[test]
     fn explicit_null_clears_business_hours_and_absent_keeps_them() {
-        let input: WidgetInput =
-            serde_json::from_str(r#"{"business_hours": null}"#).unwrap();
+        let input: WidgetInput = serde_json::from_str(r#"{"business_hours": null}"#).unwrap();
         assert_eq!(input.business_hours, Some(None));
         let input: WidgetInput = serde_json::from_str(r#"{}"#).unwrap();
         assert_eq!(input.business_hours, None);

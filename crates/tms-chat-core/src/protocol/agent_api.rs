@@ -3,7 +3,9 @@
 
 use super::body::{json_body, Query};
 use super::errors::{error_response, method_not_allowed, route_not_found};
-use super::views::{AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView, SessionView, WidgetView};
+use super::views::{
+    AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView, SessionView, WidgetView,
+};
 use super::{ApiRequest, ApiResponse, ChatApi};
 use crate::auth::Actor;
 use crate::domain::{Agent, SessionStatus, WidgetInput};
@@ -52,7 +54,9 @@ fn allowed_methods(rest: &[&str]) -> Option<&'static str> {
         ["sessions"] => "GET, POST",
         ["sessions", _] => "GET",
         ["sessions", _, "messages"] | ["sessions", _, "notes"] => "GET, POST",
-        ["sessions", _, "assign" | "transfer" | "end" | "typing" | "read" | "ticket" | "attachments"] => "POST",
+        ["sessions", _, "assign" | "transfer" | "end" | "typing" | "read" | "ticket" | "attachments"] => {
+            "POST"
+        }
         ["sessions", _, "customer"] => "GET",
         ["attachments", _] => "GET",
         ["canned-responses"] => "GET, POST",
@@ -66,7 +70,12 @@ fn allowed_methods(rest: &[&str]) -> Option<&'static str> {
     })
 }
 
-async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) -> ChatResult<ApiResponse> {
+async fn route(
+    api: &ChatApi,
+    req: &ApiRequest,
+    rest: &[&str],
+    agent: &Agent,
+) -> ChatResult<ApiResponse> {
     let svc = api.service();
     let max = api.config().max_json_body_bytes;
     let actor = Actor::Agent(agent);
@@ -78,7 +87,14 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
                 project_ids: None,
                 status: q
                     .get("status")
-                    .map(|s| SessionStatus::parse(s).ok_or_else(|| ChatError::invalid("status", "must be waiting, active, transferred or ended")))
+                    .map(|s| {
+                        SessionStatus::parse(s).ok_or_else(|| {
+                            ChatError::invalid(
+                                "status",
+                                "must be waiting, active, transferred or ended",
+                            )
+                        })
+                    })
                     .transpose()?,
                 assigned_agent_id: q.get("assigned_agent_id").map(AgentId::from),
                 unassigned_only: q.flag("unassigned")?,
@@ -86,23 +102,34 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
                 query: q.get("q").map(str::to_owned),
                 cursor: q
                     .get("cursor")
-                    .map(|c| SessionCursor::decode(c).ok_or_else(|| ChatError::invalid("cursor", "is not a cursor from this API")))
+                    .map(|c| {
+                        SessionCursor::decode(c).ok_or_else(|| {
+                            ChatError::invalid("cursor", "is not a cursor from this API")
+                        })
+                    })
                     .transpose()?,
                 limit: limit(&q, 50)?,
             };
             let page = svc.list_sessions(agent, filter).await?;
             let sessions: Vec<SessionView> = page.sessions.iter().map(SessionView::from).collect();
-            Ok(ApiResponse::json(200, &json!({
-                "sessions": sessions,
-                "next_cursor": page.next_cursor.map(|c| c.encode()),
-            })))
+            Ok(ApiResponse::json(
+                200,
+                &json!({
+                    "sessions": sessions,
+                    "next_cursor": page.next_cursor.map(|c| c.encode()),
+                }),
+            ))
         }
         ("POST", ["sessions"]) => {
             let body: StartAgentSession = json_body(req, max)?;
             let started = svc.start_agent_session(agent, body).await?;
-            let mut value = serde_json::to_value(SessionView::from(&started.session)).map_err(ChatError::internal)?;
+            let mut value = serde_json::to_value(SessionView::from(&started.session))
+                .map_err(ChatError::internal)?;
             value["customer_token"] = json!(started.customer_token);
-            value["customer_join_url"] = json!(api.customer_join_url(req, &started.session, &started.customer_token).await);
+            value["customer_join_url"] = json!(
+                api.customer_join_url(req, &started.session, &started.customer_token)
+                    .await
+            );
             Ok(ApiResponse::json(201, &value))
         }
         ("GET", ["sessions", id]) => {
@@ -111,12 +138,19 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
         }
         ("POST", ["sessions", id, "messages"]) => {
             let body: SendMessage = json_body(req, max)?;
-            let appended = svc.send_message(&actor, &SessionId::from(*id), body).await?;
-            Ok(ApiResponse::json(if appended.created { 201 } else { 200 }, &MessageView::from(&appended.message)))
+            let appended = svc
+                .send_message(&actor, &SessionId::from(*id), body)
+                .await?;
+            Ok(ApiResponse::json(
+                if appended.created { 201 } else { 200 },
+                &MessageView::from(&appended.message),
+            ))
         }
         ("GET", ["sessions", id, "messages"]) => {
             let q = Query::parse(&req.query);
-            let messages = svc.history(&actor, &SessionId::from(*id), history_query(&q)?).await?;
+            let messages = svc
+                .history(&actor, &SessionId::from(*id), history_query(&q)?)
+                .await?;
             let views: Vec<MessageView> = messages.iter().map(MessageView::from).collect();
             Ok(ApiResponse::json(200, &json!({ "messages": views })))
         }
@@ -127,12 +161,16 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
                 agent_id: Option<AgentId>,
             }
             let body: Assign = json_body(req, max)?;
-            let s = svc.assign_session(agent, &SessionId::from(*id), body.agent_id.as_ref()).await?;
+            let s = svc
+                .assign_session(agent, &SessionId::from(*id), body.agent_id.as_ref())
+                .await?;
             Ok(ApiResponse::json(200, &SessionView::from(&s)))
         }
         ("POST", ["sessions", id, "transfer"]) => {
             let body: TransferRequest = json_body(req, max)?;
-            let s = svc.transfer_session(agent, &SessionId::from(*id), body).await?;
+            let s = svc
+                .transfer_session(agent, &SessionId::from(*id), body)
+                .await?;
             Ok(ApiResponse::json(200, &SessionView::from(&s)))
         }
         ("POST", ["sessions", id, "end"]) => {
@@ -149,7 +187,9 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
                 content: String,
             }
             let body: NewNote = json_body(req, max)?;
-            let note = svc.add_note(agent, &SessionId::from(*id), &body.content).await?;
+            let note = svc
+                .add_note(agent, &SessionId::from(*id), &body.content)
+                .await?;
             Ok(ApiResponse::json(201, &note))
         }
         ("GET", ["sessions", id, "customer"]) => {
@@ -157,21 +197,27 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
             let s = svc.get_session(&actor, &id).await?;
             let previous = svc.customer_history(agent, &id).await?;
             let views: Vec<SessionView> = previous.iter().map(SessionView::from).collect();
-            Ok(ApiResponse::json(200, &json!({
-                "customer_email": s.customer_email,
-                "customer_name": s.customer_name,
-                "customer_verified": s.customer_verified,
-                "previous_sessions": views,
-            })))
+            Ok(ApiResponse::json(
+                200,
+                &json!({
+                    "customer_email": s.customer_email,
+                    "customer_name": s.customer_name,
+                    "customer_verified": s.customer_verified,
+                    "previous_sessions": views,
+                }),
+            ))
         }
         ("POST", ["sessions", id, "typing"]) => {
             let body: Typing = json_body(req, max)?;
-            svc.set_typing(&actor, &SessionId::from(*id), body.is_typing).await?;
+            svc.set_typing(&actor, &SessionId::from(*id), body.is_typing)
+                .await?;
             Ok(ApiResponse::empty(204))
         }
         ("POST", ["sessions", id, "read"]) => {
             let body: Read = json_body(req, max)?;
-            let marker = svc.mark_read(&actor, &SessionId::from(*id), body.seq).await?;
+            let marker = svc
+                .mark_read(&actor, &SessionId::from(*id), body.seq)
+                .await?;
             Ok(ApiResponse::json(200, &ReadMarkerView::from(&marker)))
         }
         ("POST", ["sessions", id, "ticket"]) => {
@@ -181,30 +227,46 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
                 subject: Option<String>,
             }
             let body: Ticket = json_body(req, max)?;
-            let t = svc.create_ticket(agent, &SessionId::from(*id), body.subject).await?;
-            Ok(ApiResponse::json(201, &json!({"ticket_id": t.id, "url": t.url})))
+            let t = svc
+                .create_ticket(agent, &SessionId::from(*id), body.subject)
+                .await?;
+            Ok(ApiResponse::json(
+                201,
+                &json!({"ticket_id": t.id, "url": t.url}),
+            ))
         }
         ("POST", ["sessions", id, "attachments"]) => {
             let file = upload_from(req, api.config().max_upload_body_bytes).await?;
-            let a = svc.upload_attachment(&actor, &SessionId::from(*id), file).await?;
+            let a = svc
+                .upload_attachment(&actor, &SessionId::from(*id), file)
+                .await?;
             Ok(ApiResponse::json(201, &AttachmentView::from(&a)))
         }
         ("GET", ["attachments", id]) => {
-            let (a, bytes) = svc.download_attachment(&actor, &AttachmentId::from(*id)).await?;
+            let (a, bytes) = svc
+                .download_attachment(&actor, &AttachmentId::from(*id))
+                .await?;
             Ok(file_response(&a, bytes))
         }
         ("GET", ["canned-responses"]) => {
             let list = svc.list_canned_responses(agent).await?;
             let views: Vec<CannedView> = list.iter().map(CannedView::from).collect();
-            Ok(ApiResponse::json(200, &json!({ "canned_responses": views })))
+            Ok(ApiResponse::json(
+                200,
+                &json!({ "canned_responses": views }),
+            ))
         }
         ("POST", ["canned-responses"]) => {
             let body: CannedBody = json_body(req, max)?;
             let c = svc
                 .create_canned_response(
                     agent,
-                    body.shortcut.as_deref().ok_or_else(|| ChatError::invalid("shortcut", "is required"))?,
-                    body.text.as_deref().ok_or_else(|| ChatError::invalid("text", "is required"))?,
+                    body.shortcut
+                        .as_deref()
+                        .ok_or_else(|| ChatError::invalid("shortcut", "is required"))?,
+                    body.text
+                        .as_deref()
+                        .ok_or_else(|| ChatError::invalid("text", "is required"))?,
                 )
                 .await?;
             Ok(ApiResponse::json(201, &CannedView::from(&c)))
@@ -212,17 +274,24 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
         ("PUT", ["canned-responses", id]) => {
             let body: CannedBody = json_body(req, max)?;
             let c = svc
-                .update_canned_response(agent, &CannedResponseId::from(*id), body.shortcut.as_deref(), body.text.as_deref())
+                .update_canned_response(
+                    agent,
+                    &CannedResponseId::from(*id),
+                    body.shortcut.as_deref(),
+                    body.text.as_deref(),
+                )
                 .await?;
             Ok(ApiResponse::json(200, &CannedView::from(&c)))
         }
         ("DELETE", ["canned-responses", id]) => {
-            svc.delete_canned_response(agent, &CannedResponseId::from(*id)).await?;
+            svc.delete_canned_response(agent, &CannedResponseId::from(*id))
+                .await?;
             Ok(ApiResponse::empty(204))
         }
         ("GET", ["widgets"]) => {
             let widgets = svc.list_widgets(agent).await?;
-            let views: Vec<WidgetView> = widgets.iter().map(|w| WidgetView::new(w, agent)).collect();
+            let views: Vec<WidgetView> =
+                widgets.iter().map(|w| WidgetView::new(w, agent)).collect();
             Ok(ApiResponse::json(200, &json!({ "widgets": views })))
         }
         ("POST", ["widgets"]) => {
@@ -236,7 +305,9 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
         }
         ("PUT", ["widgets", id]) => {
             let input: WidgetInput = json_body(req, max)?;
-            let w = svc.update_widget(agent, &WidgetId::from(*id), input).await?;
+            let w = svc
+                .update_widget(agent, &WidgetId::from(*id), input)
+                .await?;
             Ok(ApiResponse::json(200, &WidgetView::new(&w, agent)))
         }
         ("DELETE", ["widgets", id]) => {
@@ -246,10 +317,13 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
         ("GET", ["widgets", id, "embed"]) => {
             let w = svc.get_widget(agent, &WidgetId::from(*id)).await?;
             let script_url = format!("{}/chat-widget.js", api.base_url(req));
-            Ok(ApiResponse::json(200, &json!({
-                "embed_code": super::embed::embed_snippet(&script_url, w.id.as_str(), &w.domain),
-                "script_url": script_url,
-            })))
+            Ok(ApiResponse::json(
+                200,
+                &json!({
+                    "embed_code": super::embed::embed_snippet(&script_url, w.id.as_str(), &w.domain),
+                    "script_url": script_url,
+                }),
+            ))
         }
         ("GET", ["me"]) => Ok(ApiResponse::json(200, &AgentView::from(agent))),
         ("GET", ["agents"]) => {
@@ -260,7 +334,10 @@ async fn route(api: &ChatApi, req: &ApiRequest, rest: &[&str], agent: &Agent) ->
         ("POST", ["ws-ticket"]) => {
             let ttl = api.config().ws_ticket_ttl;
             let ticket = api.inner.tickets.issue(agent.clone(), ttl);
-            Ok(ApiResponse::json(201, &json!({"ticket": ticket, "expires_in": ttl.as_secs()})))
+            Ok(ApiResponse::json(
+                201,
+                &json!({"ticket": ticket, "expires_in": ttl.as_secs()}),
+            ))
         }
         _ => Ok(route_not_found()),
     }
@@ -288,7 +365,10 @@ pub(crate) fn limit(q: &Query, default: u32) -> ChatResult<u32> {
     match q.int("limit")? {
         None => Ok(default),
         Some(n) if (1..=i64::from(crate::store::MAX_PAGE_SIZE)).contains(&n) => Ok(n as u32),
-        Some(_) => Err(ChatError::invalid("limit", format!("must be between 1 and {}", crate::store::MAX_PAGE_SIZE))),
+        Some(_) => Err(ChatError::invalid(
+            "limit",
+            format!("must be between 1 and {}", crate::store::MAX_PAGE_SIZE),
+        )),
     }
 }
 
@@ -307,11 +387,15 @@ pub(crate) async fn upload_from(req: &ApiRequest, max_bytes: usize) -> ChatResul
         return Err(ChatError::PayloadTooLarge("upload too large".into()));
     }
     let content_type = req.header("content-type").unwrap_or("");
-    if content_type.to_ascii_lowercase().starts_with("multipart/form-data") {
+    if content_type
+        .to_ascii_lowercase()
+        .starts_with("multipart/form-data")
+    {
         let boundary = multer::parse_boundary(content_type)
             .map_err(|_| ChatError::invalid("file", "multipart body without a boundary"))?;
         let body = req.body.clone();
-        let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from(body)) });
+        let stream =
+            futures::stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from(body)) });
         let mut multipart = multer::Multipart::new(stream, boundary);
         while let Some(field) = multipart
             .next_field()
@@ -320,14 +404,19 @@ pub(crate) async fn upload_from(req: &ApiRequest, max_bytes: usize) -> ChatResul
         {
             if field.name() == Some("file") {
                 let file_name = field.file_name().unwrap_or("file").to_owned();
-                let bytes = field
-                    .bytes()
-                    .await
-                    .map_err(|e| ChatError::invalid("file", format!("malformed multipart body: {e}")))?;
-                return Ok(UploadedFile { file_name, bytes: bytes.to_vec() });
+                let bytes = field.bytes().await.map_err(|e| {
+                    ChatError::invalid("file", format!("malformed multipart body: {e}"))
+                })?;
+                return Ok(UploadedFile {
+                    file_name,
+                    bytes: bytes.to_vec(),
+                });
             }
         }
-        return Err(ChatError::invalid("file", "the multipart body has no `file` part"));
+        return Err(ChatError::invalid(
+            "file",
+            "the multipart body has no `file` part",
+        ));
     }
     let q = Query::parse(&req.query);
     Ok(UploadedFile {
@@ -338,13 +427,25 @@ pub(crate) async fn upload_from(req: &ApiRequest, max_bytes: usize) -> ChatResul
 
 /// Serves a stored file: `nosniff` always; inline only for safe images.
 pub(crate) fn file_response(a: &crate::domain::Attachment, bytes: Vec<u8>) -> ApiResponse {
-    let disposition_kind = if crate::upload::is_inline_image(&a.content_type) { "inline" } else { "attachment" };
+    let disposition_kind = if crate::upload::is_inline_image(&a.content_type) {
+        "inline"
+    } else {
+        "attachment"
+    };
     let ascii_name: String = a
         .name
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() || ".-_ ".contains(c) { c } else { '_' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || ".-_ ".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
         .collect();
-    let encoded: String = url::form_urlencoded::byte_serialize(a.name.as_bytes()).collect::<String>().replace('+', "%20");
+    let encoded: String = url::form_urlencoded::byte_serialize(a.name.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20");
     ApiResponse {
         status: 200,
         headers: vec![
@@ -352,10 +453,18 @@ pub(crate) fn file_response(a: &crate::domain::Attachment, bytes: Vec<u8>) -> Ap
             ("x-content-type-options".to_owned(), "nosniff".to_owned()),
             (
                 "content-disposition".to_owned(),
-                format!("{disposition_kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"),
+                format!(
+                    "{disposition_kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
+                ),
             ),
-            ("cache-control".to_owned(), "private, max-age=300".to_owned()),
-            ("content-security-policy".to_owned(), "default-src 'none'; sandbox".to_owned()),
+            (
+                "cache-control".to_owned(),
+                "private, max-age=300".to_owned(),
+            ),
+            (
+                "content-security-policy".to_owned(),
+                "default-src 'none'; sandbox".to_owned(),
+            ),
         ],
         body: bytes,
     }
@@ -374,7 +483,12 @@ impl ChatApi {
     }
 
     /// The join link of an agent-started session.
-    pub(crate) async fn customer_join_url(&self, req: &ApiRequest, session: &crate::domain::Session, token: &str) -> String {
+    pub(crate) async fn customer_join_url(
+        &self,
+        req: &ApiRequest,
+        session: &crate::domain::Session,
+        token: &str,
+    ) -> String {
         let domain = self
             .service()
             .store()

@@ -17,7 +17,10 @@ pub(crate) struct AgentSignIn {
 }
 
 impl AgentSignIn {
-    pub(crate) fn new(authenticator: Arc<dyn AgentAuthenticator>, store: Arc<dyn ChatStore>) -> Self {
+    pub(crate) fn new(
+        authenticator: Arc<dyn AgentAuthenticator>,
+        store: Arc<dyn ChatStore>,
+    ) -> Self {
         AgentSignIn {
             authenticator,
             store,
@@ -66,7 +69,12 @@ impl AgentSignIn {
     /// An agent's profile for display (cached; falls back to the store).
     pub(crate) async fn profile(&self, tenant: &TenantId, id: &AgentId) -> Option<Arc<Agent>> {
         let key = (tenant.clone(), id.clone());
-        if let Some(a) = self.synced.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        if let Some(a) = self
+            .synced
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&key)
+        {
             return Some(Arc::clone(a));
         }
         let agent = Arc::new(self.store.get_agent(tenant, id).await.ok()?);

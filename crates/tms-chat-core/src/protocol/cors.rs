@@ -11,14 +11,17 @@ const EXPOSE_HEADERS: &str = "content-disposition, content-type";
 
 /// Adds the CORS headers for `origin` to a public response.
 pub(crate) fn with_cors(mut response: ApiResponse, origin: Option<&str>) -> ApiResponse {
-    response.headers.push(("vary".to_owned(), "Origin".to_owned()));
+    response
+        .headers
+        .push(("vary".to_owned(), "Origin".to_owned()));
     if let Some(origin) = origin.filter(|o| !o.is_empty() && *o != "null") {
         response
             .headers
             .push(("access-control-allow-origin".to_owned(), origin.to_owned()));
-        response
-            .headers
-            .push(("access-control-expose-headers".to_owned(), EXPOSE_HEADERS.to_owned()));
+        response.headers.push((
+            "access-control-expose-headers".to_owned(),
+            EXPOSE_HEADERS.to_owned(),
+        ));
     }
     response
 }

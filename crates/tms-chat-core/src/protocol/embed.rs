@@ -3,7 +3,11 @@
 
 /// The embed code for a widget, loading the script from `script_url`.
 pub fn embed_snippet(script_url: &str, widget_id: &str, domain: &str) -> String {
-    let js = |s: &str| serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_owned()).replace("</", "<\\/");
+    let js = |s: &str| {
+        serde_json::to_string(s)
+            .unwrap_or_else(|_| "\"\"".to_owned())
+            .replace("</", "<\\/")
+    };
     format!(
         r#"<!-- TMS Chat: add before closing </body> tag -->
 <script>
@@ -30,7 +34,11 @@ mod tests {
 
     #[test]
     fn snippet_has_loader_and_init_with_escaped_values() {
-        let s = embed_snippet("https://chat.example.com/chat-widget.js", "wgt_1", "shop.example.com");
+        let s = embed_snippet(
+            "https://chat.example.com/chat-widget.js",
+            "wgt_1",
+            "shop.example.com",
+        );
         assert!(s.contains("'TmsChat',\"https://chat.example.com/chat-widget.js\""));
         assert!(s.contains("widgetId: \"wgt_1\""));
         assert!(s.contains("domain: \"shop.example.com\""));

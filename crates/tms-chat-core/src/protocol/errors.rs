@@ -43,6 +43,10 @@ pub(crate) fn route_not_found() -> ApiResponse {
 
 /// Known path, wrong method.
 pub(crate) fn method_not_allowed(allowed: &str) -> ApiResponse {
-    protocol_error(405, "method_not_allowed", "method not allowed for this endpoint")
-        .with_header("allow", allowed)
+    protocol_error(
+        405,
+        "method_not_allowed",
+        "method not allowed for this endpoint",
+    )
+    .with_header("allow", allowed)
 }

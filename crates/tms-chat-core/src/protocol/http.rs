@@ -80,10 +80,7 @@ impl ApiResponse {
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
         ApiResponse {
             status,
-            headers: vec![(
-                "content-type".to_owned(),
-                "application/json".to_owned(),
-            )],
+            headers: vec![("content-type".to_owned(), "application/json".to_owned())],
             body,
         }
     }

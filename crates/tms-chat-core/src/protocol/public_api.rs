@@ -7,7 +7,9 @@ use super::agent_api::{file_response, history_query, upload_from, Read, Typing};
 use super::body::{json_body, Query};
 use super::cors::{preflight_granted, preflight_refused, with_cors};
 use super::errors::{error_response, method_not_allowed, route_not_found};
-use super::views::{AttachmentView, CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView};
+use super::views::{
+    AttachmentView, CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView,
+};
 use super::{ApiRequest, ApiResponse, ChatApi};
 use crate::auth::{Actor, CustomerPrincipal};
 use crate::domain::{Session, Widget};
@@ -22,7 +24,10 @@ pub(crate) fn widget_script(api: &ChatApi) -> ApiResponse {
         Some(script) => ApiResponse {
             status: 200,
             headers: vec![
-                ("content-type".to_owned(), "application/javascript; charset=utf-8".to_owned()),
+                (
+                    "content-type".to_owned(),
+                    "application/javascript; charset=utf-8".to_owned(),
+                ),
                 ("cache-control".to_owned(), "public, max-age=300".to_owned()),
                 ("access-control-allow-origin".to_owned(), "*".to_owned()),
                 ("x-content-type-options".to_owned(), "nosniff".to_owned()),
@@ -46,14 +51,23 @@ fn allowed_methods(rest: &[&str]) -> Option<&'static str> {
     })
 }
 
-pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest, widget: &str, rest: &[&str]) -> ApiResponse {
+pub(crate) async fn dispatch(
+    api: &ChatApi,
+    req: ApiRequest,
+    widget: &str,
+    rest: &[&str],
+) -> ApiResponse {
     let origin = req.header("origin").map(str::to_owned);
     let widget_id = WidgetId::from(widget);
     let Some(allowed) = allowed_methods(rest) else {
         return with_cors(route_not_found(), origin.as_deref());
     };
     if req.method == "OPTIONS" {
-        return match api.service().widget_for_origin(&widget_id, origin.as_deref()).await {
+        return match api
+            .service()
+            .widget_for_origin(&widget_id, origin.as_deref())
+            .await
+        {
             Ok(_) => preflight_granted(origin.as_deref().unwrap_or_default()),
             Err(_) => preflight_refused(),
         };
@@ -63,7 +77,11 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest, widget: &str, rest:
     }
     if rest == ["ws"] {
         return with_cors(
-            super::errors::protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket"),
+            super::errors::protocol_error(
+                426,
+                "upgrade_required",
+                "this endpoint speaks WebSocket",
+            ),
             origin.as_deref(),
         );
     }
@@ -74,7 +92,13 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest, widget: &str, rest:
     with_cors(response, origin.as_deref())
 }
 
-async fn route(api: &ChatApi, req: &ApiRequest, widget_id: &WidgetId, origin: Option<&str>, rest: &[&str]) -> ChatResult<ApiResponse> {
+async fn route(
+    api: &ChatApi,
+    req: &ApiRequest,
+    widget_id: &WidgetId,
+    origin: Option<&str>,
+    rest: &[&str],
+) -> ChatResult<ApiResponse> {
     let svc = api.service();
     let max = api.config().max_json_body_bytes;
     match (req.method.as_str(), rest) {
@@ -87,10 +111,13 @@ async fn route(api: &ChatApi, req: &ApiRequest, widget_id: &WidgetId, origin: Op
             let started = svc.start_customer_session(widget_id, origin, body).await?;
             let widget = svc.widget_for_origin(widget_id, origin).await?;
             let view = api.customer_view(&started.session, &widget).await;
-            Ok(ApiResponse::json(201, &json!({
-                "session": view,
-                "customer_token": started.customer_token,
-            })))
+            Ok(ApiResponse::json(
+                201,
+                &json!({
+                    "session": view,
+                    "customer_token": started.customer_token,
+                }),
+            ))
         }
         ("POST", ["contact"]) => {
             #[derive(Deserialize)]
@@ -104,7 +131,13 @@ async fn route(api: &ChatApi, req: &ApiRequest, widget_id: &WidgetId, origin: Op
             }
             let body: Contact = json_body(req, max)?;
             let session = svc
-                .submit_offline_contact(widget_id, origin, body.customer_name, body.customer_email, body.message)
+                .submit_offline_contact(
+                    widget_id,
+                    origin,
+                    body.customer_name,
+                    body.customer_email,
+                    body.message,
+                )
                 .await?;
             Ok(ApiResponse::json(201, &json!({"session_id": session.id})))
         }
@@ -141,7 +174,9 @@ async fn customer_route(
                 customer_email: Option<String>,
             }
             let body: Visitor = json_body(req, max)?;
-            let s = svc.update_customer(actor, sid, body.customer_name, body.customer_email).await?;
+            let s = svc
+                .update_customer(actor, sid, body.customer_name, body.customer_email)
+                .await?;
             Ok(ApiResponse::json(200, &api.customer_view(&s, widget).await))
         }
         ("GET", ["session", "messages"]) => {
@@ -153,7 +188,10 @@ async fn customer_route(
         ("POST", ["session", "messages"]) => {
             let body: SendMessage = json_body(req, max)?;
             let appended = svc.send_message(actor, sid, body).await?;
-            Ok(ApiResponse::json(if appended.created { 201 } else { 200 }, &MessageView::from(&appended.message)))
+            Ok(ApiResponse::json(
+                if appended.created { 201 } else { 200 },
+                &MessageView::from(&appended.message),
+            ))
         }
         ("POST", ["session", "attachments"]) => {
             let file = upload_from(req, api.config().max_upload_body_bytes).await?;
@@ -175,7 +213,9 @@ async fn customer_route(
             Ok(ApiResponse::json(200, &api.customer_view(&s, widget).await))
         }
         ("GET", ["attachments", id]) => {
-            let (a, bytes) = svc.download_attachment(actor, &AttachmentId::from(*id)).await?;
+            let (a, bytes) = svc
+                .download_attachment(actor, &AttachmentId::from(*id))
+                .await?;
             Ok(file_response(&a, bytes))
         }
         _ => Ok(route_not_found()),
@@ -192,9 +232,11 @@ impl ChatApi {
         origin: Option<&str>,
     ) -> ChatResult<(Widget, CustomerPrincipal)> {
         let widget = self.service().widget_for_origin(widget_id, origin).await?;
-        let token = req.parts().bearer_token().map(str::to_owned).or_else(|| {
-            Query::parse(&req.query).get("token").map(str::to_owned)
-        });
+        let token = req
+            .parts()
+            .bearer_token()
+            .map(str::to_owned)
+            .or_else(|| Query::parse(&req.query).get("token").map(str::to_owned));
         let token = token.ok_or(ChatError::Unauthorized)?;
         let customer = self.service().authenticate_customer(&token).await?;
         if &customer.widget_id != widget_id {
@@ -204,7 +246,11 @@ impl ChatApi {
     }
 
     /// A session as its customer sees it, with the assigned agent's public profile.
-    pub(crate) async fn customer_view<'a>(&self, session: &'a Session, widget: &Widget) -> CustomerSessionView<'a> {
+    pub(crate) async fn customer_view<'a>(
+        &self,
+        session: &'a Session,
+        widget: &Widget,
+    ) -> CustomerSessionView<'a> {
         let agent = match &session.assigned_agent_id {
             Some(id) => self
                 .inner

@@ -9,7 +9,10 @@ use super::{agent_api, public_api, ApiRequest, ApiResponse, ChatApi};
 pub(crate) fn is_socket_path(path: &str) -> bool {
     let segs = segments(path);
     matches!(segs.as_slice(), ["v1", "chat", "ws"])
-        || matches!(segs.as_slice(), ["v1", "chat", "public", "widgets", _, "ws"])
+        || matches!(
+            segs.as_slice(),
+            ["v1", "chat", "public", "widgets", _, "ws"]
+        )
 }
 
 pub(crate) fn segments(path: &str) -> Vec<&str> {
@@ -30,11 +33,9 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
         ["v1", "chat", "public", "widgets", widget, rest @ ..] => {
             public_api::dispatch(api, req.clone(), widget, rest).await
         }
-        ["v1", "chat", "ws"] => super::errors::protocol_error(
-            426,
-            "upgrade_required",
-            "this endpoint speaks WebSocket",
-        ),
+        ["v1", "chat", "ws"] => {
+            super::errors::protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket")
+        }
         ["v1", "chat", rest @ ..] => agent_api::dispatch(api, &req, rest).await,
         _ => route_not_found(),
     }

@@ -10,7 +10,9 @@
 use super::body::Query;
 use super::errors::error_response;
 use super::http::close_code;
-use super::views::{CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView};
+use super::views::{
+    CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView,
+};
 use super::{ApiRequest, ApiResponse, ChatApi, SocketError, WsFrame};
 use crate::auth::{Actor, CustomerPrincipal};
 use crate::domain::{Agent, SenderType, Session};
@@ -61,19 +63,28 @@ impl ChatApi {
     /// of upgrading.
     pub async fn authorize_socket(&self, request: &ApiRequest) -> Result<SocketGrant, ApiResponse> {
         if *self.inner.shutdown.borrow() {
-            return Err(super::errors::protocol_error(503, "shutting_down", "server is shutting down"));
+            return Err(super::errors::protocol_error(
+                503,
+                "shutting_down",
+                "server is shutting down",
+            ));
         }
         let segs = super::router::segments(&request.path);
         match segs.as_slice() {
             ["v1", "chat", "ws"] => {
                 let query = Query::parse(&request.query);
                 let agent = if let Some(ticket) = query.get("ticket") {
-                    self.inner.tickets.redeem(ticket).ok_or(ChatError::Unauthorized)
+                    self.inner
+                        .tickets
+                        .redeem(ticket)
+                        .ok_or(ChatError::Unauthorized)
                 } else {
                     self.inner.agents.authenticate(&request.parts()).await
                 };
                 agent
-                    .map(|a| SocketGrant { principal: Principal::Agent(Box::new(a)) })
+                    .map(|a| SocketGrant {
+                        principal: Principal::Agent(Box::new(a)),
+                    })
                     .map_err(|e| error_response(&e))
             }
             ["v1", "chat", "public", "widgets", widget, "ws"] => {
@@ -96,7 +107,11 @@ impl ChatApi {
     /// Runs an upgraded socket until it closes.
     pub async fn run_socket<S>(&self, grant: SocketGrant, socket: S)
     where
-        S: Stream<Item = Result<WsFrame, SocketError>> + Sink<WsFrame, Error = SocketError> + Send + Unpin + 'static,
+        S: Stream<Item = Result<WsFrame, SocketError>>
+            + Sink<WsFrame, Error = SocketError>
+            + Send
+            + Unpin
+            + 'static,
     {
         self.inner.connections.fetch_add(1, Ordering::Relaxed);
         let (subscriber, events) = Subscriber::channel(self.config().socket_queue_capacity);
@@ -138,12 +153,18 @@ impl Connection {
         match &self.principal {
             Principal::Agent(agent) => {
                 notifier.subscribe(Topic::Tenant(agent.tenant_id.clone()), &self.subscriber);
-                notifier.subscribe(Topic::Agent(agent.tenant_id.clone(), agent.id.clone()), &self.subscriber);
+                notifier.subscribe(
+                    Topic::Agent(agent.tenant_id.clone(), agent.id.clone()),
+                    &self.subscriber,
+                );
                 let ready = json!({"type": "ready", "connection_id": connection_id.to_string(), "agent_id": agent.id, "max_frame_bytes": max_frame});
                 self.push_json(&ready);
             }
             Principal::Customer { customer, .. } => {
-                notifier.subscribe(Topic::Session(customer.session_id.clone()), &self.subscriber);
+                notifier.subscribe(
+                    Topic::Session(customer.session_id.clone()),
+                    &self.subscriber,
+                );
                 let ready = json!({"type": "ready", "connection_id": connection_id.to_string(), "session_id": customer.session_id, "max_frame_bytes": max_frame});
                 self.push_json(&ready);
             }
@@ -152,20 +173,26 @@ impl Connection {
 
     async fn run<S>(&mut self, socket: S, mut events: tokio::sync::mpsc::Receiver<Arc<Envelope>>)
     where
-        S: Stream<Item = Result<WsFrame, SocketError>> + Sink<WsFrame, Error = SocketError> + Send + Unpin,
+        S: Stream<Item = Result<WsFrame, SocketError>>
+            + Sink<WsFrame, Error = SocketError>
+            + Send
+            + Unpin,
     {
         let (mut sink, mut stream) = socket.split();
         let config = self.api.config().clone();
         let mut shutdown = self.api.inner.shutdown.subscribe();
         let mut last_heard = Instant::now();
-        let mut ticker = tokio::time::interval_at(Instant::now() + config.ping_interval, config.ping_interval);
+        let mut ticker =
+            tokio::time::interval_at(Instant::now() + config.ping_interval, config.ping_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             if self.flush(&mut sink).await.is_err() {
                 return;
             }
             if let Some((code, reason)) = self.closing.take() {
-                let _ = sink.send(WsFrame::Close(Some((code, reason.to_owned())))).await;
+                let _ = sink
+                    .send(WsFrame::Close(Some((code, reason.to_owned()))))
+                    .await;
                 return;
             }
             tokio::select! {
@@ -237,8 +264,15 @@ impl Connection {
         self.out.push(WsFrame::Text(value.to_string()));
     }
 
-    fn push_error(&mut self, request_id: Option<&Value>, code: &str, message: &str, field: Option<&str>) {
-        let mut v = json!({"type": "error", "code": code, "message": message, "request_id": request_id});
+    fn push_error(
+        &mut self,
+        request_id: Option<&Value>,
+        code: &str,
+        message: &str,
+        field: Option<&str>,
+    ) {
+        let mut v =
+            json!({"type": "error", "code": code, "message": message, "request_id": request_id});
         if let Some(field) = field {
             v["field"] = json!(field);
         }
@@ -257,43 +291,92 @@ impl Connection {
     async fn on_client_frame(&mut self, text: &str) {
         let value: Value = match serde_json::from_str(text) {
             Ok(v @ Value::Object(_)) => v,
-            Ok(_) => return self.push_error(None, "invalid_input", "a frame must be a JSON object with a `type`", None),
-            Err(e) => return self.push_error(None, "invalid_input", &format!("malformed JSON: {e}"), None),
+            Ok(_) => {
+                return self.push_error(
+                    None,
+                    "invalid_input",
+                    "a frame must be a JSON object with a `type`",
+                    None,
+                )
+            }
+            Err(e) => {
+                return self.push_error(
+                    None,
+                    "invalid_input",
+                    &format!("malformed JSON: {e}"),
+                    None,
+                )
+            }
         };
         let request_id = value.get("request_id").cloned();
         let frame: ClientFrame = match serde_json::from_value(value) {
             Ok(f) => f,
             Err(e) => {
-                return self.push_error(request_id.as_ref(), "invalid_input", &format!("invalid frame: {e}"), None);
+                return self.push_error(
+                    request_id.as_ref(),
+                    "invalid_input",
+                    &format!("invalid frame: {e}"),
+                    None,
+                );
             }
         };
         let rid = request_id.as_ref();
         let result = match frame {
-            ClientFrame::SendMessage { session_id, content, message_type, attachment_id, client_message_id } => {
-                self.send_message(rid, session_id, SendMessage { content: content.unwrap_or_default(), message_type, attachment_id, client_message_id })
-                    .await
+            ClientFrame::SendMessage {
+                session_id,
+                content,
+                message_type,
+                attachment_id,
+                client_message_id,
+            } => {
+                self.send_message(
+                    rid,
+                    session_id,
+                    SendMessage {
+                        content: content.unwrap_or_default(),
+                        message_type,
+                        attachment_id,
+                        client_message_id,
+                    },
+                )
+                .await
             }
-            ClientFrame::TypingIndicator { session_id, is_typing } => match self.session_id_or_own(session_id) {
+            ClientFrame::TypingIndicator {
+                session_id,
+                is_typing,
+            } => match self.session_id_or_own(session_id) {
                 Ok(sid) => {
                     let actor = self.actor_owned();
-                    self.api.service().set_typing(&actor.as_actor(), &sid, is_typing).await
+                    self.api
+                        .service()
+                        .set_typing(&actor.as_actor(), &sid, is_typing)
+                        .await
                 }
                 Err(e) => Err(e),
             },
             ClientFrame::Subscribe { session_id } => self.subscribe(rid, &session_id).await,
             ClientFrame::Unsubscribe { session_id } => {
                 self.unsubscribe(&session_id);
-                self.push_json(&json!({"type": "unsubscribed", "session_id": session_id, "request_id": rid}));
+                self.push_json(
+                    &json!({"type": "unsubscribed", "session_id": session_id, "request_id": rid}),
+                );
                 Ok(())
             }
-            ClientFrame::Resume { session_id, after_seq } => match self.session_id_or_own(session_id) {
+            ClientFrame::Resume {
+                session_id,
+                after_seq,
+            } => match self.session_id_or_own(session_id) {
                 Ok(sid) => self.resume(rid, &sid, after_seq.unwrap_or(0)).await,
                 Err(e) => Err(e),
             },
             ClientFrame::MarkRead { session_id, seq } => match self.session_id_or_own(session_id) {
                 Ok(sid) => {
                     let actor = self.actor_owned();
-                    self.api.service().mark_read(&actor.as_actor(), &sid, seq).await.map(|_| ())
+                    self.api
+                        .service()
+                        .mark_read(&actor.as_actor(), &sid, seq)
+                        .await
+                        .map(|_| ())
                 }
                 Err(e) => Err(e),
             },
@@ -322,10 +405,19 @@ impl Connection {
         }
     }
 
-    async fn send_message(&mut self, rid: Option<&Value>, session_id: Option<SessionId>, request: SendMessage) -> Result<(), ChatError> {
+    async fn send_message(
+        &mut self,
+        rid: Option<&Value>,
+        session_id: Option<SessionId>,
+        request: SendMessage,
+    ) -> Result<(), ChatError> {
         let sid = self.session_id_or_own(session_id)?;
         let actor = self.actor_owned();
-        let appended = self.api.service().send_message(&actor.as_actor(), &sid, request).await?;
+        let appended = self
+            .api
+            .service()
+            .send_message(&actor.as_actor(), &sid, request)
+            .await?;
         let m = &appended.message;
         self.push_json(&json!({
             "type": "message_ack",
@@ -339,12 +431,25 @@ impl Connection {
         Ok(())
     }
 
-    async fn subscribe(&mut self, rid: Option<&Value>, session_id: &SessionId) -> Result<(), ChatError> {
+    async fn subscribe(
+        &mut self,
+        rid: Option<&Value>,
+        session_id: &SessionId,
+    ) -> Result<(), ChatError> {
         let Principal::Agent(agent) = &self.principal else {
-            return Err(ChatError::forbidden("customers are subscribed to their session already"));
+            return Err(ChatError::forbidden(
+                "customers are subscribed to their session already",
+            ));
         };
-        let session = self.api.service().get_session(&Actor::Agent(agent), session_id).await?;
-        self.api.service().notifier().subscribe(Topic::Session(session.id.clone()), &self.subscriber);
+        let session = self
+            .api
+            .service()
+            .get_session(&Actor::Agent(agent), session_id)
+            .await?;
+        self.api
+            .service()
+            .notifier()
+            .subscribe(Topic::Session(session.id.clone()), &self.subscriber);
         if !self.subscribed.contains(&session.id) {
             self.subscribed.push(session.id.clone());
         }
@@ -354,7 +459,10 @@ impl Connection {
 
     fn unsubscribe(&mut self, session_id: &SessionId) {
         if let Principal::Agent(_) = &self.principal {
-            self.api.service().notifier().unsubscribe(&Topic::Session(session_id.clone()), &self.subscriber);
+            self.api
+                .service()
+                .notifier()
+                .unsubscribe(&Topic::Session(session_id.clone()), &self.subscriber);
             self.subscribed.retain(|s| s != session_id);
             self.delivered_seq.remove(session_id);
         }
@@ -362,13 +470,25 @@ impl Connection {
 
     /// Subscribes (agents), then replays every message after `after_seq` in order, so nothing
     /// between the replay and live delivery is lost; duplicates are dropped by `seq`.
-    async fn resume(&mut self, rid: Option<&Value>, session_id: &SessionId, after_seq: i64) -> Result<(), ChatError> {
+    async fn resume(
+        &mut self,
+        rid: Option<&Value>,
+        session_id: &SessionId,
+        after_seq: i64,
+    ) -> Result<(), ChatError> {
         if after_seq < 0 {
             return Err(ChatError::invalid("after_seq", "must not be negative"));
         }
         if let Principal::Agent(agent) = &self.principal {
-            let session = self.api.service().get_session(&Actor::Agent(agent), session_id).await?;
-            self.api.service().notifier().subscribe(Topic::Session(session.id.clone()), &self.subscriber);
+            let session = self
+                .api
+                .service()
+                .get_session(&Actor::Agent(agent), session_id)
+                .await?;
+            self.api
+                .service()
+                .notifier()
+                .subscribe(Topic::Session(session.id.clone()), &self.subscriber);
             if !self.subscribed.contains(&session.id) {
                 self.subscribed.push(session.id.clone());
             }
@@ -380,7 +500,15 @@ impl Connection {
             let page = self
                 .api
                 .service()
-                .history(&actor.as_actor(), session_id, HistoryQuery { after_seq: Some(after), before_seq: None, limit: crate::store::MAX_PAGE_SIZE })
+                .history(
+                    &actor.as_actor(),
+                    session_id,
+                    HistoryQuery {
+                        after_seq: Some(after),
+                        before_seq: None,
+                        limit: crate::store::MAX_PAGE_SIZE,
+                    },
+                )
                 .await?;
             let full = page.len() == crate::store::MAX_PAGE_SIZE as usize;
             for m in &page {
@@ -422,7 +550,11 @@ impl Connection {
                         return;
                     }
                 }
-                if let ChatEvent::TypingIndicator { agent_id: Some(from), .. } = &envelope.event {
+                if let ChatEvent::TypingIndicator {
+                    agent_id: Some(from),
+                    ..
+                } = &envelope.event
+                {
                     if from == &agent.id {
                         return;
                     }
@@ -432,19 +564,28 @@ impl Connection {
                         return;
                     }
                 }
-                let frame = envelope.encoded[0].get_or_init(|| agent_frame(&envelope.event).map(Arc::from));
+                let frame =
+                    envelope.encoded[0].get_or_init(|| agent_frame(&envelope.event).map(Arc::from));
                 if let Some(text) = frame {
                     self.out.push(WsFrame::Text(text.to_string()));
                 }
             }
-            Principal::Customer { customer, show_avatars } => {
-                if envelope.audience != Audience::Everyone || envelope.session_id.as_ref() != Some(&customer.session_id) {
+            Principal::Customer {
+                customer,
+                show_avatars,
+            } => {
+                if envelope.audience != Audience::Everyone
+                    || envelope.session_id.as_ref() != Some(&customer.session_id)
+                {
                     return;
                 }
                 let show_avatars = *show_avatars;
                 match &envelope.event {
                     ChatEvent::NewMessage { message } => self.deliver_message(message),
-                    ChatEvent::TypingIndicator { sender_type: SenderType::Customer, .. } => {}
+                    ChatEvent::TypingIndicator {
+                        sender_type: SenderType::Customer,
+                        ..
+                    } => {}
                     ChatEvent::SessionEnded { session } => {
                         let view = self.customer_session(session, show_avatars).await;
                         self.push_json(&json!({"type": "session_ended", "session_id": session.id, "session": view}));
@@ -476,7 +617,9 @@ impl Connection {
 
     async fn customer_frame(&self, event: &ChatEvent, show_avatars: bool) -> Option<Value> {
         Some(match event {
-            ChatEvent::SessionAssigned { session, agent_id, .. } => {
+            ChatEvent::SessionAssigned {
+                session, agent_id, ..
+            } => {
                 json!({"type": "session_assigned", "session_id": session.id, "agent_id": agent_id, "session": self.customer_session(session, show_avatars).await})
             }
             ChatEvent::SessionTransferred { session, .. } => {
@@ -485,7 +628,12 @@ impl Connection {
             ChatEvent::SessionUpdated { session } | ChatEvent::SessionCreated { session } => {
                 json!({"type": "session_updated", "session_id": session.id, "session": self.customer_session(session, show_avatars).await})
             }
-            ChatEvent::TypingIndicator { session_id, sender_type, agent_id, is_typing } => {
+            ChatEvent::TypingIndicator {
+                session_id,
+                sender_type,
+                agent_id,
+                is_typing,
+            } => {
                 json!({"type": "typing_indicator", "session_id": session_id, "sender_type": sender_type, "agent_id": agent_id, "is_typing": is_typing})
             }
             ChatEvent::ReadMarker { marker } => {
@@ -505,11 +653,21 @@ fn agent_frame(event: &ChatEvent) -> Option<String> {
         ChatEvent::SessionCreated { session } => {
             json!({"type": "session_created", "session_id": session.id, "session": SessionView::from(session)})
         }
-        ChatEvent::SessionAssigned { session, agent_id, previous_agent_id, assigned_by } => json!({
+        ChatEvent::SessionAssigned {
+            session,
+            agent_id,
+            previous_agent_id,
+            assigned_by,
+        } => json!({
             "type": "session_assigned", "session_id": session.id, "agent_id": agent_id,
             "previous_agent_id": previous_agent_id, "assigned_by": assigned_by, "session": SessionView::from(session),
         }),
-        ChatEvent::SessionTransferred { session, target, previous_agent_id, transferred_by } => json!({
+        ChatEvent::SessionTransferred {
+            session,
+            target,
+            previous_agent_id,
+            transferred_by,
+        } => json!({
             "type": "session_transferred", "session_id": session.id, "target": target,
             "previous_agent_id": previous_agent_id, "transferred_by": transferred_by, "session": SessionView::from(session),
         }),
@@ -522,7 +680,12 @@ fn agent_frame(event: &ChatEvent) -> Option<String> {
         ChatEvent::NewMessage { message } => {
             json!({"type": "new_message", "session_id": message.session_id, "message": MessageView::from(message)})
         }
-        ChatEvent::TypingIndicator { session_id, sender_type, agent_id, is_typing } => json!({
+        ChatEvent::TypingIndicator {
+            session_id,
+            sender_type,
+            agent_id,
+            is_typing,
+        } => json!({
             "type": "typing_indicator", "session_id": session_id, "sender_type": sender_type,
             "agent_id": agent_id, "is_typing": is_typing,
         }),
@@ -531,7 +694,9 @@ fn agent_frame(event: &ChatEvent) -> Option<String> {
             v["type"] = json!("read_marker");
             v
         }
-        ChatEvent::NoteAdded { note } => json!({"type": "note_added", "session_id": note.session_id, "note": note}),
+        ChatEvent::NoteAdded { note } => {
+            json!({"type": "note_added", "session_id": note.session_id, "note": note})
+        }
     };
     Some(value.to_string())
 }

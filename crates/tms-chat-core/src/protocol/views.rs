@@ -75,7 +75,11 @@ impl PublicAgentView {
         PublicAgentView {
             id: agent.id.clone(),
             display_name: agent.display_name.clone(),
-            avatar_url: if show_avatar { agent.avatar_url.clone() } else { None },
+            avatar_url: if show_avatar {
+                agent.avatar_url.clone()
+            } else {
+                None
+            },
         }
     }
 }

@@ -25,7 +25,11 @@ impl ChatService {
         if token.is_empty() {
             return Err(ChatError::Unauthorized);
         }
-        let session = match self.store.find_session_by_token_hash(&hash_token(token)).await {
+        let session = match self
+            .store
+            .find_session_by_token_hash(&hash_token(token))
+            .await
+        {
             Ok(s) => s,
             Err(StoreError::NotFound) => return Err(ChatError::Unauthorized),
             Err(e) => return Err(e.into()),
@@ -41,7 +45,11 @@ impl ChatService {
     }
 
     /// A session the actor may see.
-    pub(crate) async fn visible_session(&self, actor: &Actor<'_>, id: &SessionId) -> ChatResult<Session> {
+    pub(crate) async fn visible_session(
+        &self,
+        actor: &Actor<'_>,
+        id: &SessionId,
+    ) -> ChatResult<Session> {
         if let Actor::Customer(c) = actor {
             if &c.session_id != id {
                 return Err(ChatError::NotFound("session"));
@@ -61,7 +69,11 @@ impl ChatService {
     }
 
     /// A session an agent may see (customers are refused with `forbidden`).
-    pub(crate) async fn agent_visible_session(&self, agent: &Agent, id: &SessionId) -> ChatResult<Session> {
+    pub(crate) async fn agent_visible_session(
+        &self,
+        agent: &Agent,
+        id: &SessionId,
+    ) -> ChatResult<Session> {
         self.visible_session(&Actor::Agent(agent), id).await
     }
 

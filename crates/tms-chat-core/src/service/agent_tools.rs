@@ -13,7 +13,12 @@ use crate::notify::{Audience, ChatEvent};
 
 impl ChatService {
     /// Adds an internal note to a session the agent can see. Customers never see notes.
-    pub async fn add_note(&self, agent: &Agent, session_id: &SessionId, content: &str) -> ChatResult<Note> {
+    pub async fn add_note(
+        &self,
+        agent: &Agent,
+        session_id: &SessionId,
+        content: &str,
+    ) -> ChatResult<Note> {
         let session = self.agent_visible_session(agent, session_id).await?;
         let content = content.trim();
         if content.is_empty() {
@@ -34,16 +39,27 @@ impl ChatService {
             created_at: self.clock.now(),
         };
         self.store.insert_note(&note).await?;
-        self.publish_conversation(&session, Audience::AgentsOnly, ChatEvent::NoteAdded { note: note.clone() })
-            .await;
+        self.publish_conversation(
+            &session,
+            Audience::AgentsOnly,
+            ChatEvent::NoteAdded { note: note.clone() },
+        )
+        .await;
         Ok(note)
     }
 
     /// A session's notes, for agents.
-    pub async fn list_notes(&self, actor: &Actor<'_>, session_id: &SessionId) -> ChatResult<Vec<Note>> {
+    pub async fn list_notes(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+    ) -> ChatResult<Vec<Note>> {
         let agent = Self::require_agent(actor)?;
         let session = self.agent_visible_session(agent, session_id).await?;
-        Ok(self.store.list_notes(&session.tenant_id, &session.id).await?)
+        Ok(self
+            .store
+            .list_notes(&session.tenant_id, &session.id)
+            .await?)
     }
 
     /// The tenant's canned responses (every agent).
@@ -52,7 +68,12 @@ impl ChatService {
     }
 
     /// Creates a canned response (admins).
-    pub async fn create_canned_response(&self, agent: &Agent, shortcut: &str, text: &str) -> ChatResult<CannedResponse> {
+    pub async fn create_canned_response(
+        &self,
+        agent: &Agent,
+        shortcut: &str,
+        text: &str,
+    ) -> ChatResult<CannedResponse> {
         Self::require_admin(agent)?;
         let (shortcut, text) = validate_canned(shortcut, text)?;
         let now = self.clock.now();
@@ -100,7 +121,11 @@ impl ChatService {
     }
 
     /// Deletes a canned response (admins).
-    pub async fn delete_canned_response(&self, agent: &Agent, id: &CannedResponseId) -> ChatResult<()> {
+    pub async fn delete_canned_response(
+        &self,
+        agent: &Agent,
+        id: &CannedResponseId,
+    ) -> ChatResult<()> {
         Self::require_admin(agent)?;
         self.store
             .delete_canned_response(&agent.tenant_id, id)
@@ -109,7 +134,12 @@ impl ChatService {
     }
 
     /// Publishes a typing indicator (not stored).
-    pub async fn set_typing(&self, actor: &Actor<'_>, session_id: &SessionId, is_typing: bool) -> ChatResult<()> {
+    pub async fn set_typing(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        is_typing: bool,
+    ) -> ChatResult<()> {
         let session = self.visible_session(actor, session_id).await?;
         if session.status.is_final() {
             return Err(ChatError::conflict("session has ended"));
@@ -133,7 +163,12 @@ impl ChatService {
     }
 
     /// Moves the actor's read marker to `seq` (never backwards, never past the last message).
-    pub async fn mark_read(&self, actor: &Actor<'_>, session_id: &SessionId, seq: i64) -> ChatResult<ReadMarker> {
+    pub async fn mark_read(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        seq: i64,
+    ) -> ChatResult<ReadMarker> {
         let session = self.visible_session(actor, session_id).await?;
         if seq < 0 {
             return Err(ChatError::invalid("seq", "must not be negative"));
@@ -148,22 +183,40 @@ impl ChatService {
             last_read_seq: seq.min(session.last_seq),
             updated_at: self.clock.now(),
         };
-        let stored = self.store.advance_read_marker(&session.tenant_id, &marker).await?;
-        self.publish_conversation(&session, Audience::Everyone, ChatEvent::ReadMarker { marker: stored.clone() })
-            .await;
+        let stored = self
+            .store
+            .advance_read_marker(&session.tenant_id, &marker)
+            .await?;
+        self.publish_conversation(
+            &session,
+            Audience::Everyone,
+            ChatEvent::ReadMarker {
+                marker: stored.clone(),
+            },
+        )
+        .await;
         Ok(stored)
     }
 
     /// A session's read markers.
-    pub async fn read_markers(&self, actor: &Actor<'_>, session_id: &SessionId) -> ChatResult<Vec<ReadMarker>> {
+    pub async fn read_markers(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+    ) -> ChatResult<Vec<ReadMarker>> {
         let session = self.visible_session(actor, session_id).await?;
-        Ok(self.store.list_read_markers(&session.tenant_id, &session.id).await?)
+        Ok(self
+            .store
+            .list_read_markers(&session.tenant_id, &session.id)
+            .await?)
     }
 }
 
 fn duplicate_shortcut(e: crate::error::StoreError) -> ChatError {
     match e {
-        crate::error::StoreError::Conflict(_) => ChatError::conflict("a canned response with this shortcut exists"),
+        crate::error::StoreError::Conflict(_) => {
+            ChatError::conflict("a canned response with this shortcut exists")
+        }
         crate::error::StoreError::NotFound => ChatError::NotFound("canned response"),
         other => other.into(),
     }

@@ -5,8 +5,8 @@
 //! sender is answered only after its batch committed, so an acknowledged message is durable.
 
 use crate::domain::{NewMessage, Session};
-use crate::notify::{Audience, ChatEvent, Notifier};
 use crate::error::{ChatError, ChatResult, StoreError};
+use crate::notify::{Audience, ChatEvent, Notifier};
 use crate::store::{Appended, ChatStore, StoreResult};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -34,7 +34,11 @@ impl AppendQueue {
 
     /// Appends one message to `session` (used for event routing), waiting for its batch to
     /// commit and its event to be published.
-    pub(crate) async fn append(&self, message: NewMessage, session: Session) -> ChatResult<Appended> {
+    pub(crate) async fn append(
+        &self,
+        message: NewMessage,
+        session: Session,
+    ) -> ChatResult<Appended> {
         let (done, answer) = oneshot::channel();
         self.tx
             .send((message, session, done))
@@ -50,7 +54,11 @@ impl AppendQueue {
     }
 }
 
-async fn writer(store: Arc<dyn ChatStore>, notifier: Arc<dyn Notifier>, mut rx: mpsc::Receiver<Job>) {
+async fn writer(
+    store: Arc<dyn ChatStore>,
+    notifier: Arc<dyn Notifier>,
+    mut rx: mpsc::Receiver<Job>,
+) {
     let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
     while let Some(first) = rx.recv().await {
         batch.push(first);
@@ -71,13 +79,21 @@ async fn writer(store: Arc<dyn ChatStore>, notifier: Arc<dyn Notifier>, mut rx: 
                 let mut results = results.into_iter();
                 let mut answered = Vec::with_capacity(waiting.len());
                 for (session, sender) in waiting {
-                    let result = results
-                        .next()
-                        .unwrap_or_else(|| Err(StoreError::Conflict("store returned too few results".into())));
+                    let result = results.next().unwrap_or_else(|| {
+                        Err(StoreError::Conflict(
+                            "store returned too few results".into(),
+                        ))
+                    });
                     if let Ok(appended) = &result {
                         if appended.created {
-                            let event = ChatEvent::NewMessage { message: appended.message.clone() };
-                            let envelope = super::publish::conversation_envelope(&session, Audience::Everyone, event);
+                            let event = ChatEvent::NewMessage {
+                                message: appended.message.clone(),
+                            };
+                            let envelope = super::publish::conversation_envelope(
+                                &session,
+                                Audience::Everyone,
+                                event,
+                            );
                             if let Err(err) = notifier.publish(envelope).await {
                                 tracing::warn!(session_id = %session.id, error = %err, "publishing new_message failed");
                             }

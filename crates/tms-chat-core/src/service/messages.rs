@@ -4,11 +4,11 @@
 use super::access::not_found_as;
 use super::ChatService;
 use crate::auth::Actor;
+use crate::domain::Message;
 use crate::domain::{Attachment, MessageKind, NewMessage, SenderType, Session};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{AttachmentId, MessageId, SessionId};
 use crate::store::{Appended, HistoryQuery, MAX_PAGE_SIZE};
-use crate::domain::Message;
 use serde::Deserialize;
 
 /// Longest `client_message_id`.
@@ -45,7 +45,12 @@ pub struct UploadedFile {
 impl ChatService {
     /// Sends a message into a session as the actor (customer or agent). Agents may write in
     /// any session they can see; nobody writes into an ended session.
-    pub async fn send_message(&self, actor: &Actor<'_>, session_id: &SessionId, request: SendMessage) -> ChatResult<Appended> {
+    pub async fn send_message(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        request: SendMessage,
+    ) -> ChatResult<Appended> {
         let session = self.visible_session(actor, session_id).await?;
         session
             .status
@@ -60,14 +65,23 @@ impl ChatService {
         if content.chars().count() > self.config.max_message_chars {
             return Err(ChatError::invalid(
                 "content",
-                format!("must be at most {} characters", self.config.max_message_chars),
+                format!(
+                    "must be at most {} characters",
+                    self.config.max_message_chars
+                ),
             ));
         }
         if kind == MessageKind::Text && content.trim().is_empty() {
             return Err(ChatError::invalid("content", "must not be empty"));
         }
-        if content.chars().any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r') {
-            return Err(ChatError::invalid("content", "must not contain control characters"));
+        if content
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(ChatError::invalid(
+                "content",
+                "must not contain control characters",
+            ));
         }
         let client_message_id = match request.client_message_id.map(|c| c.trim().to_owned()) {
             Some(c) if c.is_empty() => None,
@@ -81,9 +95,9 @@ impl ChatService {
         };
         let attachment = match kind {
             MessageKind::File => {
-                let id = request
-                    .attachment_id
-                    .ok_or_else(|| ChatError::invalid("attachment_id", "is required for file messages"))?;
+                let id = request.attachment_id.ok_or_else(|| {
+                    ChatError::invalid("attachment_id", "is required for file messages")
+                })?;
                 let attachment = self
                     .store
                     .get_attachment(&session.tenant_id, &id)
@@ -96,7 +110,10 @@ impl ChatService {
             }
             _ => {
                 if request.attachment_id.is_some() {
-                    return Err(ChatError::invalid("attachment_id", "only file messages carry an attachment"));
+                    return Err(ChatError::invalid(
+                        "attachment_id",
+                        "only file messages carry an attachment",
+                    ));
                 }
                 None
             }
@@ -122,7 +139,12 @@ impl ChatService {
     }
 
     /// Reads a slice of a session's history in sequence order.
-    pub async fn history(&self, actor: &Actor<'_>, session_id: &SessionId, mut query: HistoryQuery) -> ChatResult<Vec<Message>> {
+    pub async fn history(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        mut query: HistoryQuery,
+    ) -> ChatResult<Vec<Message>> {
         let session = self.visible_session(actor, session_id).await?;
         if query.limit == 0 {
             query.limit = 100;
@@ -142,7 +164,12 @@ impl ChatService {
 
     /// Stores an uploaded file for a session (its customer, when the widget allows uploads,
     /// or an agent who can see it). The type is decided from the bytes.
-    pub async fn upload_attachment(&self, actor: &Actor<'_>, session_id: &SessionId, file: UploadedFile) -> ChatResult<Attachment> {
+    pub async fn upload_attachment(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        file: UploadedFile,
+    ) -> ChatResult<Attachment> {
         let blobs = self
             .blobs
             .as_ref()
@@ -170,11 +197,15 @@ impl ChatService {
             return Err(ChatError::invalid("file", "is empty"));
         }
         if i64::try_from(file.bytes.len()).unwrap_or(i64::MAX) > max {
-            return Err(ChatError::PayloadTooLarge(format!("files may be at most {max} bytes").into()));
+            return Err(ChatError::PayloadTooLarge(
+                format!("files may be at most {max} bytes").into(),
+            ));
         }
         let name = clean_file_name(&file.file_name);
-        let content_type = crate::upload::sniff_content_type(&file.bytes, &name)
-            .ok_or_else(|| ChatError::UnsupportedMediaType("this file type is not accepted".into()))?;
+        let content_type =
+            crate::upload::sniff_content_type(&file.bytes, &name).ok_or_else(|| {
+                ChatError::UnsupportedMediaType("this file type is not accepted".into())
+            })?;
         let id = AttachmentId::generate();
         let storage_key = format!("{}/{}", hex_key(session.tenant_id.as_str()), id.as_str());
         blobs.put(&storage_key, &file.bytes).await?;
@@ -201,8 +232,15 @@ impl ChatService {
 
     /// An attachment's metadata and bytes, for the session's customer and agents who can see
     /// the session.
-    pub async fn download_attachment(&self, actor: &Actor<'_>, id: &AttachmentId) -> ChatResult<(Attachment, Vec<u8>)> {
-        let blobs = self.blobs.as_ref().ok_or(ChatError::NotFound("attachment"))?;
+    pub async fn download_attachment(
+        &self,
+        actor: &Actor<'_>,
+        id: &AttachmentId,
+    ) -> ChatResult<(Attachment, Vec<u8>)> {
+        let blobs = self
+            .blobs
+            .as_ref()
+            .ok_or(ChatError::NotFound("attachment"))?;
         let attachment = self
             .store
             .get_attachment(actor.tenant_id(), id)
@@ -217,7 +255,11 @@ impl ChatService {
 
     /// Appends through the group-commit queue, which publishes `new_message` (only for a
     /// newly stored message, not for a retried one) in commit order.
-    pub(crate) async fn store_and_publish(&self, session: &Session, message: NewMessage) -> ChatResult<Appended> {
+    pub(crate) async fn store_and_publish(
+        &self,
+        session: &Session,
+        message: NewMessage,
+    ) -> ChatResult<Appended> {
         self.append_queue().append(message, session.clone()).await
     }
 }

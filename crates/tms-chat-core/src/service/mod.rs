@@ -16,7 +16,6 @@ mod sessions;
 mod tickets;
 mod widgets;
 
-
 pub use messages::{SendMessage, UploadedFile};
 pub use sessions::{StartAgentSession, StartCustomerSession, StartedSession, TransferRequest};
 pub use widgets::PublicWidgetConfig;
@@ -66,7 +65,9 @@ pub struct ChatService {
 
 impl std::fmt::Debug for ChatService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ChatService").field("config", &self.config).finish_non_exhaustive()
+        f.debug_struct("ChatService")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
     }
 }
 
@@ -115,7 +116,9 @@ impl ChatServiceBuilder {
     pub fn build(self) -> ChatService {
         ChatService {
             store: self.store,
-            notifier: self.notifier.unwrap_or_else(|| Arc::new(LocalNotifier::new())),
+            notifier: self
+                .notifier
+                .unwrap_or_else(|| Arc::new(LocalNotifier::new())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             tickets: self.tickets,
             blobs: self.blobs,
@@ -160,9 +163,8 @@ impl ChatService {
 
     /// The group-commit writer, started on first use (inside the caller's tokio runtime).
     pub(crate) fn append_queue(&self) -> &append_queue::AppendQueue {
-        self.append_queue
-            .get_or_init(|| {
-                append_queue::AppendQueue::start(Arc::clone(&self.store), Arc::clone(&self.notifier))
-            })
+        self.append_queue.get_or_init(|| {
+            append_queue::AppendQueue::start(Arc::clone(&self.store), Arc::clone(&self.notifier))
+        })
     }
 }

@@ -18,22 +18,40 @@ impl ChatService {
             Topic::Tenant(session.tenant_id.clone()),
             Topic::Session(session.id.clone()),
         ];
-        if let ChatEvent::SessionAssigned { previous_agent_id: Some(prev), .. }
-        | ChatEvent::SessionTransferred { previous_agent_id: Some(prev), .. } = &event
+        if let ChatEvent::SessionAssigned {
+            previous_agent_id: Some(prev),
+            ..
+        }
+        | ChatEvent::SessionTransferred {
+            previous_agent_id: Some(prev),
+            ..
+        } = &event
         {
             topics.push(Topic::Agent(session.tenant_id.clone(), prev.clone()));
         }
-        self.publish(session, Audience::Everyone, topics, event).await;
+        self.publish(session, Audience::Everyone, topics, event)
+            .await;
     }
 
-    pub(crate) async fn publish_conversation(&self, session: &Session, audience: Audience, event: ChatEvent) {
+    pub(crate) async fn publish_conversation(
+        &self,
+        session: &Session,
+        audience: Audience,
+        event: ChatEvent,
+    ) {
         let envelope = conversation_envelope(session, audience, event);
         if let Err(err) = self.notifier.publish(envelope).await {
             tracing::warn!(session_id = %session.id, error = %err, "publishing a chat event failed");
         }
     }
 
-    async fn publish(&self, session: &Session, audience: Audience, topics: Vec<Topic>, event: ChatEvent) {
+    async fn publish(
+        &self,
+        session: &Session,
+        audience: Audience,
+        topics: Vec<Topic>,
+        event: ChatEvent,
+    ) {
         let envelope = Envelope::new(
             session.tenant_id.clone(),
             Some(session.project_id.clone()),
@@ -50,7 +68,11 @@ impl ChatService {
 
 /// The envelope of a conversation event (message, typing, read marker, note): the session's
 /// topic and its assignee's topic.
-pub(crate) fn conversation_envelope(session: &Session, audience: Audience, event: ChatEvent) -> Envelope {
+pub(crate) fn conversation_envelope(
+    session: &Session,
+    audience: Audience,
+    event: ChatEvent,
+) -> Envelope {
     let mut topics = vec![Topic::Session(session.id.clone())];
     if let Some(agent) = &session.assigned_agent_id {
         topics.push(Topic::Agent(session.tenant_id.clone(), agent.clone()));

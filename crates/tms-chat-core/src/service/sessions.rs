@@ -95,14 +95,23 @@ impl ChatService {
         let verified = match (&email, &request.identity_hash) {
             (Some(email), Some(hash)) => {
                 if !verify_identity_hash(&widget.identity_secret, email, hash) {
-                    return Err(ChatError::invalid("identity_hash", "does not match the email"));
+                    return Err(ChatError::invalid(
+                        "identity_hash",
+                        "does not match the email",
+                    ));
                 }
                 true
             }
-            (None, Some(_)) => return Err(ChatError::invalid("identity_hash", "requires customer_email")),
+            (None, Some(_)) => {
+                return Err(ChatError::invalid(
+                    "identity_hash",
+                    "requires customer_email",
+                ))
+            }
             _ => false,
         };
-        self.create_session(&widget, email, name, None, None, verified).await
+        self.create_session(&widget, email, name, None, None, verified)
+            .await
     }
 
     /// The offline contact form (a widget outside business hours with `collect_contact`):
@@ -125,10 +134,15 @@ impl ChatService {
         if message.chars().count() > self.config.max_message_chars {
             return Err(ChatError::invalid(
                 "message",
-                format!("must be at most {} characters", self.config.max_message_chars),
+                format!(
+                    "must be at most {} characters",
+                    self.config.max_message_chars
+                ),
             ));
         }
-        let started = self.create_session(&widget, email, name, None, None, false).await?;
+        let started = self
+            .create_session(&widget, email, name, None, None, false)
+            .await?;
         let customer = crate::auth::CustomerPrincipal {
             tenant_id: started.session.tenant_id.clone(),
             session_id: started.session.id.clone(),
@@ -148,7 +162,11 @@ impl ChatService {
 
     /// An agent starts a chat with a customer (email required, name optional), optionally
     /// assigned right away (the console assigns it to the agent who starts it).
-    pub async fn start_agent_session(&self, agent: &Agent, request: StartAgentSession) -> ChatResult<StartedSession> {
+    pub async fn start_agent_session(
+        &self,
+        agent: &Agent,
+        request: StartAgentSession,
+    ) -> ChatResult<StartedSession> {
         let widget = self.visible_widget(agent, &request.widget_id).await?;
         let email = self.clean_email(request.customer_email, true)?;
         let name = self.clean_name(request.customer_name)?;
@@ -157,9 +175,14 @@ impl ChatService {
             Some(id) if id == agent.id => Some(agent.clone()),
             Some(id) => {
                 if !agent.can_manage_assignments() {
-                    return Err(ChatError::forbidden("only supervisors and admins assign sessions to others"));
+                    return Err(ChatError::forbidden(
+                        "only supervisors and admins assign sessions to others",
+                    ));
                 }
-                Some(self.assignable_agent(agent, &id, &ProjectScope::from(&widget)).await?)
+                Some(
+                    self.assignable_agent(agent, &id, &ProjectScope::from(&widget))
+                        .await?,
+                )
             }
         };
         if let Some(assignee) = &assignee {
@@ -207,12 +230,23 @@ impl ChatService {
                 .assign_to(agent.id.clone(), now)
                 .map_err(|e| ChatError::conflict(e.to_string()))?;
         }
-        self.store.insert_session(&session, &hash_token(&token)).await?;
-        self.publish_lifecycle(&session, ChatEvent::SessionCreated { session: session.clone() })
-            .await;
+        self.store
+            .insert_session(&session, &hash_token(&token))
+            .await?;
+        self.publish_lifecycle(
+            &session,
+            ChatEvent::SessionCreated {
+                session: session.clone(),
+            },
+        )
+        .await;
         if let Some(agent) = assignee {
-            self.append_system(&session, SystemEvent::Joined, format!("{} joined the chat", agent.display_name))
-                .await?;
+            self.append_system(
+                &session,
+                SystemEvent::Joined,
+                format!("{} joined the chat", agent.display_name),
+            )
+            .await?;
         }
         Ok(StartedSession {
             session,
@@ -226,13 +260,21 @@ impl ChatService {
     }
 
     /// Lists the sessions of the agent's projects.
-    pub async fn list_sessions(&self, agent: &Agent, mut filter: SessionFilter) -> ChatResult<SessionPage> {
+    pub async fn list_sessions(
+        &self,
+        agent: &Agent,
+        mut filter: SessionFilter,
+    ) -> ChatResult<SessionPage> {
         filter.project_ids = match (&filter.project_ids, agent.project_scope()) {
             (None, scope) => scope.map(<[_]>::to_vec),
             (Some(asked), None) => Some(asked.clone()),
-            (Some(asked), Some(scope)) => {
-                Some(asked.iter().filter(|p| scope.contains(p)).cloned().collect())
-            }
+            (Some(asked), Some(scope)) => Some(
+                asked
+                    .iter()
+                    .filter(|p| scope.contains(p))
+                    .cloned()
+                    .collect(),
+            ),
         };
         if filter.limit == 0 {
             filter.limit = 50;
@@ -247,14 +289,23 @@ impl ChatService {
 
     /// The customer's other sessions in the tenant, newest first (the console's customer
     /// context). Empty when the customer gave no email.
-    pub async fn customer_history(&self, agent: &Agent, id: &SessionId) -> ChatResult<Vec<Session>> {
+    pub async fn customer_history(
+        &self,
+        agent: &Agent,
+        id: &SessionId,
+    ) -> ChatResult<Vec<Session>> {
         let session = self.agent_visible_session(agent, id).await?;
         let Some(email) = &session.customer_email else {
             return Ok(Vec::new());
         };
         let sessions = self
             .store
-            .customer_sessions(&agent.tenant_id, email, Some(&session.id), self.config.customer_history_limit)
+            .customer_sessions(
+                &agent.tenant_id,
+                email,
+                Some(&session.id),
+                self.config.customer_history_limit,
+            )
             .await?;
         Ok(sessions
             .into_iter()
@@ -264,7 +315,12 @@ impl ChatService {
 
     /// Assigns a session: to the acting agent ("Assign to Me", or accepting a transfer), or,
     /// for supervisors and admins, to another agent.
-    pub async fn assign_session(&self, agent: &Agent, id: &SessionId, target: Option<&AgentId>) -> ChatResult<Session> {
+    pub async fn assign_session(
+        &self,
+        agent: &Agent,
+        id: &SessionId,
+        target: Option<&AgentId>,
+    ) -> ChatResult<Session> {
         let target_id = target.unwrap_or(&agent.id).clone();
         let mut attempts = 0;
         loop {
@@ -275,10 +331,13 @@ impl ChatService {
                 agent.clone()
             } else {
                 if !agent.can_manage_assignments() {
-                    return Err(ChatError::forbidden("only supervisors and admins assign sessions to others"));
+                    return Err(ChatError::forbidden(
+                        "only supervisors and admins assign sessions to others",
+                    ));
                 }
                 let widget_stub = self.session_widget_scope(&session);
-                self.assignable_agent(agent, &target_id, &widget_stub).await?
+                self.assignable_agent(agent, &target_id, &widget_stub)
+                    .await?
             };
             if session.assigned_agent_id.as_ref() == Some(&assignee.id)
                 && session.status == SessionStatus::Active
@@ -302,9 +361,17 @@ impl ChatService {
                         },
                     )
                     .await;
-                    self.append_system(&updated, SystemEvent::Joined, format!("{} joined the chat", assignee.display_name))
-                        .await?;
-                    return self.store.get_session(&agent.tenant_id, id).await.map_err(not_found_as("session"));
+                    self.append_system(
+                        &updated,
+                        SystemEvent::Joined,
+                        format!("{} joined the chat", assignee.display_name),
+                    )
+                    .await?;
+                    return self
+                        .store
+                        .get_session(&agent.tenant_id, id)
+                        .await
+                        .map_err(not_found_as("session"));
                 }
                 Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
                 Err(e) => return Err(not_found_as("session")(e)),
@@ -314,19 +381,29 @@ impl ChatService {
 
     /// Transfers a session to another agent or a department. Allowed to its assignee and to
     /// supervisors and admins.
-    pub async fn transfer_session(&self, agent: &Agent, id: &SessionId, request: TransferRequest) -> ChatResult<Session> {
+    pub async fn transfer_session(
+        &self,
+        agent: &Agent,
+        id: &SessionId,
+        request: TransferRequest,
+    ) -> ChatResult<Session> {
         let mut attempts = 0;
         loop {
             attempts += 1;
             let mut session = self.agent_visible_session(agent, id).await?;
             let is_assignee = session.assigned_agent_id.as_ref() == Some(&agent.id);
             if !is_assignee && !agent.can_manage_assignments() {
-                return Err(ChatError::forbidden("only the assigned agent, supervisors and admins transfer a session"));
+                return Err(ChatError::forbidden(
+                    "only the assigned agent, supervisors and admins transfer a session",
+                ));
             }
             let target = match (&request.agent_id, &request.department) {
                 (Some(agent_id), None) => {
                     if agent_id == &agent.id {
-                        return Err(ChatError::invalid("agent_id", "cannot transfer a session to yourself"));
+                        return Err(ChatError::invalid(
+                            "agent_id",
+                            "cannot transfer a session to yourself",
+                        ));
                     }
                     let scope = self.session_widget_scope(&session);
                     let to = self.assignable_agent(agent, agent_id, &scope).await?;
@@ -335,11 +412,21 @@ impl ChatService {
                 (None, Some(department)) => {
                     let department = department.trim();
                     if department.is_empty() || department.chars().count() > 100 {
-                        return Err(ChatError::invalid("department", "must be 1 to 100 characters"));
+                        return Err(ChatError::invalid(
+                            "department",
+                            "must be 1 to 100 characters",
+                        ));
                     }
-                    TransferTarget::Department { department: department.to_owned() }
+                    TransferTarget::Department {
+                        department: department.to_owned(),
+                    }
                 }
-                _ => return Err(ChatError::invalid("agent_id", "give exactly one of agent_id or department")),
+                _ => {
+                    return Err(ChatError::invalid(
+                        "agent_id",
+                        "give exactly one of agent_id or department",
+                    ))
+                }
             };
             let previous = session.assigned_agent_id.clone();
             session
@@ -357,9 +444,17 @@ impl ChatService {
                         },
                     )
                     .await;
-                    self.append_system(&updated, SystemEvent::Transferred, "The chat was transferred".to_owned())
-                        .await?;
-                    return self.store.get_session(&agent.tenant_id, id).await.map_err(not_found_as("session"));
+                    self.append_system(
+                        &updated,
+                        SystemEvent::Transferred,
+                        "The chat was transferred".to_owned(),
+                    )
+                    .await?;
+                    return self
+                        .store
+                        .get_session(&agent.tenant_id, id)
+                        .await
+                        .map_err(not_found_as("session"));
                 }
                 Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
                 Err(e) => return Err(not_found_as("session")(e)),
@@ -391,9 +486,20 @@ impl ChatService {
             EndedBy::Customer => "The customer ended the chat",
             _ => "The chat was ended",
         };
-        self.append_system(&ended, SystemEvent::Ended, text.to_owned()).await?;
-        let ended = self.store.get_session(&ended.tenant_id, id).await.map_err(not_found_as("session"))?;
-        self.publish_lifecycle(&ended, ChatEvent::SessionEnded { session: ended.clone() }).await;
+        self.append_system(&ended, SystemEvent::Ended, text.to_owned())
+            .await?;
+        let ended = self
+            .store
+            .get_session(&ended.tenant_id, id)
+            .await
+            .map_err(not_found_as("session"))?;
+        self.publish_lifecycle(
+            &ended,
+            ChatEvent::SessionEnded {
+                session: ended.clone(),
+            },
+        )
+        .await;
         self.auto_ticket_on_end(&ended).await;
         Ok(ended)
     }
@@ -438,8 +544,13 @@ impl ChatService {
             session.updated_at = self.clock.now();
             match self.store.update_session(&session).await {
                 Ok(updated) => {
-                    self.publish_lifecycle(&updated, ChatEvent::SessionUpdated { session: updated.clone() })
-                        .await;
+                    self.publish_lifecycle(
+                        &updated,
+                        ChatEvent::SessionUpdated {
+                            session: updated.clone(),
+                        },
+                    )
+                    .await;
                     return Ok(updated);
                 }
                 Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
@@ -449,7 +560,12 @@ impl ChatService {
     }
 
     /// Stores a system message (joined, transferred, ended) and publishes it.
-    pub(crate) async fn append_system(&self, session: &Session, event: SystemEvent, text: String) -> ChatResult<()> {
+    pub(crate) async fn append_system(
+        &self,
+        session: &Session,
+        event: SystemEvent,
+        text: String,
+    ) -> ChatResult<()> {
         let message = NewMessage {
             id: MessageId::generate(),
             tenant_id: session.tenant_id.clone(),
@@ -476,17 +592,26 @@ impl ChatService {
             .is_some_and(|a| a != &agent.id);
         let transferred_to_me = match &session.transfer_target {
             Some(TransferTarget::Agent { agent_id }) => agent_id == &agent.id,
-            Some(TransferTarget::Department { department }) => agent.departments.contains(department),
+            Some(TransferTarget::Department { department }) => {
+                agent.departments.contains(department)
+            }
             None => false,
         };
         if taken_by_other && !transferred_to_me && !agent.can_manage_assignments() {
-            return Err(ChatError::conflict("session is already assigned to another agent"));
+            return Err(ChatError::conflict(
+                "session is already assigned to another agent",
+            ));
         }
         Ok(())
     }
 
     /// The other agent, who must exist in the tenant and work in the session's project.
-    async fn assignable_agent(&self, _by: &Agent, id: &AgentId, scope: &ProjectScope) -> ChatResult<Agent> {
+    async fn assignable_agent(
+        &self,
+        _by: &Agent,
+        id: &AgentId,
+        scope: &ProjectScope,
+    ) -> ChatResult<Agent> {
         let target = self
             .store
             .get_agent(&scope.tenant_id, id)
@@ -496,7 +621,10 @@ impl ChatService {
                 other => other.into(),
             })?;
         if !target.works_in(&scope.project_id) {
-            return Err(ChatError::invalid("agent_id", "agent does not work in this session's project"));
+            return Err(ChatError::invalid(
+                "agent_id",
+                "agent does not work in this session's project",
+            ));
         }
         Ok(target)
     }
@@ -544,7 +672,10 @@ impl ChatService {
                 if valid {
                     Ok(Some(e))
                 } else {
-                    Err(ChatError::invalid("customer_email", "is not a valid email address"))
+                    Err(ChatError::invalid(
+                        "customer_email",
+                        "is not a valid email address",
+                    ))
                 }
             }
         }
@@ -556,11 +687,17 @@ impl ChatService {
             if n.chars().count() > self.config.max_customer_name_chars {
                 return Err(ChatError::invalid(
                     "customer_name",
-                    format!("must be at most {} characters", self.config.max_customer_name_chars),
+                    format!(
+                        "must be at most {} characters",
+                        self.config.max_customer_name_chars
+                    ),
                 ));
             }
             if n.chars().any(char::is_control) {
-                return Err(ChatError::invalid("customer_name", "must not contain control characters"));
+                return Err(ChatError::invalid(
+                    "customer_name",
+                    "must not contain control characters",
+                ));
             }
         }
         Ok(name)

@@ -14,19 +14,29 @@ use crate::ticket::{TicketReason, TicketRef, TicketRequest};
 impl ChatService {
     /// Creates a ticket from a session (manual conversion). A session that already has a
     /// ticket answers `conflict`.
-    pub async fn create_ticket(&self, agent: &Agent, id: &SessionId, subject: Option<String>) -> ChatResult<TicketRef> {
+    pub async fn create_ticket(
+        &self,
+        agent: &Agent,
+        id: &SessionId,
+        subject: Option<String>,
+    ) -> ChatResult<TicketRef> {
         let session = self.agent_visible_session(agent, id).await?;
         if session.ticket_id.is_some() {
             return Err(ChatError::conflict("this session already has a ticket"));
         }
-        self.hand_off(session, TicketReason::Manual, Some(agent), subject).await
+        self.hand_off(session, TicketReason::Manual, Some(agent), subject)
+            .await
     }
 
     pub(crate) async fn auto_ticket_on_end(&self, session: &Session) {
         if self.tickets.is_none() || session.ticket_id.is_some() {
             return;
         }
-        let wants = match self.store.get_widget(&session.tenant_id, &session.widget_id).await {
+        let wants = match self
+            .store
+            .get_widget(&session.tenant_id, &session.widget_id)
+            .await
+        {
             Ok(w) => w.auto_create_ticket,
             Err(_) => false,
         };
@@ -53,7 +63,10 @@ impl ChatService {
             .as_ref()
             .ok_or_else(|| ChatError::conflict("no ticket system is connected"))?;
         let transcript = self.full_transcript(&session).await?;
-        let notes = self.store.list_notes(&session.tenant_id, &session.id).await?;
+        let notes = self
+            .store
+            .list_notes(&session.tenant_id, &session.id)
+            .await?;
         let ticket = sink
             .create_ticket(TicketRequest {
                 session: session.clone(),
@@ -75,8 +88,13 @@ impl ChatService {
             current.ticket_id = Some(ticket.id.clone());
             match self.store.update_session(&current).await {
                 Ok(updated) => {
-                    self.publish_lifecycle(&updated, ChatEvent::SessionUpdated { session: updated.clone() })
-                        .await;
+                    self.publish_lifecycle(
+                        &updated,
+                        ChatEvent::SessionUpdated {
+                            session: updated.clone(),
+                        },
+                    )
+                    .await;
                     return Ok(ticket);
                 }
                 Err(StoreError::Conflict(_)) if attempts < 5 => continue,

@@ -72,12 +72,20 @@ impl ChatService {
     }
 
     /// Updates a widget (admins); only the fields present change.
-    pub async fn update_widget(&self, agent: &Agent, id: &WidgetId, input: WidgetInput) -> ChatResult<Widget> {
+    pub async fn update_widget(
+        &self,
+        agent: &Agent,
+        id: &WidgetId,
+        input: WidgetInput,
+    ) -> ChatResult<Widget> {
         Self::require_admin(agent)?;
         let mut widget = self.visible_widget(agent, id).await?;
         input.apply(&mut widget, self.clock.now())?;
         self.check_project(agent, &widget).await?;
-        self.store.update_widget(&widget).await.map_err(not_found_as("widget"))?;
+        self.store
+            .update_widget(&widget)
+            .await
+            .map_err(not_found_as("widget"))?;
         Ok(widget)
     }
 
@@ -92,7 +100,11 @@ impl ChatService {
     }
 
     /// The public configuration of a widget for a page at `origin`.
-    pub async fn public_widget_config(&self, id: &WidgetId, origin: Option<&str>) -> ChatResult<PublicWidgetConfig> {
+    pub async fn public_widget_config(
+        &self,
+        id: &WidgetId,
+        origin: Option<&str>,
+    ) -> ChatResult<PublicWidgetConfig> {
         let widget = self.widget_for_origin(id, origin).await?;
         let now = self.clock.now();
         let is_open = widget.is_open_at(now);
@@ -111,7 +123,11 @@ impl ChatService {
             allowed_upload_types: crate::upload::ALLOWED_TYPES.to_vec(),
             require_email: widget.require_email,
             is_open,
-            next_open_at: if is_open { None } else { bh.and_then(|b| b.next_opening_after(now)) },
+            next_open_at: if is_open {
+                None
+            } else {
+                bh.and_then(|b| b.next_opening_after(now))
+            },
             offline_behavior: bh.map(|b| b.offline_behavior).unwrap_or_default(),
             offline_redirect_url: bh.and_then(|b| b.offline_redirect_url.clone()),
         })
@@ -119,8 +135,16 @@ impl ChatService {
 
     /// A widget looked up by id alone, refused with `domain_not_allowed` unless `origin` is
     /// one of its allowed domains. An unknown widget is `not_found`.
-    pub async fn widget_for_origin(&self, id: &WidgetId, origin: Option<&str>) -> ChatResult<Widget> {
-        let widget = self.store.find_widget(id).await.map_err(not_found_as("widget"))?;
+    pub async fn widget_for_origin(
+        &self,
+        id: &WidgetId,
+        origin: Option<&str>,
+    ) -> ChatResult<Widget> {
+        let widget = self
+            .store
+            .find_widget(id)
+            .await
+            .map_err(not_found_as("widget"))?;
         if !widget.allows_origin(origin) {
             return Err(ChatError::DomainNotAllowed);
         }
@@ -129,7 +153,10 @@ impl ChatService {
 
     async fn check_project(&self, agent: &Agent, widget: &Widget) -> ChatResult<()> {
         if !agent.works_in(&widget.project_id) {
-            return Err(ChatError::invalid("project_id", "agent does not work in this project"));
+            return Err(ChatError::invalid(
+                "project_id",
+                "agent does not work in this project",
+            ));
         }
         let default_project = Project::default_id_for(&agent.tenant_id);
         if widget.project_id == default_project {

@@ -1,0 +1,398 @@
+//! Load tool for a running tms-chat server (only loopback targets). Scenarios:
+//!
+//! - `throughput`: one customer socket sends messages as fast as the window allows; one agent
+//!   socket subscribed to the session receives them. Reports persisted messages per second.
+//! - `latency`: the customer sends at a fixed rate; reports customer→agent latency
+//!   percentiles (send to `new_message` arrival at the agent).
+//! - `idle`: opens N authenticated customer sockets and holds them; prints when ready so the
+//!   caller can read the server's RSS (`scripts/bench.sh` does).
+//! - `fanout`: N agent sockets subscribe to one session; one message is sent; reports the time
+//!   from the first delivery to the last.
+//!
+//! Every loop is bounded in count and time and stops by itself.
+
+use clap::{Parser, Subcommand};
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+
+#[derive(Parser)]
+struct Cli {
+    /// Server base URL (loopback only).
+    #[arg(long, default_value = "http://127.0.0.1:8080")]
+    server: String,
+    /// An admin agent's bearer token.
+    #[arg(long)]
+    token: String,
+    #[command(subcommand)]
+    scenario: Scenario,
+}
+
+#[derive(Subcommand)]
+enum Scenario {
+    /// Persisted messages per second through one customer/agent pair.
+    Throughput {
+        #[arg(long, default_value_t = 20_000)]
+        messages: usize,
+        #[arg(long, default_value_t = 256)]
+        window: usize,
+    },
+    /// Customer→agent latency at a fixed rate.
+    Latency {
+        #[arg(long, default_value_t = 2_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// Hold N idle customer sockets.
+    Idle {
+        #[arg(long, default_value_t = 5_000)]
+        sockets: usize,
+        #[arg(long, default_value_t = 15)]
+        hold_seconds: u64,
+    },
+    /// One message to N subscribed consoles.
+    Fanout {
+        #[arg(long, default_value_t = 1_000)]
+        consoles: usize,
+    },
+}
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Target {
+    base: String,
+    ws_base: String,
+    token: String,
+    http: reqwest::Client,
+    widget_id: String,
+    origin: String,
+}
+
+impl Target {
+    async fn new(base: &str, token: &str) -> Result<Self, String> {
+        let url = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
+        let host = url.host_str().unwrap_or_default().to_owned();
+        if !(host == "localhost" || host.starts_with("127.") || host == "[::1]") {
+            return Err("only loopback servers may be load-tested".into());
+        }
+        let http = reqwest::Client::new();
+        let widget: Value = http
+            .post(format!("{base}/v1/chat/widgets"))
+            .bearer_auth(token)
+            .json(&json!({"name": "loadtest", "domain": "localhost", "allowed_domains": ["127.0.0.1"]}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let widget_id = widget["id"]
+            .as_str()
+            .ok_or(format!("cannot create a widget: {widget}"))?
+            .to_owned();
+        Ok(Target {
+            base: base.trim_end_matches('/').to_owned(),
+            ws_base: base.trim_end_matches('/').replacen("http", "ws", 1),
+            token: token.to_owned(),
+            http,
+            widget_id,
+            origin: "http://localhost".into(),
+        })
+    }
+
+    /// Starts a session as a customer; returns (session id, customer token).
+    async fn customer_session(&self) -> Result<(String, String), String> {
+        let v: Value = self
+            .http
+            .post(format!(
+                "{}/v1/chat/public/widgets/{}/sessions",
+                self.base, self.widget_id
+            ))
+            .header("origin", &self.origin)
+            .json(&json!({}))
+            .send()
+            .await
+            .map_err(|e| e.to_string())?
+            .json()
+            .await
+            .map_err(|e| e.to_string())?;
+        let id = v["session"]["id"]
+            .as_str()
+            .ok_or(format!("no session: {v}"))?
+            .to_owned();
+        let token = v["customer_token"].as_str().ok_or("no token")?.to_owned();
+        Ok((id, token))
+    }
+
+    async fn customer_socket(&self, token: &str) -> Result<Ws, String> {
+        let mut req = format!(
+            "{}/v1/chat/public/widgets/{}/ws?token={token}",
+            self.ws_base, self.widget_id
+        )
+        .into_client_request()
+        .map_err(|e| e.to_string())?;
+        req.headers_mut()
+            .insert("origin", self.origin.parse().map_err(|_| "origin")?);
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(ws)
+    }
+
+    async fn agent_socket(&self) -> Result<Ws, String> {
+        let mut req = format!("{}/v1/chat/ws", self.ws_base)
+            .into_client_request()
+            .map_err(|e| e.to_string())?;
+        req.headers_mut().insert(
+            "authorization",
+            format!("Bearer {}", self.token)
+                .parse()
+                .map_err(|_| "token")?,
+        );
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(req, None, true)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(ws)
+    }
+}
+
+async fn wait_for(ws: &mut Ws, kind: &str) -> Result<Value, String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let msg = tokio::time::timeout(left, ws.next())
+            .await
+            .map_err(|_| format!("timed out waiting for {kind}"))?
+            .ok_or("socket closed")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Text(t) = msg {
+            let v: Value = serde_json::from_str(&t).map_err(|e| e.to_string())?;
+            if v["type"] == kind {
+                return Ok(v);
+            }
+        }
+    }
+}
+
+async fn subscribed_pair(t: &Target) -> Result<(String, Ws, Ws), String> {
+    let (session, token) = t.customer_session().await?;
+    let mut customer = t.customer_socket(&token).await?;
+    wait_for(&mut customer, "ready").await?;
+    let mut agent = t.agent_socket().await?;
+    wait_for(&mut agent, "ready").await?;
+    agent
+        .send(Message::text(
+            json!({"type": "subscribe", "session_id": session}).to_string(),
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    wait_for(&mut agent, "subscribed").await?;
+    Ok((session, customer, agent))
+}
+
+fn send_frame(i: usize, sent_at_micros: u128) -> Message {
+    Message::text(
+        json!({"type": "send_message", "content": format!("t{sent_at_micros}"), "message_type": "text", "client_message_id": format!("c{i}")})
+            .to_string(),
+    )
+}
+
+async fn throughput(t: &Target, messages: usize, window: usize) -> Result<(), String> {
+    let (_session, customer, mut agent) = subscribed_pair(t).await?;
+    let (mut tx, mut rx) = customer.split();
+    let start = Instant::now();
+    let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
+    let reader = tokio::spawn(async move {
+        while let Some(Ok(msg)) = rx.next().await {
+            if let Message::Text(t) = msg {
+                if t.contains("\"message_ack\"") && acked_tx.send(()).is_err() {
+                    break;
+                }
+            }
+        }
+    });
+    let mut in_flight = 0usize;
+    for i in 0..messages {
+        while in_flight >= window {
+            acked_rx.recv().await.ok_or("customer socket closed")?;
+            in_flight -= 1;
+        }
+        tx.feed(send_frame(i, 0)).await.map_err(|e| e.to_string())?;
+        in_flight += 1;
+        if in_flight.is_multiple_of(32) {
+            tx.flush().await.map_err(|e| e.to_string())?;
+        }
+    }
+    tx.flush().await.map_err(|e| e.to_string())?;
+    let mut received = 0usize;
+    while received < messages {
+        let msg = tokio::time::timeout(Duration::from_secs(30), agent.next())
+            .await
+            .map_err(|_| format!("agent stalled after {received} messages"))?
+            .ok_or("agent closed")?
+            .map_err(|e| e.to_string())?;
+        if let Message::Text(t) = msg {
+            if t.contains("\"new_message\"") {
+                received += 1;
+            }
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    reader.abort();
+    println!(
+        "throughput: {messages} persisted messages in {secs:.2} s = {:.0} msg/s (window {window})",
+        messages as f64 / secs
+    );
+    Ok(())
+}
+
+async fn latency(t: &Target, rate: u64, seconds: u64) -> Result<(), String> {
+    let (_session, customer, mut agent) = subscribed_pair(t).await?;
+    let (mut tx, mut rx) = customer.split();
+    let drain = tokio::spawn(async move { while let Some(Ok(_)) = rx.next().await {} });
+    let epoch = Instant::now();
+    let total = (rate * seconds) as usize;
+    let sender = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(Duration::from_micros(1_000_000 / rate.max(1)));
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+        for i in 0..total {
+            ticker.tick().await;
+            let at = epoch.elapsed().as_micros();
+            if tx.send(send_frame(i, at)).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut samples = Vec::with_capacity(total);
+    let deadline = Instant::now() + Duration::from_secs(seconds + 30);
+    while samples.len() < total && Instant::now() < deadline {
+        let Ok(Some(Ok(Message::Text(t)))) =
+            tokio::time::timeout(Duration::from_secs(10), agent.next()).await
+        else {
+            break;
+        };
+        let now = epoch.elapsed().as_micros();
+        if let Ok(v) = serde_json::from_str::<Value>(&t) {
+            if v["type"] == "new_message" {
+                if let Some(sent) = v["message"]["content"]
+                    .as_str()
+                    .and_then(|c| c.strip_prefix('t'))
+                    .and_then(|s| s.parse::<u128>().ok())
+                {
+                    samples.push((now - sent) as f64 / 1000.0);
+                }
+            }
+        }
+    }
+    let _ = sender.await;
+    drain.abort();
+    samples.sort_by(|a, b| a.total_cmp(b));
+    let pct = |p: f64| {
+        samples
+            .get(((samples.len() as f64 * p) as usize).min(samples.len().saturating_sub(1)))
+            .copied()
+            .unwrap_or(f64::NAN)
+    };
+    println!(
+        "latency at {rate} msg/s for {seconds} s: {} samples, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        samples.len(), pct(0.50), pct(0.90), pct(0.99), samples.last().copied().unwrap_or(f64::NAN)
+    );
+    Ok(())
+}
+
+async fn idle(t: &Target, sockets: usize, hold: u64) -> Result<(), String> {
+    let mut held = Vec::with_capacity(sockets);
+    let mut tokens = Vec::with_capacity(sockets);
+    for _ in 0..sockets {
+        tokens.push(t.customer_session().await?.1);
+    }
+    println!("idle: {sockets} sessions created");
+    for token in &tokens {
+        let mut ws = t.customer_socket(token).await?;
+        wait_for(&mut ws, "ready").await?;
+        held.push(ws);
+    }
+    println!("idle: {sockets} sockets open");
+    println!("READY");
+    tokio::time::sleep(Duration::from_secs(hold)).await;
+    drop(held);
+    Ok(())
+}
+
+async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
+    let (session, token) = t.customer_session().await?;
+    let mut agents = Vec::with_capacity(consoles);
+    for _ in 0..consoles {
+        let mut a = t.agent_socket().await?;
+        wait_for(&mut a, "ready").await?;
+        a.send(Message::text(
+            json!({"type": "subscribe", "session_id": session}).to_string(),
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+        wait_for(&mut a, "subscribed").await?;
+        agents.push(a);
+    }
+    let mut customer = t.customer_socket(&token).await?;
+    wait_for(&mut customer, "ready").await?;
+    let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
+    for mut a in agents {
+        let done = done_tx.clone();
+        tokio::spawn(async move {
+            if wait_for(&mut a, "new_message").await.is_ok() {
+                let _ = done.send(Instant::now());
+            }
+        });
+    }
+    drop(done_tx);
+    customer
+        .send(send_frame(0, 0))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut times = Vec::with_capacity(consoles);
+    while let Some(at) = done_rx.recv().await {
+        times.push(at);
+    }
+    times.sort();
+    match (times.first(), times.last()) {
+        (Some(first), Some(last)) => println!(
+            "fanout: one message to {} of {consoles} consoles, last delivery {:.2} ms after the first",
+            times.len(),
+            (*last - *first).as_secs_f64() * 1000.0
+        ),
+        _ => println!("fanout: no deliveries"),
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let target = match Target::new(&cli.server, &cli.token).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let result = match cli.scenario {
+        Scenario::Throughput { messages, window } => throughput(&target, messages, window).await,
+        Scenario::Latency { rate, seconds } => latency(&target, rate, seconds).await,
+        Scenario::Idle {
+            sockets,
+            hold_seconds,
+        } => idle(&target, sockets, hold_seconds).await,
+        Scenario::Fanout { consoles } => fanout(&target, consoles).await,
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

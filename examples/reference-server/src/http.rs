@@ -1,0 +1,94 @@
+//! Mounts the API and the static pages into the chosen framework and serves them until the
+//! shutdown future resolves. The API comes from the adapter crates; only the few static pages
+//! are routed here.
+
+use crate::assets;
+use crate::Framework;
+use std::future::Future;
+use tms_chat_core::protocol::ChatApi;
+
+/// Serves `api` (plus console and demo pages) with `framework` on `listener`.
+pub async fn serve(
+    framework: Framework,
+    listener: tokio::net::TcpListener,
+    api: ChatApi,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    match framework {
+        Framework::Axum => {
+            let router = axum_pages().merge(tms_chat_axum::router(api));
+            tms_chat_axum::serve(listener, router, shutdown).await
+        }
+        Framework::Poem => {
+            let route = poem_pages(tms_chat_poem::route(api));
+            tms_chat_poem::serve(listener, route, shutdown).await
+        }
+    }
+}
+
+fn axum_pages() -> axum::Router {
+    use axum::http::{header, StatusCode, Uri};
+    use axum::response::{IntoResponse, Redirect, Response};
+    use axum::routing::get;
+
+    async fn page(uri: Uri) -> Response {
+        match assets::lookup(uri.path()) {
+            Some(asset) => {
+                let mut headers = vec![(header::CONTENT_TYPE.as_str(), asset.content_type)];
+                headers.extend(assets::PAGE_HEADERS.iter().copied());
+                let mut response = (StatusCode::OK, asset.body).into_response();
+                for (name, value) in headers {
+                    if let (Ok(n), Ok(v)) = (
+                        axum::http::HeaderName::try_from(name),
+                        axum::http::HeaderValue::try_from(value),
+                    ) {
+                        response.headers_mut().insert(n, v);
+                    }
+                }
+                response
+            }
+            None => StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    axum::Router::new()
+        .route("/", get(|| async { Redirect::temporary("/console") }))
+        .route("/console", get(page))
+        .route("/console/", get(page))
+        .route("/console/{file}", get(page))
+        .route("/demo", get(page))
+        .route("/demo/", get(page))
+        .route("/demo/{file}", get(page))
+}
+
+fn poem_pages(api: poem::Route) -> poem::Route {
+    use poem::{handler, http::StatusCode, web::Redirect, IntoResponse, Request, Response};
+
+    #[handler]
+    fn page(req: &Request) -> Response {
+        match assets::lookup(req.uri().path()) {
+            Some(asset) => {
+                let mut response = Response::builder()
+                    .status(StatusCode::OK)
+                    .content_type(asset.content_type);
+                for (name, value) in assets::PAGE_HEADERS {
+                    response = response.header(*name, *value);
+                }
+                response.body(asset.body)
+            }
+            None => StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    #[handler]
+    fn home() -> Redirect {
+        Redirect::temporary("/console")
+    }
+    poem::Route::new()
+        .at("/", poem::get(home))
+        .at("/console", poem::get(page))
+        .at("/console/", poem::get(page))
+        .at("/console/:file", poem::get(page))
+        .at("/demo", poem::get(page))
+        .at("/demo/", poem::get(page))
+        .at("/demo/:file", poem::get(page))
+        .nest("/", api)
+}
