@@ -87,7 +87,11 @@ token = "{AGENT_TOKEN}"
         .stderr(Stdio::inherit())
         .spawn()
         .expect("reference server starts");
-    let server = Server { child, base: format!("http://127.0.0.1:{port}"), _dir: dir };
+    let server = Server {
+        child,
+        base: format!("http://127.0.0.1:{port}"),
+        _dir: dir,
+    };
     let base = server.base.clone();
     let client = reqwest::Client::new();
     for _ in 0..300 {
