@@ -8,102 +8,13 @@
 
 use futures::{SinkExt, StreamExt};
 use serde_json::{json, Value};
-use std::process::{Child, Command, Stdio};
+mod support;
+
+use std::process::Command;
 use std::time::Duration;
+use support::server::{start, ADMIN_TOKEN, AGENT_TOKEN};
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef";
-const AGENT_TOKEN: &str = "agent-token-0123456789abcdef";
-
-struct Server {
-    child: Child,
-    base: String,
-    _dir: TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-struct TempDir(std::path::PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-async fn start(framework: &str, database_url: Option<String>) -> Server {
-    let dir =
-        std::env::temp_dir().join(format!("tms-chat-e2e-{}-{}", framework, std::process::id()));
-    let dir = TempDir(dir.join(format!("{}", free_port())));
-    std::fs::create_dir_all(&dir.0).unwrap();
-    let tenant = format!("acme-{}", free_port());
-    let config = format!(
-        r#"
-[[tenants]]
-id = "{tenant}"
-name = "Acme"
-
-[[agents]]
-id = "admin-1"
-tenant = "{tenant}"
-name = "Ada Admin"
-token = "{ADMIN_TOKEN}"
-roles = ["admin", "supervisor"]
-
-[[agents]]
-id = "agent-123"
-tenant = "{tenant}"
-name = "Sam Agent"
-token = "{AGENT_TOKEN}"
-"#
-    );
-    let config_path = dir.0.join("config.toml");
-    std::fs::write(&config_path, config).unwrap();
-    let port = free_port();
-    let db =
-        database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("chat.db").display()));
-    let child = Command::new(env!("CARGO_BIN_EXE_tms-chat-reference-server"))
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &db])
-        .args(["--config", config_path.to_str().unwrap()])
-        .args(["--framework", framework])
-        .args(["--data-dir", dir.0.join("data").to_str().unwrap()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("reference server starts");
-    let server = Server {
-        child,
-        base: format!("http://127.0.0.1:{port}"),
-        _dir: dir,
-    };
-    let base = server.base.clone();
-    let client = reqwest::Client::new();
-    for _ in 0..300 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await {
-            if r.status().is_success() {
-                return server;
-            }
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("reference server did not become ready");
-}
 
 async fn next_event(
     ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),

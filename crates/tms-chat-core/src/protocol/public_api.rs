@@ -51,6 +51,22 @@ fn allowed_methods(rest: &[&str]) -> Option<&'static str> {
     })
 }
 
+/// The origin a widget request comes from: its `Origin` header; or, for a same-origin request
+/// (browsers omit `Origin` on same-origin GETs but always send `Sec-Fetch-Site`, which pages
+/// cannot set), the server's own origin. `Referer` is never used.
+pub(crate) fn request_origin(api: &ChatApi, req: &ApiRequest) -> Option<String> {
+    match req.header("origin") {
+        Some(origin) => Some(origin.to_owned()),
+        None if req
+            .header("sec-fetch-site")
+            .is_some_and(|s| s.eq_ignore_ascii_case("same-origin")) =>
+        {
+            Some(api.base_url(req))
+        }
+        None => None,
+    }
+}
+
 pub(crate) async fn dispatch(
     api: &ChatApi,
     req: ApiRequest,
@@ -85,7 +101,8 @@ pub(crate) async fn dispatch(
             origin.as_deref(),
         );
     }
-    let response = match route(api, &req, &widget_id, origin.as_deref(), rest).await {
+    let effective_origin = request_origin(api, &req);
+    let response = match route(api, &req, &widget_id, effective_origin.as_deref(), rest).await {
         Ok(r) => r,
         Err(e) => error_response(&e),
     };

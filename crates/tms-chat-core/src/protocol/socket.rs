@@ -89,8 +89,12 @@ impl ChatApi {
             }
             ["v1", "chat", "public", "widgets", widget, "ws"] => {
                 let origin = request.header("origin");
+                let effective = super::public_api::request_origin(self, request);
                 let widget_id = WidgetId::from(*widget);
-                match self.customer_for(request, &widget_id, origin).await {
+                match self
+                    .customer_for(request, &widget_id, effective.as_deref())
+                    .await
+                {
                     Ok((widget, customer)) => Ok(SocketGrant {
                         principal: Principal::Customer {
                             customer,

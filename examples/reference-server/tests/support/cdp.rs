@@ -21,7 +21,11 @@ pub fn chromium_binary() -> Result<String, String> {
             return Ok(path);
         }
     }
-    for candidate in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"] {
+    for candidate in [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ] {
         if std::path::Path::new(candidate).exists() {
             return Ok(candidate.to_owned());
         }
@@ -54,8 +58,13 @@ impl Drop for Browser {
 impl Browser {
     /// Starts Chromium headless with a fresh profile.
     pub async fn launch(binary: &str) -> Browser {
-        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-        let profile = std::env::temp_dir().join(format!("tms-chat-chromium-{}-{port}", std::process::id()));
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let profile =
+            std::env::temp_dir().join(format!("tms-chat-chromium-{}-{port}", std::process::id()));
         std::fs::create_dir_all(&profile).unwrap();
         let child = Command::new(binary)
             .args([
@@ -77,10 +86,17 @@ impl Browser {
             .stderr(Stdio::null())
             .spawn()
             .expect("chromium starts");
-        let browser = Browser { child, port, _profile: TempProfile(profile) };
+        let browser = Browser {
+            child,
+            port,
+            _profile: TempProfile(profile),
+        };
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
-            if reqwest::get(format!("http://127.0.0.1:{port}/json/version")).await.is_ok() {
+            if reqwest::get(format!("http://127.0.0.1:{port}/json/version"))
+                .await
+                .is_ok()
+            {
                 return browser;
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
@@ -91,7 +107,10 @@ impl Browser {
     /// Opens a new tab at `url`.
     pub async fn open(&self, url: &str) -> Page {
         let target: Value = reqwest::Client::new()
-            .put(format!("http://127.0.0.1:{}/json/new?about:blank", self.port))
+            .put(format!(
+                "http://127.0.0.1:{}/json/new?about:blank",
+                self.port
+            ))
             .send()
             .await
             .unwrap()
@@ -135,11 +154,18 @@ impl Page {
         let pending: Pending = Arc::default();
         let console: Arc<Mutex<Vec<String>>> = Arc::default();
         let dialogs: Arc<Mutex<Vec<String>>> = Arc::default();
-        let (p, c, d, o) = (pending.clone(), console.clone(), dialogs.clone(), out.clone());
+        let (p, c, d, o) = (
+            pending.clone(),
+            console.clone(),
+            dialogs.clone(),
+            out.clone(),
+        );
         tokio::spawn(async move {
             while let Some(Ok(msg)) = stream.next().await {
                 let Message::Text(text) = msg else { continue };
-                let Ok(v) = serde_json::from_str::<Value>(&text) else { continue };
+                let Ok(v) = serde_json::from_str::<Value>(&text) else {
+                    continue;
+                };
                 if let Some(id) = v["id"].as_u64() {
                     if let Some(tx) = p.lock().unwrap().remove(&id) {
                         let _ = tx.send(v);
@@ -147,16 +173,37 @@ impl Page {
                 } else if v["method"] == "Runtime.consoleAPICalled" {
                     let args: Vec<String> = v["params"]["args"]
                         .as_array()
-                        .map(|a| a.iter().map(|x| x["value"].as_str().map(str::to_owned).unwrap_or_else(|| x["description"].to_string())).collect())
+                        .map(|a| {
+                            a.iter()
+                                .map(|x| {
+                                    x["value"]
+                                        .as_str()
+                                        .map(str::to_owned)
+                                        .unwrap_or_else(|| x["description"].to_string())
+                                })
+                                .collect()
+                        })
                         .unwrap_or_default();
-                    c.lock().unwrap().push(format!("{}: {}", v["params"]["type"].as_str().unwrap_or(""), args.join(" ")));
+                    c.lock().unwrap().push(format!(
+                        "{}: {}",
+                        v["params"]["type"].as_str().unwrap_or(""),
+                        args.join(" ")
+                    ));
                 } else if v["method"] == "Page.javascriptDialogOpening" {
-                    d.lock().unwrap().push(v["params"]["message"].as_str().unwrap_or("").to_owned());
+                    d.lock()
+                        .unwrap()
+                        .push(v["params"]["message"].as_str().unwrap_or("").to_owned());
                     let _ = o.send(Message::text(json!({"id": 999_999_999u64, "method": "Page.handleJavaScriptDialog", "params": {"accept": true}}).to_string()));
                 }
             }
         });
-        Page { out, pending, next_id: AtomicU64::new(1), console, dialogs }
+        Page {
+            out,
+            pending,
+            next_id: AtomicU64::new(1),
+            console,
+            dialogs,
+        }
     }
 
     /// Sends a CDP command and waits for its result.
@@ -165,7 +212,9 @@ impl Page {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap().insert(id, tx);
         self.out
-            .send(Message::text(json!({"id": id, "method": method, "params": params}).to_string()))
+            .send(Message::text(
+                json!({"id": id, "method": method, "params": params}).to_string(),
+            ))
             .unwrap();
         let reply = tokio::time::timeout(Duration::from_secs(30), rx)
             .await
@@ -181,14 +230,16 @@ impl Page {
     /// is complete).
     pub async fn navigate(&self, url: &str) {
         self.call("Page.navigate", json!({"url": url})).await;
-        self.wait_for("document.readyState === 'complete'", "page load").await;
+        self.wait_for("document.readyState === 'complete'", "page load")
+            .await;
     }
 
     /// Reloads the page.
     pub async fn reload(&self) {
         self.call("Page.reload", json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
-        self.wait_for("document.readyState === 'complete'", "page reload").await;
+        self.wait_for("document.readyState === 'complete'", "page reload")
+            .await;
     }
 
     /// Evaluates an expression (awaiting promises) and returns its JSON value.
@@ -217,7 +268,10 @@ impl Page {
                 return v;
             }
             if Instant::now() > deadline {
-                panic!("timed out waiting for {what}: {condition}\nconsole: {:?}", self.console.lock().unwrap());
+                panic!(
+                    "timed out waiting for {what}: {condition}\nconsole: {:?}",
+                    self.console.lock().unwrap()
+                );
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
@@ -250,10 +304,14 @@ impl Page {
 
     /// Saves a PNG screenshot of the viewport.
     pub async fn screenshot(&self, path: &std::path::Path) {
-        let r = self.call("Page.captureScreenshot", json!({"format": "png"})).await;
+        let r = self
+            .call("Page.captureScreenshot", json!({"format": "png"}))
+            .await;
         let data = r["data"].as_str().unwrap();
         use base64::Engine;
-        let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(data)
+            .unwrap();
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).unwrap();
         }
