@@ -136,69 +136,97 @@ async fn customer_and_agent_chat_through_the_embedded_widget() {
     .await;
     customer_types(&page, "Hello, my order #42 is late").await;
 
-    // The agent sees the new session as unassigned, assigns it, types, replies.
-    let mut list = Vec::new();
-    for _ in 0..50 {
-        list = sessions(&rest, &wid).await;
-        if !list.is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(list.len(), 1);
-    assert_eq!(list[0]["unassigned"], true);
-    let sid = list[0]["id"].as_str().unwrap().to_owned();
-    let mut history = Value::Null;
-    for _ in 0..50 {
-        history = rest
-            .call(
-                "GET",
-                AGENT_TOKEN,
-                &format!("/v1/chat/sessions/{sid}/messages"),
-                None,
-            )
-            .await;
-        if !history["messages"].as_array().unwrap().is_empty() {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-    assert_eq!(
-        history["messages"][0]["content"],
-        "Hello, my order #42 is late"
-    );
-    rest.call(
-        "POST",
-        AGENT_TOKEN,
-        &format!("/v1/chat/sessions/{sid}/assign"),
-        Some(json!({})),
-    )
-    .await;
+    // The agent's console shows the new session as unassigned; the agent assigns it, types
+    // and replies with Enter.
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console
+        .wait_for("document.getElementById('token')", "the sign-in form")
+        .await;
+    console.eval(&format!("document.getElementById('token').value = {}; document.querySelector('form.signin').requestSubmit()", json!(AGENT_TOKEN))).await;
+    console
+        .wait_for(
+            "document.querySelector('.list li.unassigned button')",
+            "the unassigned session in the list",
+        )
+        .await;
+    assert_eq!(console.eval("getComputedStyle(document.querySelector('.list li.unassigned .dot')).backgroundColor").await, "rgb(234, 179, 8)");
+    let sid = sessions(&rest, &wid).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    console
+        .wait_for(
+            "document.title.startsWith('(1)')",
+            "the unassigned count in the title",
+        )
+        .await;
+    console
+        .eval("document.querySelector('.list li.unassigned button').click()")
+        .await;
+    console.wait_for("[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith('Hello, my order #42 is late'))", "the customer's message in the console").await;
+    console.eval("[...document.querySelectorAll('.convo header button')].find(b => b.textContent === 'Assign to Me').click()").await;
     page.wait_for(
         &format!("{SHADOW}.querySelector('header strong').textContent === 'Sam Agent'"),
         "the agent's name in the header",
     )
     .await;
-    rest.call(
-        "POST",
-        AGENT_TOKEN,
-        &format!("/v1/chat/sessions/{sid}/typing"),
-        Some(json!({"is_typing": true})),
-    )
-    .await;
+    console
+        .wait_for(
+            "!document.querySelector('.list li.unassigned')",
+            "the session no longer unassigned",
+        )
+        .await;
+    console
+        .eval("document.querySelector('.composer textarea').focus()")
+        .await;
+    console.insert_text("Sorry about that!").await;
     page.wait_for(
         &format!("{SHADOW}.querySelector('.typing').textContent.includes('is typing')"),
         "the agent's typing indicator",
     )
     .await;
+    console
+        .eval("document.querySelector('.composer textarea').value = ''")
+        .await;
+    console.insert_text("Sorry about that! Let me check.").await;
+    console.press("Enter", false).await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Sorry about that! Let me check.')"), "the agent's reply").await;
+    let stored = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{sid}"),
+            None,
+        )
+        .await;
+    assert_eq!(stored["assigned_agent_id"], "agent-123");
+    assert_eq!(stored["status"], "active");
+    // A note for the console screenshot (agents only).
     rest.call(
         "POST",
         AGENT_TOKEN,
-        &format!("/v1/chat/sessions/{sid}/messages"),
-        Some(json!({"content": "Sorry about that! Let me check.", "message_type": "text"})),
+        &format!("/v1/chat/sessions/{sid}/notes"),
+        Some(json!({"content": "Order #42 shipped Monday; courier delayed."})),
     )
     .await;
-    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Sorry about that! Let me check.')"), "the agent's reply").await;
+    console
+        .wait_for("document.querySelector('.note')", "the note")
+        .await;
+    console
+        .screenshot(&screenshots().join("console-sessions.png"))
+        .await;
+    console
+        .navigate(&format!("{}/console#/widgets", server.base))
+        .await;
+    console
+        .wait_for(
+            "document.querySelector('.editor form fieldset')",
+            "the widget editor",
+        )
+        .await;
+    console
+        .screenshot(&screenshots().join("console-widgets.png"))
+        .await;
     page.screenshot(&screenshots().join("widget.png")).await;
 
     // A reload keeps the conversation, each message once.
