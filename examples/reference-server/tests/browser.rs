@@ -470,3 +470,83 @@ async fn outside_business_hours_the_contact_form_reaches_the_agents() {
     assert_eq!(list.len(), 1);
     assert_eq!(list[0]["customer_email"], "eve@example.com");
 }
+
+#[test]
+fn the_widget_script_stays_under_15_kb_gzipped() {
+    use std::io::Write;
+    let script = std::fs::read(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../widget/chat-widget.js"),
+    )
+    .unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(&script).unwrap();
+    let size = gz.finish().unwrap().len();
+    eprintln!("widget: {} bytes, {size} bytes gzipped", script.len());
+    assert!(
+        size < 15 * 1024,
+        "the widget is {size} bytes gzipped; the budget is 15 KB"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_customer_join_url_opens_the_agent_started_session_in_the_widget() {
+    let Some(chromium) =
+        browser_or_skip("the_customer_join_url_opens_the_agent_started_session_in_the_widget")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let started = rest
+        .call("POST", AGENT_TOKEN, "/v1/chat/sessions", Some(json!({"widget_id": wid, "customer_email": "kim@example.com", "assigned_agent_id": "agent-123"})))
+        .await;
+    let sid = started["id"].as_str().unwrap().to_owned();
+    rest.call(
+        "POST",
+        AGENT_TOKEN,
+        &format!("/v1/chat/sessions/{sid}/messages"),
+        Some(json!({"content": "Hi Kim, about your refund…"})),
+    )
+    .await;
+    // The config's join template points at the widget's domain; open the same link on the
+    // demo page of this server (the widget reads only the tms_chat_join parameter).
+    let join = started["customer_join_url"].as_str().unwrap();
+    let token = join.split("tms_chat_join=").nth(1).unwrap();
+    let browser = Browser::launch(&chromium).await;
+    let page = browser
+        .open(&format!(
+            "{}/demo?widget={wid}&tms_chat_join={token}",
+            server.base
+        ))
+        .await;
+    page.wait_for(
+        &format!("!{SHADOW}.querySelector('.panel').hidden"),
+        "the widget opening by itself",
+    )
+    .await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Hi Kim, about your refund…')"), "the agent's message").await;
+    assert_eq!(
+        page.eval("location.search.includes('tms_chat_join')").await,
+        false,
+        "the token is removed from the address bar"
+    );
+    customer_types(&page, "Thanks!").await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.textContent === 'Thanks!' && m.dataset.seq)"), "the customer's reply").await;
+    let history = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{sid}/messages"),
+            None,
+        )
+        .await;
+    assert!(history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m["content"] == "Thanks!" && m["sender_type"] == "customer"));
+}
