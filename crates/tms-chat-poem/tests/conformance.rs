@@ -1,0 +1,16 @@
+//! The shared conformance suite against the poem adapter.
+
+async fn mount(api: tms_chat_conformance::ChatApi) -> std::net::SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let addr = listener.local_addr().expect("address");
+    tokio::spawn(tms_chat_poem::serve(
+        listener,
+        tms_chat_poem::route(api),
+        std::future::pending(),
+    ));
+    addr
+}
+
+tms_chat_conformance::conformance_suite!(mount);
