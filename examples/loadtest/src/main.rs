@@ -311,6 +311,8 @@ async fn idle(t: &Target, sockets: usize, hold: u64) -> Result<(), String> {
         tokens.push(t.customer_session().await?.1);
     }
     println!("idle: {sockets} sessions created");
+    println!("SESSIONS");
+    tokio::time::sleep(Duration::from_secs(3)).await;
     for token in &tokens {
         let mut ws = t.customer_socket(token).await?;
         wait_for(&mut ws, "ready").await?;
