@@ -453,3 +453,20 @@ impl Client {
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pipelined_sends_are_acked_in_order_with_seq_following_send_order() {
+    let f = fixture(ApiConfig::default()).await;
+    let (_, token) = f.customer().await;
+    let mut customer = f.customer_socket(&token).await;
+    customer.expect("ready").await;
+    for i in 0..60 {
+        customer.send(json!({"type": "send_message", "content": format!("m{i}"), "client_message_id": format!("c{i}"), "request_id": i}));
+    }
+    for i in 0..60 {
+        let ack = customer.expect("message_ack").await;
+        assert_eq!(ack["request_id"], i, "acks arrive in send order");
+        assert_eq!(ack["seq"], i + 1, "seq follows send order");
+        assert_eq!(ack["message"]["content"], format!("m{i}"));
+    }
+}

@@ -205,6 +205,29 @@ async fn throughput(t: &Target, messages: usize, window: usize) -> Result<(), St
     let (_session, customer, mut agent) = subscribed_pair(t).await?;
     let (mut tx, mut rx) = customer.split();
     let start = Instant::now();
+    // The agent is read from the start, as a console would.
+    let receiver = tokio::spawn(async move {
+        let mut received = 0usize;
+        let mut resyncs = 0usize;
+        while received < messages {
+            match tokio::time::timeout(Duration::from_secs(30), agent.next()).await {
+                Ok(Some(Ok(Message::Text(t)))) => {
+                    if t.contains("\"new_message\"") {
+                        received += 1;
+                    } else if t.contains("\"resync_required\"") {
+                        resyncs += 1;
+                    }
+                }
+                Ok(Some(Ok(_))) => {}
+                _ => {
+                    return Err(format!(
+                        "agent stalled after {received} messages ({resyncs} resyncs)"
+                    ))
+                }
+            }
+        }
+        Ok(start.elapsed())
+    });
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let reader = tokio::spawn(async move {
         while let Some(Ok(msg)) = rx.next().await {
@@ -228,25 +251,10 @@ async fn throughput(t: &Target, messages: usize, window: usize) -> Result<(), St
         }
     }
     tx.flush().await.map_err(|e| e.to_string())?;
-    let mut received = 0usize;
-    while received < messages {
-        let msg = tokio::time::timeout(Duration::from_secs(30), agent.next())
-            .await
-            .map_err(|_| format!("agent stalled after {received} messages"))?
-            .ok_or("agent closed")?
-            .map_err(|e| e.to_string())?;
-        if let Message::Text(t) = msg {
-            if t.contains("\"new_message\"") {
-                received += 1;
-            }
-        }
-    }
-    let secs = start.elapsed().as_secs_f64();
+    let elapsed = receiver.await.map_err(|e| e.to_string())??;
     reader.abort();
-    println!(
-        "throughput: {messages} persisted messages in {secs:.2} s = {:.0} msg/s (window {window})",
-        messages as f64 / secs
-    );
+    let secs = elapsed.as_secs_f64();
+    println!("throughput: {messages} persisted messages delivered in {secs:.2} s = {:.0} msg/s (window {window})", messages as f64 / secs);
     Ok(())
 }
 

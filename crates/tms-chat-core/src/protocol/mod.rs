@@ -69,7 +69,7 @@ impl Default for ApiConfig {
         ApiConfig {
             public_base_url: None,
             max_frame_bytes: 64 * 1024,
-            socket_read_buffer_bytes: 4 * 1024,
+            socket_read_buffer_bytes: 1024,
             socket_queue_capacity: 256,
             ping_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(90),

@@ -31,6 +31,16 @@ use tokio::time::Instant;
 
 /// Most queued events handled in one wake-up before writing.
 const MAX_EVENTS_PER_WAKE: usize = 64;
+/// Most messages one connection may have waiting for their commit; reading pauses beyond.
+const MAX_SENDS_IN_FLIGHT: usize = 256;
+
+type PendingAck = std::pin::Pin<
+    Box<
+        dyn std::future::Future<Output = (Option<Value>, Result<crate::store::Appended, ChatError>)>
+            + Send
+            + Sync,
+    >,
+>;
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -127,6 +137,7 @@ impl ChatApi {
             delivered_seq: HashMap::new(),
             subscribed: Vec::new(),
             closing: None,
+            acks: futures::stream::FuturesOrdered::new(),
         };
         conn.start();
         conn.run(socket, events).await;
@@ -147,6 +158,8 @@ struct Connection {
     subscribed: Vec<SessionId>,
     /// Set when the connection should close with this code after flushing.
     closing: Option<(u16, &'static str)>,
+    /// Sends queued for commit, acknowledged in order as they commit (pipelining).
+    acks: futures::stream::FuturesOrdered<PendingAck>,
 }
 
 impl Connection {
@@ -200,7 +213,13 @@ impl Connection {
                 return;
             }
             tokio::select! {
-                frame = stream.next() => {
+                Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
+                    match result {
+                        Ok(appended) => self.push_ack(request_id.as_ref(), &appended),
+                        Err(e) => self.push_chat_error(request_id.as_ref(), &e),
+                    }
+                }
+                frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();
                     match frame {
                         Some(Ok(WsFrame::Text(text))) => {
@@ -409,6 +428,8 @@ impl Connection {
         }
     }
 
+    /// Validates and queues the message now (so a connection's messages keep their order),
+    /// and acknowledges it when its commit completes, without blocking the next frame.
     async fn send_message(
         &mut self,
         rid: Option<&Value>,
@@ -417,11 +438,18 @@ impl Connection {
     ) -> Result<(), ChatError> {
         let sid = self.session_id_or_own(session_id)?;
         let actor = self.actor_owned();
-        let appended = self
+        let pending = self
             .api
             .service()
-            .send_message(&actor.as_actor(), &sid, request)
+            .submit_message(&actor.as_actor(), &sid, request)
             .await?;
+        let rid = rid.cloned();
+        self.acks
+            .push_back(Box::pin(async move { (rid, pending.committed().await) }));
+        Ok(())
+    }
+
+    fn push_ack(&mut self, rid: Option<&Value>, appended: &crate::store::Appended) {
         let m = &appended.message;
         self.push_json(&json!({
             "type": "message_ack",
@@ -432,7 +460,6 @@ impl Connection {
             "duplicate": !appended.created,
             "message": MessageView::from(m),
         }));
-        Ok(())
     }
 
     async fn subscribe(

@@ -32,19 +32,31 @@ impl AppendQueue {
         AppendQueue { tx }
     }
 
-    /// Appends one message to `session` (used for event routing), waiting for its batch to
-    /// commit and its event to be published.
-    pub(crate) async fn append(
+    /// Queues one message for `session` (used for event routing). Queuing happens now, in
+    /// call order; the returned [`PendingAppend`] resolves once its batch committed and its
+    /// event was published. Messages queued in order get increasing `seq`s.
+    pub(crate) async fn enqueue(
         &self,
         message: NewMessage,
         session: Session,
-    ) -> ChatResult<Appended> {
+    ) -> ChatResult<PendingAppend> {
         let (done, answer) = oneshot::channel();
         self.tx
             .send((message, session, done))
             .await
             .map_err(|_| ChatError::internal("message writer stopped"))?;
-        match answer.await {
+        Ok(PendingAppend(answer))
+    }
+}
+
+/// A queued message waiting for its commit.
+#[derive(Debug)]
+pub struct PendingAppend(oneshot::Receiver<StoreResult<Appended>>);
+
+impl PendingAppend {
+    /// Waits until the message is committed (or failed).
+    pub async fn committed(self) -> ChatResult<Appended> {
+        match self.0.await {
             Ok(result) => result.map_err(|e| match e {
                 StoreError::NotFound => ChatError::NotFound("session"),
                 other => other.into(),

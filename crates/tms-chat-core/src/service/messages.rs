@@ -2,6 +2,7 @@
 //! attachment upload/download that file messages refer to.
 
 use super::access::not_found_as;
+use super::append_queue::PendingAppend;
 use super::ChatService;
 use crate::auth::Actor;
 use crate::domain::Message;
@@ -51,6 +52,21 @@ impl ChatService {
         session_id: &SessionId,
         request: SendMessage,
     ) -> ChatResult<Appended> {
+        self.submit_message(actor, session_id, request)
+            .await?
+            .committed()
+            .await
+    }
+
+    /// Checks and queues a message without waiting for its commit, so one connection can
+    /// pipeline its sends: messages submitted in order get increasing `seq`s, and each
+    /// returned [`PendingAppend`] resolves after its own commit.
+    pub async fn submit_message(
+        &self,
+        actor: &Actor<'_>,
+        session_id: &SessionId,
+        request: SendMessage,
+    ) -> ChatResult<PendingAppend> {
         let session = self.visible_session(actor, session_id).await?;
         session
             .status
@@ -135,7 +151,7 @@ impl ChatService {
             client_message_id,
             created_at: self.clock.now(),
         };
-        self.store_and_publish(&session, message).await
+        self.append_queue().enqueue(message, session).await
     }
 
     /// Reads a slice of a session's history in sequence order.
@@ -260,7 +276,11 @@ impl ChatService {
         session: &Session,
         message: NewMessage,
     ) -> ChatResult<Appended> {
-        self.append_queue().append(message, session.clone()).await
+        self.append_queue()
+            .enqueue(message, session.clone())
+            .await?
+            .committed()
+            .await
     }
 }
 

@@ -16,6 +16,7 @@ mod sessions;
 mod tickets;
 mod widgets;
 
+pub use append_queue::PendingAppend;
 pub use messages::{SendMessage, UploadedFile};
 pub use sessions::{StartAgentSession, StartCustomerSession, StartedSession, TransferRequest};
 pub use widgets::PublicWidgetConfig;
