@@ -59,13 +59,5 @@ fn to_axum(frame: WsFrame) -> Message {
 /// tungstenite reports an over-limit frame or message as a capacity error; axum wraps it, so
 /// it is recognised by its text ("Space limit exceeded: Message too long").
 fn read_error(error: axum::Error) -> SocketError {
-    let text = error.to_string();
-    if text.contains("Space limit exceeded")
-        || text.contains("too long")
-        || text.contains("Message too big")
-    {
-        SocketError::TooLarge
-    } else {
-        SocketError::Other(text)
-    }
+    SocketError::from_read_error(error.to_string())
 }

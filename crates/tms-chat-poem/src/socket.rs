@@ -59,13 +59,5 @@ fn to_poem(frame: WsFrame) -> Message {
 
 /// tungstenite reports an over-limit frame or message as a capacity error.
 fn read_error(error: std::io::Error) -> SocketError {
-    let text = error.to_string();
-    if text.contains("Space limit exceeded")
-        || text.contains("too long")
-        || text.contains("Message too big")
-    {
-        SocketError::TooLarge
-    } else {
-        SocketError::Other(text)
-    }
+    SocketError::from_read_error(error.to_string())
 }

@@ -135,6 +135,22 @@ pub enum SocketError {
     Other(String),
 }
 
+impl SocketError {
+    /// Classifies a framework's socket read error by its text: tungstenite reports an
+    /// over-limit frame or message as a capacity error ("Space limit exceeded: Message too
+    /// long"), which adapters receive wrapped in their own error types.
+    pub fn from_read_error(text: String) -> SocketError {
+        if text.contains("Space limit exceeded")
+            || text.contains("too long")
+            || text.contains("Message too big")
+        {
+            SocketError::TooLarge
+        } else {
+            SocketError::Other(text)
+        }
+    }
+}
+
 /// WebSocket close codes the protocol uses.
 pub mod close_code {
     /// Normal closure.

@@ -467,10 +467,21 @@ impl Connection {
         rid: Option<&Value>,
         session_id: &SessionId,
     ) -> Result<(), ChatError> {
-        let Principal::Agent(agent) = &self.principal else {
+        if !matches!(self.principal, Principal::Agent(_)) {
             return Err(ChatError::forbidden(
                 "customers are subscribed to their session already",
             ));
+        }
+        let last_seq = self.subscribe_agent_to(session_id).await?;
+        self.push_json(&json!({"type": "subscribed", "session_id": session_id, "last_seq": last_seq, "request_id": rid}));
+        Ok(())
+    }
+
+    /// Subscribes an agent connection to a session it can see; returns the session's
+    /// `last_seq`. Customers are subscribed to their own session from the start.
+    async fn subscribe_agent_to(&mut self, session_id: &SessionId) -> Result<i64, ChatError> {
+        let Principal::Agent(agent) = &self.principal else {
+            return Ok(0);
         };
         let session = self
             .api
@@ -484,8 +495,7 @@ impl Connection {
         if !self.subscribed.contains(&session.id) {
             self.subscribed.push(session.id.clone());
         }
-        self.push_json(&json!({"type": "subscribed", "session_id": session.id, "last_seq": session.last_seq, "request_id": rid}));
-        Ok(())
+        Ok(session.last_seq)
     }
 
     fn unsubscribe(&mut self, session_id: &SessionId) {
@@ -510,20 +520,7 @@ impl Connection {
         if after_seq < 0 {
             return Err(ChatError::invalid("after_seq", "must not be negative"));
         }
-        if let Principal::Agent(agent) = &self.principal {
-            let session = self
-                .api
-                .service()
-                .get_session(&Actor::Agent(agent), session_id)
-                .await?;
-            self.api
-                .service()
-                .notifier()
-                .subscribe(Topic::Session(session.id.clone()), &self.subscriber);
-            if !self.subscribed.contains(&session.id) {
-                self.subscribed.push(session.id.clone());
-            }
-        }
+        self.subscribe_agent_to(session_id).await?;
         let actor = self.actor_owned();
         self.delivered_seq.insert(session_id.clone(), after_seq);
         let mut after = after_seq;
