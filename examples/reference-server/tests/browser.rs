@@ -550,3 +550,83 @@ async fn the_customer_join_url_opens_the_agent_started_session_in_the_widget() {
         .iter()
         .any(|m| m["content"] == "Thanks!" && m["sender_type"] == "customer"));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conversation_survives_a_dropped_connection_without_loss_or_duplicates() {
+    let Some(chromium) = browser_or_skip(
+        "the_conversation_survives_a_dropped_connection_without_loss_or_duplicates",
+    ) else {
+        return;
+    };
+    let mut server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open(&format!("{base}/demo?widget={wid}")).await;
+    open_widget(&page).await;
+    customer_types(&page, "before the drop").await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.textContent === 'before the drop' && m.dataset.seq)"), "the first message stored").await;
+    // The server goes away (sockets closed with 1001); the customer keeps writing.
+    server.stop();
+    page.wait_for(
+        &format!("{SHADOW}.querySelector('header small').textContent.includes('Reconnecting')"),
+        "the widget noticing the drop",
+    )
+    .await;
+    customer_types(&page, "written while offline").await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m.me.sending')].some(m => m.textContent === 'written while offline')"), "the queued message shown as sending").await;
+    server.restart().await;
+    // Meanwhile an agent answered (stored while the widget was still reconnecting).
+    let sid = sessions(&rest, &wid).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rest.call(
+        "POST",
+        AGENT_TOKEN,
+        &format!("/v1/chat/sessions/{sid}/messages"),
+        Some(json!({"content": "Welcome back"})),
+    )
+    .await;
+    page.wait_for(
+        &format!(
+            "[...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Welcome back')"
+        ),
+        "the reply after reconnecting",
+    )
+    .await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.textContent === 'written while offline' && m.dataset.seq)"), "the queued message delivered").await;
+    let history = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{sid}/messages"),
+            None,
+        )
+        .await;
+    let texts: Vec<&str> = history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["sender_type"] == "customer")
+        .map(|m| m["content"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["before the drop", "written while offline"],
+        "each customer message stored once, in order"
+    );
+    for text in ["before the drop", "written while offline", "Welcome back"] {
+        let shown = page
+            .eval(&format!(
+                "[...{SHADOW}.querySelectorAll('.m')].filter(m => m.textContent === {}).length",
+                json!(text)
+            ))
+            .await;
+        assert_eq!(shown, 1, "{text} shown once");
+    }
+}

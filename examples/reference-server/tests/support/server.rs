@@ -12,6 +12,7 @@ pub const AGENT_TOKEN: &str = "agent-token-0123456789abcdef";
 pub struct Server {
     pub child: Child,
     pub base: String,
+    args: Vec<String>,
     _dir: TempDir,
 }
 
@@ -69,20 +70,22 @@ token = "{AGENT_TOKEN}"
     let port = free_port();
     let db =
         database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("chat.db").display()));
-    let child = Command::new(env!("CARGO_BIN_EXE_tms-chat-reference-server"))
-        .args(["--bind", &format!("127.0.0.1:{port}")])
-        .args(["--database-url", &db])
-        .args(["--config", config_path.to_str().unwrap()])
-        .args(["--framework", framework])
-        .args(["--data-dir", dir.0.join("data").to_str().unwrap()])
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("reference server starts");
+    let args: Vec<String> = vec![
+        "--bind".into(),
+        format!("127.0.0.1:{port}"),
+        "--database-url".into(),
+        db,
+        "--config".into(),
+        config_path.to_str().unwrap().into(),
+        "--framework".into(),
+        framework.into(),
+        "--data-dir".into(),
+        dir.0.join("data").to_str().unwrap().into(),
+    ];
     let server = Server {
-        child,
+        child: spawn(&args),
         base: format!("http://127.0.0.1:{port}"),
+        args,
         _dir: dir,
     };
     let base = server.base.clone();
@@ -96,4 +99,39 @@ token = "{AGENT_TOKEN}"
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("reference server did not become ready");
+}
+
+fn spawn(args: &[String]) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_tms-chat-reference-server"))
+        .args(args)
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("reference server starts")
+}
+
+impl Server {
+    /// Stops the server with SIGTERM and waits for it to exit.
+    pub fn stop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same port, database and data directory.
+    pub async fn restart(&mut self) {
+        self.child = spawn(&self.args);
+        let client = reqwest::Client::new();
+        for _ in 0..300 {
+            if let Ok(r) = client.get(format!("{}/readyz", self.base)).send().await {
+                if r.status().is_success() {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("reference server did not restart");
+    }
 }
