@@ -196,7 +196,7 @@ impl Connection {
             + Unpin,
     {
         let (mut sink, mut stream) = socket.split();
-        let config = self.api.config().clone();
+        let config = Limits::of(self.api.config());
         let mut shutdown = self.api.inner.shutdown.subscribe();
         let mut last_heard = Instant::now();
         let mut ticker =
@@ -226,7 +226,9 @@ impl Connection {
                             if text.len() > config.max_frame_bytes {
                                 self.closing = Some((close_code::TOO_BIG, "frame too large"));
                             } else {
-                                self.on_client_frame(&text).await;
+                                // Boxed: an idle connection's task then stays small
+                                // instead of reserving room for every request's state.
+                                Box::pin(self.on_client_frame(&text)).await;
                             }
                         }
                         Some(Ok(WsFrame::Binary(_))) => {
@@ -243,10 +245,10 @@ impl Connection {
                 }
                 event = events.recv() => {
                     let Some(event) = event else { return };
-                    self.on_event(&event).await;
+                    Box::pin(self.on_event(&event)).await;
                     for _ in 1..MAX_EVENTS_PER_WAKE {
                         match events.try_recv() {
-                            Ok(event) => self.on_event(&event).await,
+                            Ok(event) => Box::pin(self.on_event(&event)).await,
                             Err(_) => break,
                         }
                     }
@@ -781,6 +783,25 @@ impl OwnedActor {
         match self {
             OwnedActor::Agent(a) => Actor::Agent(a),
             OwnedActor::Customer(c) => Actor::Customer(c),
+        }
+    }
+}
+
+/// The few settings the connection loop reads, copied so an idle connection holds no copy of
+/// the whole configuration.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_frame_bytes: usize,
+    ping_interval: std::time::Duration,
+    idle_timeout: std::time::Duration,
+}
+
+impl Limits {
+    fn of(config: &super::ApiConfig) -> Self {
+        Limits {
+            max_frame_bytes: config.max_frame_bytes,
+            ping_interval: config.ping_interval,
+            idle_timeout: config.idle_timeout,
         }
     }
 }
