@@ -630,3 +630,66 @@ async fn the_conversation_survives_a_dropped_connection_without_loss_or_duplicat
         assert_eq!(shown, 1, "{text} shown once");
     }
 }
+
+/// A 1×1 PNG.
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn images_and_documents_travel_both_ways() {
+    let Some(chromium) = browser_or_skip("images_and_documents_travel_both_ways") else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let files =
+        std::env::temp_dir().join(format!("tms-chat-files-{}", support::server::free_port()));
+    std::fs::create_dir_all(&files).unwrap();
+    std::fs::write(files.join("photo.png"), PNG).unwrap();
+    std::fs::write(
+        files.join("invoice.pdf"),
+        b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n",
+    )
+    .unwrap();
+    let browser = Browser::launch(&chromium).await;
+    let page = browser
+        .open(&format!("{}/demo?widget={wid}", server.base))
+        .await;
+    open_widget(&page).await;
+    customer_types(&page, "Here is a photo").await;
+    page.wait_for(
+        &format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.dataset.seq)"),
+        "the session started",
+    )
+    .await;
+    page.set_file(
+        &format!("{SHADOW}.querySelector('input[type=file]')"),
+        &files.join("photo.png"),
+    )
+    .await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m.me img')].some(i => i.src.startsWith('blob:') && i.naturalWidth === 1)"), "the customer's image inline in the widget").await;
+
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console
+        .wait_for("document.getElementById('token')", "the sign-in form")
+        .await;
+    console.eval(&format!("document.getElementById('token').value = {}; document.querySelector('form.signin').requestSubmit()", json!(AGENT_TOKEN))).await;
+    console
+        .wait_for("document.querySelector('.list li button')", "the session")
+        .await;
+    console
+        .eval("document.querySelector('.list li button').click()")
+        .await;
+    console.wait_for("[...document.querySelectorAll('.log .msg img')].some(i => i.src.startsWith('blob:') && i.naturalWidth === 1)", "the customer's image inline in the console").await;
+    console
+        .set_file(
+            "document.querySelector('.composer input[type=file]')",
+            &files.join("invoice.pdf"),
+        )
+        .await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m button.file')].some(b => b.textContent.startsWith('invoice.pdf'))"), "the agent's document as a download in the widget").await;
+    let _ = std::fs::remove_dir_all(&files);
+}

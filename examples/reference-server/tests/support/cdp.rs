@@ -302,6 +302,22 @@ impl Page {
             .await;
     }
 
+    /// Puts `path` into the file input the expression evaluates to, firing its change event.
+    pub async fn set_file(&self, input_expression: &str, path: &std::path::Path) {
+        let r = self
+            .call("Runtime.evaluate", json!({"expression": input_expression}))
+            .await;
+        let object_id = r["result"]["objectId"]
+            .as_str()
+            .expect("a file input")
+            .to_owned();
+        self.call(
+            "DOM.setFileInputFiles",
+            json!({"files": [path.to_str().unwrap()], "objectId": object_id}),
+        )
+        .await;
+    }
+
     /// Saves a PNG screenshot of the viewport.
     pub async fn screenshot(&self, path: &std::path::Path) {
         let r = self
