@@ -18,7 +18,10 @@ use tokio_tungstenite::tungstenite::Message;
 pub fn chromium_binary() -> Result<String, String> {
     if let Ok(path) = std::env::var("TMS_CHAT_CHROMIUM") {
         if !path.is_empty() {
-            return Ok(path);
+            if std::path::Path::new(&path).exists() {
+                return Ok(path);
+            }
+            return Err(format!("TMS_CHAT_CHROMIUM={path} does not exist"));
         }
     }
     for candidate in [
