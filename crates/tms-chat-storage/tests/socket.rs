@@ -470,3 +470,23 @@ async fn pipelined_sends_are_acked_in_order_with_seq_following_send_order() {
         assert_eq!(ack["message"]["content"], format!("m{i}"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_sender_gets_an_ack_instead_of_an_echo_and_other_tabs_get_the_message() {
+    let f = fixture(ApiConfig::default()).await;
+    let (_, token) = f.customer().await;
+    let mut tab_a = f.customer_socket(&token).await;
+    tab_a.expect("ready").await;
+    let mut tab_b = f.customer_socket(&token).await;
+    tab_b.expect("ready").await;
+    tab_a.send(json!({"type": "send_message", "content": "from tab A", "client_message_id": "c1"}));
+    let ack = tab_a.expect("message_ack").await;
+    assert_eq!(ack["message"]["content"], "from tab A");
+    let seen = tab_b.expect("new_message").await;
+    assert_eq!(seen["message"]["seq"], ack["seq"]);
+    let echoes = tab_a.drain().await;
+    assert!(
+        !echoes.iter().any(|v| v["type"] == "new_message"),
+        "{echoes:?}"
+    );
+}

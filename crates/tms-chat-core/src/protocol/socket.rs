@@ -138,6 +138,8 @@ impl ChatApi {
             subscribed: Vec::new(),
             closing: None,
             acks: futures::stream::FuturesOrdered::new(),
+            own_pending: std::collections::HashSet::new(),
+            own_session: None,
         };
         conn.start();
         conn.run(socket, events).await;
@@ -160,6 +162,11 @@ struct Connection {
     closing: Option<(u16, &'static str)>,
     /// Sends queued for commit, acknowledged in order as they commit (pipelining).
     acks: futures::stream::FuturesOrdered<PendingAck>,
+    /// `client_message_id`s of this connection's unacknowledged sends: their `new_message`
+    /// echo is skipped, the ack carries the message.
+    own_pending: std::collections::HashSet<String>,
+    /// A customer connection's own session, kept fresh by the session's events.
+    own_session: Option<Session>,
 }
 
 impl Connection {
@@ -195,6 +202,14 @@ impl Connection {
             + Send
             + Unpin,
     {
+        if let Principal::Customer { customer, .. } = &self.principal {
+            self.own_session = self
+                .api
+                .service()
+                .get_session(&Actor::Customer(customer), &customer.session_id)
+                .await
+                .ok();
+        }
         let (mut sink, mut stream) = socket.split();
         let config = Limits::of(self.api.config());
         let mut shutdown = self.api.inner.shutdown.subscribe();
@@ -214,6 +229,11 @@ impl Connection {
             }
             tokio::select! {
                 Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
+                    // Events published before this commit was answered are already queued:
+                    // deliver them first so the client sees the session in order.
+                    while let Ok(event) = events.try_recv() {
+                        Box::pin(self.on_event(&event)).await;
+                    }
                     match result {
                         Ok(appended) => self.push_ack(request_id.as_ref(), &appended),
                         Err(e) => self.push_chat_error(request_id.as_ref(), &e),
@@ -440,11 +460,23 @@ impl Connection {
     ) -> Result<(), ChatError> {
         let sid = self.session_id_or_own(session_id)?;
         let actor = self.actor_owned();
-        let pending = self
-            .api
-            .service()
-            .submit_message(&actor.as_actor(), &sid, request)
-            .await?;
+        let client_message_id = request.client_message_id.clone();
+        let service = self.api.service();
+        let pending = match &self.own_session {
+            Some(session) if session.id == sid => {
+                service
+                    .submit_into(&actor.as_actor(), session.clone(), request)
+                    .await?
+            }
+            _ => {
+                service
+                    .submit_message(&actor.as_actor(), &sid, request)
+                    .await?
+            }
+        };
+        if let Some(cid) = client_message_id {
+            self.own_pending.insert(cid);
+        }
         let rid = rid.cloned();
         self.acks
             .push_back(Box::pin(async move { (rid, pending.committed().await) }));
@@ -453,6 +485,9 @@ impl Connection {
 
     fn push_ack(&mut self, rid: Option<&Value>, appended: &crate::store::Appended) {
         let m = &appended.message;
+        if let Some(cid) = &m.client_message_id {
+            self.own_pending.remove(cid);
+        }
         self.push_json(&json!({
             "type": "message_ack",
             "session_id": m.session_id,
@@ -563,6 +598,20 @@ impl Connection {
         true
     }
 
+    /// A message this connection sent and has not acknowledged yet (its ack carries it).
+    fn is_own_pending(&self, m: &crate::domain::Message) -> bool {
+        let sent_by_me = match &self.principal {
+            Principal::Agent(agent) => m.sender_agent_id.as_ref() == Some(&agent.id),
+            Principal::Customer { customer, .. } => {
+                m.sender_type == SenderType::Customer && m.session_id == customer.session_id
+            }
+        };
+        sent_by_me
+            && m.client_message_id
+                .as_ref()
+                .is_some_and(|cid| self.own_pending.contains(cid))
+    }
+
     fn deliver_message(&mut self, m: &crate::domain::Message) {
         if !self.advance_delivered(m) {
             return;
@@ -590,7 +639,7 @@ impl Connection {
                     }
                 }
                 if let ChatEvent::NewMessage { message } = &envelope.event {
-                    if !self.advance_delivered(message) {
+                    if self.is_own_pending(message) || !self.advance_delivered(message) {
                         return;
                     }
                 }
@@ -611,12 +660,32 @@ impl Connection {
                 }
                 let show_avatars = *show_avatars;
                 match &envelope.event {
-                    ChatEvent::NewMessage { message } => self.deliver_message(message),
+                    ChatEvent::NewMessage { message } => {
+                        if !self.is_own_pending(message) {
+                            self.deliver_message(message);
+                        }
+                    }
                     ChatEvent::TypingIndicator {
                         sender_type: SenderType::Customer,
                         ..
                     } => {}
+                    ChatEvent::SessionAssigned { session, .. }
+                    | ChatEvent::SessionTransferred { session, .. }
+                    | ChatEvent::SessionUpdated { session }
+                        if self
+                            .own_session
+                            .as_ref()
+                            .is_some_and(|s| s.id == session.id) =>
+                    {
+                        self.own_session = Some(session.clone());
+                        if let Some(value) =
+                            self.customer_frame(&envelope.event, show_avatars).await
+                        {
+                            self.push_json(&value);
+                        }
+                    }
                     ChatEvent::SessionEnded { session } => {
+                        self.own_session = Some(session.clone());
                         let view = self.customer_session(session, show_avatars).await;
                         self.push_json(&json!({"type": "session_ended", "session_id": session.id, "session": view}));
                         self.closing = Some((close_code::NORMAL, "session ended"));

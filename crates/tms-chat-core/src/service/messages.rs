@@ -68,6 +68,18 @@ impl ChatService {
         request: SendMessage,
     ) -> ChatResult<PendingAppend> {
         let session = self.visible_session(actor, session_id).await?;
+        self.submit_into(actor, session, request).await
+    }
+
+    /// [`ChatService::submit_message`] for a session the caller already resolved for this
+    /// actor through [`ChatService::get_session`] (a customer connection keeps its own
+    /// session, refreshed by the session's events), saving a read per message.
+    pub(crate) async fn submit_into(
+        &self,
+        actor: &Actor<'_>,
+        session: crate::domain::Session,
+        request: SendMessage,
+    ) -> ChatResult<PendingAppend> {
         session
             .status
             .accepts_messages()
