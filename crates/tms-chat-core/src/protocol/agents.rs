@@ -4,9 +4,10 @@
 
 use crate::auth::{AgentAuthenticator, RequestParts};
 use crate::domain::{Agent, Tenant};
-use crate::error::{ChatResult, StoreError};
+use crate::error::{ChatError, ChatResult, StoreError};
 use crate::ids::{AgentId, TenantId};
 use crate::store::ChatStore;
+use crate::token::hash_token;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -28,11 +29,35 @@ impl AgentSignIn {
         }
     }
 
-    /// The agent behind a request, mirrored into the store.
+    /// The agent behind a request, mirrored into the store. A customer's session token on
+    /// an agent path is known but not allowed: `403 forbidden`, not `401`.
     pub(crate) async fn authenticate(&self, parts: &RequestParts) -> ChatResult<Agent> {
-        let agent = self.authenticator.authenticate(parts).await?;
+        let agent = match self.authenticator.authenticate(parts).await {
+            Ok(agent) => agent,
+            Err(ChatError::Unauthorized) if self.is_customer_token(parts).await => {
+                return Err(ChatError::forbidden(
+                    "a customer token cannot be used on an agent path",
+                ))
+            }
+            Err(e) => return Err(e),
+        };
         self.sync(&agent).await?;
         Ok(agent)
+    }
+
+    /// Whether the request's bearer token is a customer's session token.
+    async fn is_customer_token(&self, parts: &RequestParts) -> bool {
+        let Some(token) = parts
+            .bearer_token()
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+        else {
+            return false;
+        };
+        self.store
+            .find_session_by_token_hash(&hash_token(token))
+            .await
+            .is_ok()
     }
 
     async fn sync(&self, agent: &Agent) -> ChatResult<()> {

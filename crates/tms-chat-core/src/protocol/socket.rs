@@ -400,13 +400,7 @@ impl Connection {
                 Err(e) => Err(e),
             },
             ClientFrame::Subscribe { session_id } => self.subscribe(rid, &session_id).await,
-            ClientFrame::Unsubscribe { session_id } => {
-                self.unsubscribe(&session_id);
-                self.push_json(
-                    &json!({"type": "unsubscribed", "session_id": session_id, "request_id": rid}),
-                );
-                Ok(())
-            }
+            ClientFrame::Unsubscribe { session_id } => self.unsubscribe(rid, &session_id).await,
             ClientFrame::Resume {
                 session_id,
                 after_seq,
@@ -535,15 +529,31 @@ impl Connection {
         Ok(session.last_seq)
     }
 
-    fn unsubscribe(&mut self, session_id: &SessionId) {
-        if let Principal::Agent(_) = &self.principal {
-            self.api
-                .service()
-                .notifier()
-                .unsubscribe(&Topic::Session(session_id.clone()), &self.subscriber);
-            self.subscribed.retain(|s| s != session_id);
-            self.delivered_seq.remove(session_id);
-        }
+    /// Stops an agent connection's subscription to a session it can see and answers
+    /// `unsubscribed` with the session's `last_seq`.
+    async fn unsubscribe(
+        &mut self,
+        rid: Option<&Value>,
+        session_id: &SessionId,
+    ) -> Result<(), ChatError> {
+        let Principal::Agent(agent) = &self.principal else {
+            return Err(ChatError::forbidden(
+                "customers stay subscribed to their session",
+            ));
+        };
+        let session = self
+            .api
+            .service()
+            .get_session(&Actor::Agent(agent), session_id)
+            .await?;
+        self.api
+            .service()
+            .notifier()
+            .unsubscribe(&Topic::Session(session_id.clone()), &self.subscriber);
+        self.subscribed.retain(|s| s != session_id);
+        self.delivered_seq.remove(session_id);
+        self.push_json(&json!({"type": "unsubscribed", "session_id": session_id, "last_seq": session.last_seq, "request_id": rid}));
+        Ok(())
     }
 
     /// Subscribes (agents), then replays every message after `after_seq` in order, so nothing
