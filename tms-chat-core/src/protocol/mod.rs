@@ -15,6 +15,7 @@ mod body;
 mod cors;
 pub mod embed;
 mod errors;
+pub mod frames;
 pub mod http;
 mod public_api;
 mod router;

@@ -9,6 +9,7 @@
 
 use super::body::Query;
 use super::errors::error_response;
+use super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
 use super::http::close_code;
 use super::views::{
     CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView,
@@ -23,7 +24,7 @@ use crate::service::SendMessage;
 use crate::store::HistoryQuery;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -181,16 +182,26 @@ impl Connection {
                     Topic::Agent(agent.tenant_id.clone(), agent.id.clone()),
                     &self.subscriber,
                 );
-                let ready = json!({"type": "ready", "connection_id": connection_id.to_string(), "agent_id": agent.id, "max_frame_bytes": max_frame});
-                self.push_json(&ready);
+                let ready = ServerFrame::Ready {
+                    connection_id: connection_id.to_string(),
+                    agent_id: Some(&agent.id),
+                    session_id: None,
+                    max_frame_bytes: max_frame,
+                };
+                self.out.push(WsFrame::Text(ready.encode()));
             }
             Principal::Customer { customer, .. } => {
                 notifier.subscribe(
                     Topic::Session(customer.session_id.clone()),
                     &self.subscriber,
                 );
-                let ready = json!({"type": "ready", "connection_id": connection_id.to_string(), "session_id": customer.session_id, "max_frame_bytes": max_frame});
-                self.push_json(&ready);
+                let ready = ServerFrame::Ready {
+                    connection_id: connection_id.to_string(),
+                    agent_id: None,
+                    session_id: Some(&customer.session_id),
+                    max_frame_bytes: max_frame,
+                };
+                self.out.push(WsFrame::Text(ready.encode()));
             }
         }
     }
@@ -287,7 +298,9 @@ impl Connection {
             if self.subscriber.has_overflowed() {
                 self.subscriber.clear_overflow();
                 self.delivered_seq.clear();
-                self.push_json(&json!({"type": "resync_required", "reason": "event queue overflowed; resume each open session"}));
+                self.push(&ServerFrame::ResyncRequired {
+                    reason: "event queue overflowed; resume each open session",
+                });
             }
         }
     }
@@ -305,8 +318,8 @@ impl Connection {
         sink.flush().await
     }
 
-    fn push_json(&mut self, value: &Value) {
-        self.out.push(WsFrame::Text(value.to_string()));
+    fn push(&mut self, frame: &ServerFrame<'_>) {
+        self.out.push(WsFrame::Text(frame.encode()));
     }
 
     fn push_error(
@@ -316,12 +329,12 @@ impl Connection {
         message: &str,
         field: Option<&str>,
     ) {
-        let mut v =
-            json!({"type": "error", "code": code, "message": message, "request_id": request_id});
-        if let Some(field) = field {
-            v["field"] = json!(field);
-        }
-        self.push_json(&v);
+        self.push(&ServerFrame::Error {
+            code,
+            message,
+            request_id,
+            field,
+        });
     }
 
     fn push_chat_error(&mut self, request_id: Option<&Value>, err: &ChatError) {
@@ -420,7 +433,7 @@ impl Connection {
                 Err(e) => Err(e),
             },
             ClientFrame::Ping {} => {
-                self.push_json(&json!({"type": "pong", "request_id": rid}));
+                self.push(&ServerFrame::Pong { request_id: rid });
                 Ok(())
             }
         };
@@ -482,15 +495,15 @@ impl Connection {
         if let Some(cid) = &m.client_message_id {
             self.own_pending.remove(cid);
         }
-        self.push_json(&json!({
-            "type": "message_ack",
-            "session_id": m.session_id,
-            "request_id": rid,
-            "client_message_id": m.client_message_id,
-            "seq": m.seq,
-            "duplicate": !appended.created,
-            "message": MessageView::from(m),
-        }));
+        let ack = ServerFrame::MessageAck {
+            session_id: &m.session_id,
+            request_id: rid,
+            client_message_id: m.client_message_id.as_deref(),
+            seq: m.seq,
+            duplicate: !appended.created,
+            message: MessageView::from(m),
+        };
+        self.out.push(WsFrame::Text(ack.encode()));
     }
 
     async fn subscribe(
@@ -504,7 +517,11 @@ impl Connection {
             ));
         }
         let last_seq = self.subscribe_agent_to(session_id).await?;
-        self.push_json(&json!({"type": "subscribed", "session_id": session_id, "last_seq": last_seq, "request_id": rid}));
+        self.push(&ServerFrame::Subscribed {
+            session_id,
+            last_seq,
+            request_id: rid,
+        });
         Ok(())
     }
 
@@ -552,7 +569,11 @@ impl Connection {
             .unsubscribe(&Topic::Session(session_id.clone()), &self.subscriber);
         self.subscribed.retain(|s| s != session_id);
         self.delivered_seq.remove(session_id);
-        self.push_json(&json!({"type": "unsubscribed", "session_id": session_id, "last_seq": session.last_seq, "request_id": rid}));
+        self.push(&ServerFrame::Unsubscribed {
+            session_id,
+            last_seq: session.last_seq,
+            request_id: rid,
+        });
         Ok(())
     }
 
@@ -594,7 +615,11 @@ impl Connection {
                 break;
             }
         }
-        self.push_json(&json!({"type": "resumed", "session_id": session_id, "last_seq": after, "request_id": rid}));
+        self.push(&ServerFrame::Resumed {
+            session_id,
+            last_seq: after,
+            request_id: rid,
+        });
         Ok(())
     }
 
@@ -626,7 +651,20 @@ impl Connection {
         if !self.advance_delivered(m) {
             return;
         }
-        self.push_json(&json!({"type": "new_message", "session_id": m.session_id, "message": MessageView::from(m)}));
+        let (session_id, message) = (&m.session_id, MessageView::from(m));
+        let frame = match self.principal {
+            Principal::Agent(_) => ServerFrame::AgentEvent(AgentEventFrame::NewMessage {
+                session_id,
+                message,
+            }),
+            Principal::Customer { .. } => {
+                ServerFrame::CustomerEvent(CustomerEventFrame::NewMessage {
+                    session_id,
+                    message,
+                })
+            }
+        };
+        self.out.push(WsFrame::Text(frame.encode()));
     }
 
     // ----- server → client -----
@@ -688,29 +726,26 @@ impl Connection {
                             .is_some_and(|s| s.id == session.id) =>
                     {
                         self.own_session = Some(session.clone());
-                        if let Some(value) =
-                            self.customer_frame(&envelope.event, show_avatars).await
-                        {
-                            self.push_json(&value);
-                        }
+                        self.push_customer_event(&envelope.event, show_avatars)
+                            .await;
                     }
                     ChatEvent::SessionEnded { session } => {
                         self.own_session = Some(session.clone());
-                        let view = self.customer_session(session, show_avatars).await;
-                        self.push_json(&json!({"type": "session_ended", "session_id": session.id, "session": view}));
+                        self.push_customer_event(&envelope.event, show_avatars)
+                            .await;
                         self.closing = Some((close_code::NORMAL, "session ended"));
                     }
-                    other => {
-                        if let Some(value) = self.customer_frame(other, show_avatars).await {
-                            self.push_json(&value);
-                        }
-                    }
+                    other => self.push_customer_event(other, show_avatars).await,
                 }
             }
         }
     }
 
-    async fn customer_session(&self, session: &Session, show_avatars: bool) -> Value {
+    async fn customer_session<'s>(
+        &self,
+        session: &'s Session,
+        show_avatars: bool,
+    ) -> CustomerSessionView<'s> {
         let agent = match &session.assigned_agent_id {
             Some(id) => self
                 .api
@@ -721,93 +756,120 @@ impl Connection {
                 .map(|a| PublicAgentView::of(&a, show_avatars)),
             None => None,
         };
-        serde_json::to_value(CustomerSessionView::new(session, agent)).unwrap_or(Value::Null)
+        CustomerSessionView::new(session, agent)
     }
 
-    async fn customer_frame(&self, event: &ChatEvent, show_avatars: bool) -> Option<Value> {
-        Some(match event {
+    /// Queues the customer projection of `event`, if customers get one.
+    async fn push_customer_event(&mut self, event: &ChatEvent, show_avatars: bool) {
+        let frame = match event {
             ChatEvent::SessionAssigned {
                 session, agent_id, ..
-            } => {
-                json!({"type": "session_assigned", "session_id": session.id, "agent_id": agent_id, "session": self.customer_session(session, show_avatars).await})
-            }
+            } => CustomerEventFrame::SessionAssigned {
+                session_id: &session.id,
+                agent_id,
+                session: self.customer_session(session, show_avatars).await,
+            },
             ChatEvent::SessionTransferred { session, .. } => {
-                json!({"type": "session_transferred", "session_id": session.id, "session": self.customer_session(session, show_avatars).await})
+                CustomerEventFrame::SessionTransferred {
+                    session_id: &session.id,
+                    session: self.customer_session(session, show_avatars).await,
+                }
             }
             ChatEvent::SessionUpdated { session } | ChatEvent::SessionCreated { session } => {
-                json!({"type": "session_updated", "session_id": session.id, "session": self.customer_session(session, show_avatars).await})
+                CustomerEventFrame::SessionUpdated {
+                    session_id: &session.id,
+                    session: self.customer_session(session, show_avatars).await,
+                }
             }
+            ChatEvent::SessionEnded { session } => CustomerEventFrame::SessionEnded {
+                session_id: &session.id,
+                session: self.customer_session(session, show_avatars).await,
+            },
             ChatEvent::TypingIndicator {
                 session_id,
                 sender_type,
                 agent_id,
                 is_typing,
-            } => {
-                json!({"type": "typing_indicator", "session_id": session_id, "sender_type": sender_type, "agent_id": agent_id, "is_typing": is_typing})
-            }
+            } => CustomerEventFrame::TypingIndicator(TypingFrame {
+                session_id,
+                sender_type: *sender_type,
+                agent_id: agent_id.as_ref(),
+                is_typing: *is_typing,
+            }),
             ChatEvent::ReadMarker { marker } => {
-                let mut v = serde_json::to_value(ReadMarkerView::from(marker)).ok()?;
-                v["type"] = json!("read_marker");
-                v
+                CustomerEventFrame::ReadMarker(ReadMarkerView::from(marker))
             }
-            _ => return None,
-        })
+            ChatEvent::NewMessage { .. } | ChatEvent::NoteAdded { .. } => return,
+        };
+        let text = ServerFrame::CustomerEvent(frame).encode();
+        self.out.push(WsFrame::Text(text));
     }
 }
 
 /// The agent-side frame of an event (encoded once per event, shared by every agent
 /// connection). `None` for events agents don't get as a frame.
 fn agent_frame(event: &ChatEvent) -> Option<String> {
-    let value = match event {
-        ChatEvent::SessionCreated { session } => {
-            json!({"type": "session_created", "session_id": session.id, "session": SessionView::from(session)})
-        }
+    let frame = match event {
+        ChatEvent::SessionCreated { session } => AgentEventFrame::SessionCreated {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
         ChatEvent::SessionAssigned {
             session,
             agent_id,
             previous_agent_id,
             assigned_by,
-        } => json!({
-            "type": "session_assigned", "session_id": session.id, "agent_id": agent_id,
-            "previous_agent_id": previous_agent_id, "assigned_by": assigned_by, "session": SessionView::from(session),
-        }),
+        } => AgentEventFrame::SessionAssigned {
+            session_id: &session.id,
+            agent_id,
+            previous_agent_id: previous_agent_id.as_ref(),
+            assigned_by,
+            session: SessionView::from(session),
+        },
         ChatEvent::SessionTransferred {
             session,
             target,
             previous_agent_id,
             transferred_by,
-        } => json!({
-            "type": "session_transferred", "session_id": session.id, "target": target,
-            "previous_agent_id": previous_agent_id, "transferred_by": transferred_by, "session": SessionView::from(session),
-        }),
-        ChatEvent::SessionUpdated { session } => {
-            json!({"type": "session_updated", "session_id": session.id, "session": SessionView::from(session)})
-        }
-        ChatEvent::SessionEnded { session } => {
-            json!({"type": "session_ended", "session_id": session.id, "session": SessionView::from(session)})
-        }
-        ChatEvent::NewMessage { message } => {
-            json!({"type": "new_message", "session_id": message.session_id, "message": MessageView::from(message)})
-        }
+        } => AgentEventFrame::SessionTransferred {
+            session_id: &session.id,
+            target,
+            previous_agent_id: previous_agent_id.as_ref(),
+            transferred_by,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionUpdated { session } => AgentEventFrame::SessionUpdated {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionEnded { session } => AgentEventFrame::SessionEnded {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
+        ChatEvent::NewMessage { message } => AgentEventFrame::NewMessage {
+            session_id: &message.session_id,
+            message: MessageView::from(message),
+        },
         ChatEvent::TypingIndicator {
             session_id,
             sender_type,
             agent_id,
             is_typing,
-        } => json!({
-            "type": "typing_indicator", "session_id": session_id, "sender_type": sender_type,
-            "agent_id": agent_id, "is_typing": is_typing,
+        } => AgentEventFrame::TypingIndicator(TypingFrame {
+            session_id,
+            sender_type: *sender_type,
+            agent_id: agent_id.as_ref(),
+            is_typing: *is_typing,
         }),
         ChatEvent::ReadMarker { marker } => {
-            let mut v = serde_json::to_value(ReadMarkerView::from(marker)).ok()?;
-            v["type"] = json!("read_marker");
-            v
+            AgentEventFrame::ReadMarker(ReadMarkerView::from(marker))
         }
-        ChatEvent::NoteAdded { note } => {
-            json!({"type": "note_added", "session_id": note.session_id, "note": note})
-        }
+        ChatEvent::NoteAdded { note } => AgentEventFrame::NoteAdded {
+            session_id: &note.session_id,
+            note,
+        },
     };
-    Some(value.to_string())
+    Some(ServerFrame::AgentEvent(frame).encode())
 }
 
 /// A frame from a client.

@@ -1,0 +1,283 @@
+//! Every frame the server writes on a WebSocket, as one serde type tagged by `type`
+//! ([`ServerFrame`]), and the two projections of a chat event: [`AgentEventFrame`] for
+//! consoles and [`CustomerEventFrame`] for the widget. The customer projection is built only
+//! from customer views ([`CustomerSessionView`], [`MessageView`], [`ReadMarkerView`]): it has no
+//! variant for notes and no field for a tenant or another session, so agent-only data cannot
+//! reach a customer by construction.
+//!
+//! `docs/protocol.md` lists these frames; the field names here are the wire contract.
+
+use super::views::{CustomerSessionView, MessageView, ReadMarkerView, SessionView};
+use crate::domain::{Note, SenderType, TransferTarget};
+use crate::ids::{AgentId, SessionId};
+use serde::Serialize;
+use serde_json::Value;
+
+/// A frame from the server to a client.
+#[derive(Serialize, Debug)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ServerFrame<'a> {
+    /// The first frame of every connection.
+    Ready {
+        /// This connection's id (for logs).
+        connection_id: String,
+        /// The signed-in agent (agent sockets).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        agent_id: Option<&'a AgentId>,
+        /// The customer's session (customer sockets).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        session_id: Option<&'a SessionId>,
+        /// The largest frame the server accepts.
+        max_frame_bytes: usize,
+    },
+    /// A request failed; the socket stays open.
+    Error {
+        /// The stable error code (`docs/protocol.md`).
+        code: &'a str,
+        /// A human-readable message.
+        message: &'a str,
+        /// The failed request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+        /// The offending field, for validation errors.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        field: Option<&'a str>,
+    },
+    /// A message sent on this socket was committed.
+    MessageAck {
+        /// The message's session.
+        session_id: &'a SessionId,
+        /// The request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+        /// The sender's idempotency key, echoed.
+        client_message_id: Option<&'a str>,
+        /// The committed message's sequence number.
+        seq: i64,
+        /// Whether the `client_message_id` had been stored before (nothing new was stored).
+        duplicate: bool,
+        /// The committed message.
+        message: MessageView<'a>,
+    },
+    /// A `subscribe` took effect.
+    Subscribed {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The session's newest `seq`.
+        last_seq: i64,
+        /// The request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+    },
+    /// An `unsubscribe` took effect.
+    Unsubscribed {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The session's newest `seq`.
+        last_seq: i64,
+        /// The request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+    },
+    /// A `resume` replayed every message after the requested `seq`.
+    Resumed {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The last `seq` replayed (or the requested one when nothing was newer).
+        last_seq: i64,
+        /// The request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+    },
+    /// The answer to a client `ping`.
+    Pong {
+        /// The request's `request_id`, echoed.
+        request_id: Option<&'a Value>,
+    },
+    /// Events were dropped (the connection was too slow): resume each open session by `seq`.
+    ResyncRequired {
+        /// Why.
+        reason: &'a str,
+    },
+    /// A chat event as a console sees it.
+    #[serde(untagged)]
+    AgentEvent(AgentEventFrame<'a>),
+    /// A chat event as the session's customer sees it.
+    #[serde(untagged)]
+    CustomerEvent(CustomerEventFrame<'a>),
+}
+
+/// A chat event as an agent console receives it.
+#[derive(Serialize, Debug)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum AgentEventFrame<'a> {
+    /// A session was started.
+    SessionCreated {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The session after the change.
+        session: SessionView<'a>,
+    },
+    /// A session was assigned (taken, reassigned, or a transfer accepted).
+    SessionAssigned {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The new assignee.
+        agent_id: &'a AgentId,
+        /// The previous assignee.
+        previous_agent_id: Option<&'a AgentId>,
+        /// Who assigned it.
+        assigned_by: &'a AgentId,
+        /// The session after the change.
+        session: SessionView<'a>,
+    },
+    /// A session was transferred.
+    SessionTransferred {
+        /// The session.
+        session_id: &'a SessionId,
+        /// Where it went.
+        target: &'a TransferTarget,
+        /// The previous assignee.
+        previous_agent_id: Option<&'a AgentId>,
+        /// Who transferred it.
+        transferred_by: &'a AgentId,
+        /// The session after the change.
+        session: SessionView<'a>,
+    },
+    /// Another field of a session changed (customer details, ticket link).
+    SessionUpdated {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The session after the change.
+        session: SessionView<'a>,
+    },
+    /// A session ended.
+    SessionEnded {
+        /// The session.
+        session_id: &'a SessionId,
+        /// The session after the change.
+        session: SessionView<'a>,
+    },
+    /// A message was stored.
+    NewMessage {
+        /// The message's session.
+        session_id: &'a SessionId,
+        /// The message.
+        message: MessageView<'a>,
+    },
+    /// Someone started or stopped typing.
+    TypingIndicator(TypingFrame<'a>),
+    /// A participant's read marker moved.
+    ReadMarker(ReadMarkerView<'a>),
+    /// An internal note was added (agents only).
+    NoteAdded {
+        /// The note's session.
+        session_id: &'a SessionId,
+        /// The note.
+        note: &'a Note,
+    },
+}
+
+/// A chat event as the session's customer receives it: customer views only.
+#[derive(Serialize, Debug)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum CustomerEventFrame<'a> {
+    /// An agent took the session.
+    SessionAssigned {
+        /// The customer's session.
+        session_id: &'a SessionId,
+        /// The new assignee.
+        agent_id: &'a AgentId,
+        /// The session as the customer sees it.
+        session: CustomerSessionView<'a>,
+    },
+    /// The session was transferred.
+    SessionTransferred {
+        /// The customer's session.
+        session_id: &'a SessionId,
+        /// The session as the customer sees it.
+        session: CustomerSessionView<'a>,
+    },
+    /// The session changed.
+    SessionUpdated {
+        /// The customer's session.
+        session_id: &'a SessionId,
+        /// The session as the customer sees it.
+        session: CustomerSessionView<'a>,
+    },
+    /// The session ended; the socket closes after this frame.
+    SessionEnded {
+        /// The customer's session.
+        session_id: &'a SessionId,
+        /// The session as the customer sees it.
+        session: CustomerSessionView<'a>,
+    },
+    /// A message was stored (never a note: notes are not messages).
+    NewMessage {
+        /// The customer's session.
+        session_id: &'a SessionId,
+        /// The message.
+        message: MessageView<'a>,
+    },
+    /// An agent started or stopped typing.
+    TypingIndicator(TypingFrame<'a>),
+    /// A participant's read marker moved.
+    ReadMarker(ReadMarkerView<'a>),
+}
+
+/// Who is typing in a session.
+#[derive(Serialize, Debug)]
+pub struct TypingFrame<'a> {
+    /// The session.
+    pub session_id: &'a SessionId,
+    /// Customer or agent.
+    pub sender_type: SenderType,
+    /// The typing agent.
+    pub agent_id: Option<&'a AgentId>,
+    /// Started (`true`) or stopped.
+    pub is_typing: bool,
+}
+
+impl ServerFrame<'_> {
+    /// The frame as JSON text.
+    pub fn encode(&self) -> String {
+        // Serialising these types cannot fail: every key is a string and no value is a
+        // non-finite float. A failure would be a bug, logged rather than panicking.
+        serde_json::to_string(self).unwrap_or_else(|error| {
+            tracing::error!(%error, "could not encode a server frame");
+            String::from(r#"{"type":"error","code":"internal","message":"internal error","request_id":null}"#)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_frames_carry_their_type_and_null_request_ids() {
+        let sid = SessionId::from("ses_1");
+        let frame = ServerFrame::Subscribed {
+            session_id: &sid,
+            last_seq: 3,
+            request_id: None,
+        };
+        let value: Value = serde_json::from_str(&frame.encode()).expect("json");
+        assert_eq!(
+            value,
+            serde_json::json!({"type": "subscribed", "session_id": "ses_1", "last_seq": 3, "request_id": null})
+        );
+    }
+
+    #[test]
+    fn event_frames_are_tagged_once() {
+        let sid = SessionId::from("ses_1");
+        let frame = ServerFrame::CustomerEvent(CustomerEventFrame::TypingIndicator(TypingFrame {
+            session_id: &sid,
+            sender_type: SenderType::Agent,
+            agent_id: None,
+            is_typing: true,
+        }));
+        let text = frame.encode();
+        assert_eq!(text.matches("\"type\"").count(), 1, "{text}");
+        let value: Value = serde_json::from_str(&text).expect("json");
+        assert_eq!(value["type"], "typing_indicator");
+        assert_eq!(value["sender_type"], "agent");
+        assert_eq!(value["is_typing"], true);
+    }
+}
