@@ -2,6 +2,10 @@
 //! authenticator), plus the health probes.
 
 use super::body::{json_body, Query};
+use super::envelopes::{
+    AgentList, AgentStartedSession, CannedList, CustomerContext, EmbedCode, MessageList, NoteList,
+    ProbeStatus, SessionList, SocketTicket, TicketCreated, WidgetList,
+};
 use super::errors::{error_response, method_not_allowed, route_not_found};
 use super::views::{
     AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView, SessionView, WidgetView,
@@ -14,18 +18,22 @@ use crate::ids::{AgentId, AttachmentId, CannedResponseId, SessionId, WidgetId};
 use crate::service::{SendMessage, StartAgentSession, TransferRequest, UploadedFile};
 use crate::store::{HistoryQuery, SessionCursor, SessionFilter};
 use serde::Deserialize;
-use serde_json::json;
 
 pub(crate) fn healthz() -> ApiResponse {
-    ApiResponse::json(200, &json!({"status": "ok"}))
+    ApiResponse::json(200, &ProbeStatus { status: "ok" })
 }
 
 pub(crate) async fn readyz(api: &ChatApi) -> ApiResponse {
     match api.service().store().ping().await {
-        Ok(()) => ApiResponse::json(200, &json!({"status": "ready"})),
+        Ok(()) => ApiResponse::json(200, &ProbeStatus { status: "ready" }),
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            ApiResponse::json(503, &json!({"status": "unavailable"}))
+            ApiResponse::json(
+                503,
+                &ProbeStatus {
+                    status: "unavailable",
+                },
+            )
         }
     }
 }
@@ -114,23 +122,24 @@ async fn route(
             let sessions: Vec<SessionView> = page.sessions.iter().map(SessionView::from).collect();
             Ok(ApiResponse::json(
                 200,
-                &json!({
-                    "sessions": sessions,
-                    "next_cursor": page.next_cursor.map(|c| c.encode()),
-                }),
+                &SessionList {
+                    sessions,
+                    next_cursor: page.next_cursor.map(|c| c.encode()),
+                },
             ))
         }
         ("POST", ["sessions"]) => {
             let body: StartAgentSession = json_body(req, max)?;
             let started = svc.start_agent_session(agent, body).await?;
-            let mut value = serde_json::to_value(SessionView::from(&started.session))
-                .map_err(ChatError::internal)?;
-            value["customer_token"] = json!(started.customer_token);
-            value["customer_join_url"] = json!(
-                api.customer_join_url(req, &started.session, &started.customer_token)
-                    .await
-            );
-            Ok(ApiResponse::json(201, &value))
+            let customer_join_url = api
+                .customer_join_url(req, &started.session, &started.customer_token)
+                .await;
+            let body = AgentStartedSession {
+                session: SessionView::from(&started.session),
+                customer_token: &started.customer_token,
+                customer_join_url,
+            };
+            Ok(ApiResponse::json(201, &body))
         }
         ("GET", ["sessions", id]) => {
             let s = svc.get_session(&actor, &SessionId::from(*id)).await?;
@@ -152,7 +161,7 @@ async fn route(
                 .history(&actor, &SessionId::from(*id), history_query(&q)?)
                 .await?;
             let views: Vec<MessageView> = messages.iter().map(MessageView::from).collect();
-            Ok(ApiResponse::json(200, &json!({ "messages": views })))
+            Ok(ApiResponse::json(200, &MessageList { messages: views }))
         }
         ("POST", ["sessions", id, "assign"]) => {
             #[derive(Deserialize)]
@@ -179,7 +188,7 @@ async fn route(
         }
         ("GET", ["sessions", id, "notes"]) => {
             let notes = svc.list_notes(&actor, &SessionId::from(*id)).await?;
-            Ok(ApiResponse::json(200, &json!({ "notes": notes })))
+            Ok(ApiResponse::json(200, &NoteList { notes: &notes }))
         }
         ("POST", ["sessions", id, "notes"]) => {
             #[derive(Deserialize)]
@@ -199,12 +208,12 @@ async fn route(
             let views: Vec<SessionView> = previous.iter().map(SessionView::from).collect();
             Ok(ApiResponse::json(
                 200,
-                &json!({
-                    "customer_email": s.customer_email,
-                    "customer_name": s.customer_name,
-                    "customer_verified": s.customer_verified,
-                    "previous_sessions": views,
-                }),
+                &CustomerContext {
+                    customer_email: s.customer_email.as_deref(),
+                    customer_name: s.customer_name.as_deref(),
+                    customer_verified: s.customer_verified,
+                    previous_sessions: views,
+                },
             ))
         }
         ("POST", ["sessions", id, "typing"]) => {
@@ -232,7 +241,10 @@ async fn route(
                 .await?;
             Ok(ApiResponse::json(
                 201,
-                &json!({"ticket_id": t.id, "url": t.url}),
+                &TicketCreated {
+                    ticket_id: &t.id,
+                    url: t.url.as_deref(),
+                },
             ))
         }
         ("POST", ["sessions", id, "attachments"]) => {
@@ -253,7 +265,9 @@ async fn route(
             let views: Vec<CannedView> = list.iter().map(CannedView::from).collect();
             Ok(ApiResponse::json(
                 200,
-                &json!({ "canned_responses": views }),
+                &CannedList {
+                    canned_responses: views,
+                },
             ))
         }
         ("POST", ["canned-responses"]) => {
@@ -292,7 +306,7 @@ async fn route(
             let widgets = svc.list_widgets(agent).await?;
             let views: Vec<WidgetView> =
                 widgets.iter().map(|w| WidgetView::new(w, agent)).collect();
-            Ok(ApiResponse::json(200, &json!({ "widgets": views })))
+            Ok(ApiResponse::json(200, &WidgetList { widgets: views }))
         }
         ("POST", ["widgets"]) => {
             let input: WidgetInput = json_body(req, max)?;
@@ -319,24 +333,27 @@ async fn route(
             let script_url = format!("{}/chat-widget.js", api.base_url(req));
             Ok(ApiResponse::json(
                 200,
-                &json!({
-                    "embed_code": super::embed::embed_snippet(&script_url, w.id.as_str(), &w.domain),
-                    "script_url": script_url,
-                }),
+                &EmbedCode {
+                    embed_code: super::embed::embed_snippet(&script_url, w.id.as_str(), &w.domain),
+                    script_url,
+                },
             ))
         }
         ("GET", ["me"]) => Ok(ApiResponse::json(200, &AgentView::from(agent))),
         ("GET", ["agents"]) => {
             let agents = svc.store().list_agents(&agent.tenant_id).await?;
             let views: Vec<AgentView> = agents.iter().map(AgentView::from).collect();
-            Ok(ApiResponse::json(200, &json!({ "agents": views })))
+            Ok(ApiResponse::json(200, &AgentList { agents: views }))
         }
         ("POST", ["ws-ticket"]) => {
             let ttl = api.config().ws_ticket_ttl;
             let ticket = api.inner.tickets.issue(agent.clone(), ttl);
             Ok(ApiResponse::json(
                 201,
-                &json!({"ticket": ticket, "expires_in": ttl.as_secs()}),
+                &SocketTicket {
+                    ticket,
+                    expires_in: ttl.as_secs(),
+                },
             ))
         }
         _ => Ok(route_not_found()),

@@ -2,37 +2,47 @@
 //! with the status the core error maps to. Internal errors are logged with their cause and
 //! answered with a generic message.
 
+use super::envelopes::{ErrorBody, ErrorDetail};
 use super::ApiResponse;
 use crate::error::ChatError;
-use serde_json::json;
 
 /// The response for a service error.
 pub(crate) fn error_response(err: &ChatError) -> ApiResponse {
     if let ChatError::Internal(source) = err {
         tracing::error!(error = %source, "request failed");
     }
-    let mut body = json!({
-        "code": err.code(),
-        "message": err.public_message(),
-    });
-    if let Some(field) = err.field() {
-        body["field"] = json!(field);
-    }
-    if let ChatError::OutsideBusinessHours { next_open } = err {
-        body["next_open_at"] = json!(next_open);
-    }
+    let message = err.public_message();
+    let next_open_at = match err {
+        ChatError::OutsideBusinessHours { next_open } => Some(*next_open),
+        _ => None,
+    };
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: err.code(),
+            message: &message,
+            field: err.field(),
+            next_open_at,
+        },
+    };
     let status = match err {
         ChatError::InvalidInput { field, .. } if field == "body" => 400,
         other => other.http_status(),
     };
-    ApiResponse::json(status, &json!({ "error": body }))
+    ApiResponse::json(status, &body)
 }
 
 /// A bare error response with a code of the protocol layer itself.
 pub(crate) fn protocol_error(status: u16, code: &str, message: &str) -> ApiResponse {
     ApiResponse::json(
         status,
-        &json!({ "error": { "code": code, "message": message } }),
+        &ErrorBody {
+            error: ErrorDetail {
+                code,
+                message,
+                field: None,
+                next_open_at: None,
+            },
+        },
     )
 }
 

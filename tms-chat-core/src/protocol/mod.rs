@@ -14,6 +14,7 @@ mod agents;
 mod body;
 mod cors;
 pub mod embed;
+mod envelopes;
 mod errors;
 pub mod frames;
 pub mod http;

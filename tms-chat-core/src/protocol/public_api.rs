@@ -6,6 +6,7 @@
 use super::agent_api::{file_response, history_query, upload_from, Read, Typing};
 use super::body::{json_body, Query};
 use super::cors::{preflight_granted, preflight_refused, with_cors};
+use super::envelopes::{ContactReceived, CustomerStartedSession, MessageList};
 use super::errors::{error_response, method_not_allowed, route_not_found};
 use super::views::{
     AttachmentView, CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView,
@@ -17,7 +18,6 @@ use crate::error::{ChatError, ChatResult};
 use crate::ids::{AttachmentId, WidgetId};
 use crate::service::{SendMessage, StartCustomerSession};
 use serde::Deserialize;
-use serde_json::json;
 
 pub(crate) fn widget_script(api: &ChatApi) -> ApiResponse {
     match &api.config().widget_script {
@@ -130,10 +130,10 @@ async fn route(
             let view = api.customer_view(&started.session, &widget).await;
             Ok(ApiResponse::json(
                 201,
-                &json!({
-                    "session": view,
-                    "customer_token": started.customer_token,
-                }),
+                &CustomerStartedSession {
+                    session: view,
+                    customer_token: &started.customer_token,
+                },
             ))
         }
         ("POST", ["contact"]) => {
@@ -156,7 +156,12 @@ async fn route(
                     body.message,
                 )
                 .await?;
-            Ok(ApiResponse::json(201, &json!({"session_id": session.id})))
+            Ok(ApiResponse::json(
+                201,
+                &ContactReceived {
+                    session_id: &session.id,
+                },
+            ))
         }
         _ => {
             let (widget, customer) = api.customer_for(req, widget_id, origin).await?;
@@ -200,7 +205,7 @@ async fn customer_route(
             let q = Query::parse(&req.query);
             let messages = svc.history(actor, sid, history_query(&q)?).await?;
             let views: Vec<MessageView> = messages.iter().map(MessageView::from).collect();
-            Ok(ApiResponse::json(200, &json!({ "messages": views })))
+            Ok(ApiResponse::json(200, &MessageList { messages: views }))
         }
         ("POST", ["session", "messages"]) => {
             let body: SendMessage = json_body(req, max)?;
