@@ -6,7 +6,7 @@
 use crate::socket;
 use axum::body::Body;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, Request, State};
+use axum::extract::{FromRequestParts, OriginalUri, Request, State};
 use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::Response;
 use axum::routing::any;
@@ -32,6 +32,11 @@ async fn handle(State(api): State<ChatApi>, request: Request) -> Response {
         query: parts.uri.query().unwrap_or_default().to_owned(),
         headers: headers_of(&parts.headers),
         body: Vec::new(),
+        mount_prefix: parts
+            .extensions
+            .get::<OriginalUri>()
+            .map(|original| ApiRequest::mount_prefix_of(original.path(), parts.uri.path()))
+            .unwrap_or_default(),
     };
     if api_request.method == "GET" && ChatApi::is_socket_path(&api_request.path) {
         // An upgrade is authorised by the API first; a plain GET falls through and the API

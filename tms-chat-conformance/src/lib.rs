@@ -110,6 +110,7 @@ macro_rules! __for_each_case {
             widgets_are_managed_by_admins_and_read_by_agents,
             me_and_agents_describe_the_agent_and_its_tenant,
             probes_and_the_widget_script_answer,
+            the_console_and_the_embed_code_follow_the_mount_point,
             attachments_are_typed_by_content_and_served_safely,
             customer_uploads_need_a_widget_that_accepts_files,
             oversized_bodies_are_refused_with_413,

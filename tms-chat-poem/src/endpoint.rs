@@ -42,10 +42,11 @@ impl Endpoint for ChatEndpoint {
         };
         let mut api_request = ApiRequest {
             method: req.method().as_str().to_ascii_uppercase(),
-            path,
+            path: path.clone(),
             query: req.uri().query().unwrap_or_default().to_owned(),
             headers: headers_of(req.headers()),
             body: Vec::new(),
+            mount_prefix: ApiRequest::mount_prefix_of(req.original_uri().path(), &path),
         };
         let (req, mut body) = req.split();
         if api_request.method == "GET" && ChatApi::is_socket_path(&api_request.path) {

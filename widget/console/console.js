@@ -4,6 +4,12 @@
 (function () {
   'use strict';
 
+  // The API is mounted where the console is, one level up: /support/console/console.js talks to
+  // /support/v1/chat/..., so a host may nest the whole API under any prefix.
+  var SCRIPT_URL = document.currentScript && document.currentScript.src
+    ? document.currentScript.src : location.origin + '/console/console.js';
+  var API_BASE = new URL('..', SCRIPT_URL).pathname.replace(/\/$/, '');
+
   var STRINGS = {
     app: 'TMS Chat', sessions: 'Sessions', widgets: 'Widgets', signIn: 'Sign in', token: 'Agent token',
     tokenHint: 'Paste the bearer token of your agent account.', signOut: 'Sign out', all: 'All',
@@ -52,7 +58,7 @@
   function api(method, path, body, raw) {
     var headers = { Authorization: 'Bearer ' + S.token };
     if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
-    return fetch(path, { method: method, headers: headers, body: raw ? body : body === undefined ? undefined : JSON.stringify(body) }).then(function (r) {
+    return fetch(API_BASE + path, { method: method, headers: headers, body: raw ? body : body === undefined ? undefined : JSON.stringify(body) }).then(function (r) {
       if (r.status === 204) return null;
       return r.json().catch(function () { return {}; }).then(function (j) {
         if (!r.ok) {
@@ -322,7 +328,7 @@
   }
   function agentName(id) { var a = S.agents.filter(function (x) { return x.id === id; })[0]; return a ? a.display_name : id || ''; }
   function fileNode(a) {
-    var get = function () { return fetch('/v1/chat/attachments/' + encodeURIComponent(a.id), { headers: { Authorization: 'Bearer ' + S.token } }).then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.blob(); }); };
+    var get = function () { return fetch(API_BASE + '/v1/chat/attachments/' + encodeURIComponent(a.id), { headers: { Authorization: 'Bearer ' + S.token } }).then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.blob(); }); };
     if (/^image\/(png|jpeg|gif|webp)$/.test(a.content_type)) {
       var img = h('img', { alt: a.name });
       get().then(function (b) { img.src = URL.createObjectURL(b); }, function () { img.replaceWith(document.createTextNode(a.name)); });
@@ -520,7 +526,7 @@
   function connect() {
     if (!S.token || (S.ws && S.ws.readyState <= 1)) return;
     api('POST', '/v1/chat/ws-ticket').then(function (r) {
-      var ws = S.ws = new WebSocket(location.origin.replace(/^http/, 'ws') + '/v1/chat/ws?ticket=' + encodeURIComponent(r.ticket));
+      var ws = S.ws = new WebSocket(location.origin.replace(/^http/, 'ws') + API_BASE + '/v1/chat/ws?ticket=' + encodeURIComponent(r.ticket));
       ws.onopen = function () {
         S.backoff = 1000;
         if (S.selected) wsSend({ type: 'resume', session_id: S.selected, after_seq: lastSeq() });

@@ -1,6 +1,6 @@
-//! Static files the reference server serves beside the API: the agent console (`/console`),
-//! and a demo host page that embeds the widget (`/demo`). The widget script itself is served
-//! by the API at `/chat-widget.js`. Files are compiled into the binary, so `cargo run` needs
+//! Static files the reference server serves beside the API: a demo host page that embeds the
+//! widget (`/demo`). The widget script (`/chat-widget.js`) and the agent console (`/console/`)
+//! are served by the API itself. Files are compiled into the binary, so `cargo run` needs
 //! nothing else.
 
 /// The widget script.
@@ -15,18 +15,6 @@ pub struct Asset {
 /// The asset at `path`, if any.
 pub fn lookup(path: &str) -> Option<Asset> {
     let (content_type, body) = match path {
-        "/console" | "/console/" | "/console/index.html" => (
-            "text/html; charset=utf-8",
-            include_str!("../../../widget/console/index.html"),
-        ),
-        "/console/console.js" => (
-            "application/javascript; charset=utf-8",
-            include_str!("../../../widget/console/console.js"),
-        ),
-        "/console/console.css" => (
-            "text/css; charset=utf-8",
-            include_str!("../../../widget/console/console.css"),
-        ),
         "/demo" | "/demo/" | "/demo/host.html" => (
             "text/html; charset=utf-8",
             include_str!("../../../widget/demo/host.html"),

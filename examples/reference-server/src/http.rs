@@ -1,13 +1,13 @@
 //! Mounts the API and the static pages into the chosen framework and serves them until the
-//! shutdown future resolves. The API comes from the adapter crates; only the few static pages
-//! are routed here.
+//! shutdown future resolves. The API (and the agent console, which the API serves) comes
+//! from the adapter crates; only the demo host page is routed here.
 
 use crate::assets;
 use crate::Framework;
 use std::future::Future;
 use tms_chat_core::protocol::ChatApi;
 
-/// Serves `api` (plus console and demo pages) with `framework` on `listener`.
+/// Serves `api` (plus the demo page) with `framework` on `listener`.
 pub async fn serve(
     framework: Framework,
     listener: tokio::net::TcpListener,
@@ -51,10 +51,7 @@ fn axum_pages() -> axum::Router {
         }
     }
     axum::Router::new()
-        .route("/", get(|| async { Redirect::temporary("/console") }))
-        .route("/console", get(page))
-        .route("/console/", get(page))
-        .route("/console/{file}", get(page))
+        .route("/", get(|| async { Redirect::temporary("/console/") }))
         .route("/demo", get(page))
         .route("/demo/", get(page))
         .route("/demo/{file}", get(page))
@@ -80,13 +77,10 @@ fn poem_pages(api: poem::Route) -> poem::Route {
     }
     #[handler]
     fn home() -> Redirect {
-        Redirect::temporary("/console")
+        Redirect::temporary("/console/")
     }
     poem::Route::new()
         .at("/", poem::get(home))
-        .at("/console", poem::get(page))
-        .at("/console/", poem::get(page))
-        .at("/console/:file", poem::get(page))
         .at("/demo", poem::get(page))
         .at("/demo/", poem::get(page))
         .at("/demo/:file", poem::get(page))

@@ -1,6 +1,6 @@
 //! The tms-chat reference server: the whole chat system in one binary. SQLite by default
 //! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL; the API mounted through
-//! axum (default) or poem; the agent console at `/console`, a demo host page at `/demo`, the
+//! axum (default) or poem; the agent console at `/console/` (served by the API), a demo host page at `/demo`, the
 //! widget script at `/chat-widget.js`.
 //!
 //! Run: `cargo run --release -p tms-chat-reference-server` and open the printed console URL.
@@ -162,7 +162,7 @@ fn print_demo(base: &str, info: &demo::DemoInfo) {
     println!();
     println!("  tms-chat is running (demo set-up: no --config given)");
     println!();
-    println!("  Agent console:  {base}/console");
+    println!("  Agent console:  {base}/console/");
     println!("  Demo web page:  {base}/demo?widget={}", info.widget.id);
     for (agent, token) in &info.agents {
         let roles: Vec<&str> = agent.roles.iter().map(|r| r.as_str()).collect();

@@ -828,3 +828,48 @@ pub async fn oversized_bodies_are_refused_with_413(f: &Fixture) {
     .await
     .expect_error(413, "payload_too_large");
 }
+
+/// The agent console is served below the mount point (`console` redirects to `console/`, whose
+/// page links its files relatively), and the embed code's script URL starts with the mount
+/// point, so a host nesting the API under `/support` gets `/support/console/` and
+/// `/support/chat-widget.js`.
+pub async fn the_console_and_the_embed_code_follow_the_mount_point(f: &Fixture) {
+    let bare = f.raw("GET", "/console", &[]).await;
+    assert_eq!(bare.status, 308, "{:?}", bare.headers);
+    assert_eq!(
+        bare.header("location"),
+        Some(format!("{}/console/", f.prefix.trim_end_matches('/')).as_str())
+    );
+    let page = f.send(f.http.get(f.url("/console/"))).await;
+    page.expect_status(200);
+    assert!(page
+        .header("content-type")
+        .is_some_and(|ct| ct.starts_with("text/html")));
+    let html = String::from_utf8_lossy(&page.bytes);
+    assert!(html.contains(r#"src="console.js""#), "{html}");
+    for (file, kind) in [("console.js", "javascript"), ("console.css", "text/css")] {
+        let asset = f.send(f.http.get(f.url(&format!("/console/{file}")))).await;
+        asset.expect_status(200);
+        assert!(
+            asset
+                .header("content-type")
+                .is_some_and(|ct| ct.contains(kind)),
+            "{file}: {:?}",
+            asset.headers
+        );
+        assert_eq!(asset.header("x-content-type-options"), Some("nosniff"));
+    }
+    f.send(f.http.get(f.url("/console/missing.js")))
+        .await
+        .expect_error(404, "not_found");
+
+    let t = &f.a;
+    let embed = f
+        .get(&t.agent, &format!("/v1/chat/widgets/{}/embed", t.widget_id))
+        .await;
+    embed.expect_status(200);
+    assert_eq!(
+        embed.str("script_url"),
+        format!("{}/chat-widget.js", f.base)
+    );
+}

@@ -488,10 +488,22 @@ pub(crate) fn file_response(a: &crate::domain::Attachment, bytes: Vec<u8>) -> Ap
 }
 
 impl ChatApi {
-    /// The externally visible base URL: configured, or from `Host` / `X-Forwarded-Proto`.
+    /// The externally visible URL of the mount point: configured (it then includes any
+    /// prefix), or from `Host` / `X-Forwarded-Proto` and the request's mount prefix.
     pub(crate) fn base_url(&self, req: &ApiRequest) -> String {
         if let Some(base) = &self.config().public_base_url {
             return base.trim_end_matches('/').to_owned();
+        }
+        format!("{}{}", self.server_origin(req), req.mount_prefix)
+    }
+
+    /// The server's own origin (`scheme://host[:port]`, no path): of the configured base URL,
+    /// or from `Host` / `X-Forwarded-Proto`.
+    pub(crate) fn server_origin(&self, req: &ApiRequest) -> String {
+        if let Some(base) = &self.config().public_base_url {
+            if let Ok(url) = url::Url::parse(base) {
+                return url.origin().ascii_serialization();
+            }
         }
         let host = req.header("host").unwrap_or("localhost");
         let proto = req.header("x-forwarded-proto").unwrap_or("http");

@@ -15,6 +15,10 @@ pub struct ApiRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// Where the host mounted the API (`/support`), empty at the root; links the API hands
+    /// out (console, embed code, join links) start with it. Adapters fill it in with
+    /// [`ApiRequest::mount_prefix_of`].
+    pub mount_prefix: String,
 }
 
 impl ApiRequest {
@@ -29,7 +33,25 @@ impl ApiRequest {
             query: query.to_owned(),
             headers: Vec::new(),
             body: Vec::new(),
+            mount_prefix: String::new(),
         }
+    }
+
+    /// The prefix a host nested the API under: the request's original path less the path
+    /// the API sees (`/support/v1/chat/me` and `/v1/chat/me` give `/support`). Empty when the
+    /// API is at the root or the paths do not line up.
+    pub fn mount_prefix_of(original_path: &str, path_below_mount: &str) -> String {
+        let below = if path_below_mount == "/" {
+            ""
+        } else {
+            path_below_mount
+        };
+        original_path
+            .strip_suffix(below)
+            .map(|prefix| prefix.trim_end_matches('/'))
+            .filter(|prefix| prefix.starts_with('/'))
+            .unwrap_or_default()
+            .to_owned()
     }
 
     /// Adds a header (builder style).

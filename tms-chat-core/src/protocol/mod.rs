@@ -12,6 +12,7 @@
 mod agent_api;
 mod agents;
 mod body;
+mod console;
 mod cors;
 pub mod embed;
 mod envelopes;
@@ -59,6 +60,9 @@ pub struct ApiConfig {
     pub ws_ticket_ttl: Duration,
     /// The widget script served at `/chat-widget.js`, if this API serves it.
     pub widget_script: Option<Arc<str>>,
+    /// Whether the API serves the agent console at `console/` below its mount point (on by
+    /// default; a host with its own agent UI turns it off).
+    pub serve_console: bool,
     /// Template of the link that opens an agent-started session in the widget for its
     /// customer. Placeholders: `{domain}` (the widget's domain), `{widget_id}`, `{token}` (the
     /// customer token), `{base}` (the public base URL). The widget picks the token up from the
@@ -79,6 +83,7 @@ impl Default for ApiConfig {
             max_upload_body_bytes: 101 * 1024 * 1024,
             ws_ticket_ttl: Duration::from_secs(60),
             widget_script: None,
+            serve_console: true,
             customer_join_url_template: "https://{domain}/?tms_chat_join={token}".to_owned(),
         }
     }

@@ -61,7 +61,7 @@ pub(crate) fn request_origin(api: &ChatApi, req: &ApiRequest) -> Option<String> 
             .header("sec-fetch-site")
             .is_some_and(|s| s.eq_ignore_ascii_case("same-origin")) =>
         {
-            Some(api.base_url(req))
+            Some(api.server_origin(req))
         }
         None => None,
     }

@@ -3,7 +3,7 @@
 //! method `405 method_not_allowed`.
 
 use super::errors::{method_not_allowed, route_not_found};
-use super::{agent_api, public_api, ApiRequest, ApiResponse, ChatApi};
+use super::{agent_api, console, public_api, ApiRequest, ApiResponse, ChatApi};
 
 /// Whether `path` is one of the two WebSocket endpoints.
 pub(crate) fn is_socket_path(path: &str) -> bool {
@@ -30,6 +30,7 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
             _ => method_not_allowed("GET"),
         },
         ["chat-widget.js"] => only(m, "GET", || public_api::widget_script(api)),
+        ["console", rest @ ..] if api.config().serve_console => console_route(&req, rest),
         ["v1", "chat", "public", "widgets", widget, rest @ ..] => {
             public_api::dispatch(api, req.clone(), widget, rest).await
         }
@@ -37,6 +38,19 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
             super::errors::protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket")
         }
         ["v1", "chat", rest @ ..] => agent_api::dispatch(api, &req, rest).await,
+        _ => route_not_found(),
+    }
+}
+
+/// The console's files; `console` alone redirects to `console/`.
+fn console_route(req: &ApiRequest, rest: &[&str]) -> ApiResponse {
+    if req.method != "GET" && req.method != "HEAD" {
+        return method_not_allowed("GET");
+    }
+    match rest {
+        [] if !req.path.ends_with('/') => console::redirect_to_console(&req.mount_prefix),
+        [] => console::console_file("").unwrap_or_else(route_not_found),
+        [file] => console::console_file(file).unwrap_or_else(route_not_found),
         _ => route_not_found(),
     }
 }
@@ -52,6 +66,21 @@ fn only(method: &str, allowed: &str, f: impl FnOnce() -> ApiResponse) -> ApiResp
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_mount_prefix_is_the_original_path_less_the_api_path() {
+        assert_eq!(
+            ApiRequest::mount_prefix_of("/support/v1/chat/me", "/v1/chat/me"),
+            "/support"
+        );
+        assert_eq!(
+            ApiRequest::mount_prefix_of("/v1/chat/me", "/v1/chat/me"),
+            ""
+        );
+        assert_eq!(ApiRequest::mount_prefix_of("/support/", "/"), "/support");
+        assert_eq!(ApiRequest::mount_prefix_of("/support", "/"), "/support");
+        assert_eq!(ApiRequest::mount_prefix_of("/a/b", "/c"), "");
+    }
 
     #[test]
     fn socket_paths_are_recognised() {
