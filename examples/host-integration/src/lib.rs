@@ -48,6 +48,10 @@ mod tests {
             ("/support/v1/chat/widgets", Some("alice"), "200"),
             ("/support/v1/chat/widgets", None, "401"),
             ("/support/healthz", None, "200"),
+            ("/support/console/", None, "200"),
+            ("/support/console/console.js", None, "200"),
+            ("/support/console", None, "308"),
+            ("/console/", None, "404"),
             ("/v1/chat/widgets", Some("alice"), "404"),
         ] {
             let response = raw(base, &get(path, agent)).await;
