@@ -53,7 +53,7 @@ pub struct SocketGrant {
 
 #[derive(Debug, Clone)]
 enum Principal {
-    Agent(Box<Agent>),
+    Agent(Arc<Agent>),
     Customer {
         customer: CustomerPrincipal,
         show_avatars: bool,
@@ -94,7 +94,7 @@ impl ChatApi {
                 };
                 agent
                     .map(|a| SocketGrant {
-                        principal: Principal::Agent(Box::new(a)),
+                        principal: Principal::Agent(Arc::new(a)),
                     })
                     .map_err(|e| error_response(&e))
             }
@@ -452,7 +452,7 @@ impl Connection {
 
     fn actor_owned(&self) -> OwnedActor {
         match &self.principal {
-            Principal::Agent(a) => OwnedActor::Agent(a.clone()),
+            Principal::Agent(a) => OwnedActor::Agent(Arc::clone(a)),
             Principal::Customer { customer, .. } => OwnedActor::Customer(customer.clone()),
         }
     }
@@ -913,9 +913,10 @@ enum ClientFrame {
     Ping {},
 }
 
-/// The connection's principal, owned so calls don't borrow the connection.
+/// The connection's principal, owned so calls don't borrow the connection; an agent is shared
+/// (`Arc`), never copied per frame.
 enum OwnedActor {
-    Agent(Box<Agent>),
+    Agent(Arc<Agent>),
     Customer(CustomerPrincipal),
 }
 
