@@ -10,7 +10,7 @@
 use super::views::{CustomerSessionView, MessageView, ReadMarkerView, SessionView};
 use crate::domain::{Note, SenderType, TransferTarget};
 use crate::ids::{AgentId, SessionId};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// A frame from the server to a client.
@@ -280,4 +280,65 @@ mod tests {
         assert_eq!(value["sender_type"], "agent");
         assert_eq!(value["is_typing"], true);
     }
+}
+
+/// A frame from a client (`docs/protocol.md`, client → server).
+#[derive(Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ClientFrame {
+    /// Sends a message (answered by `message_ack`).
+    SendMessage {
+        #[serde(default)]
+        /// The session (customers may omit it: their own).
+        session_id: Option<SessionId>,
+        #[serde(default)]
+        /// The message text.
+        content: Option<String>,
+        #[serde(default)]
+        /// `text`, `image` or `file`.
+        message_type: Option<String>,
+        #[serde(default)]
+        /// An uploaded attachment to send.
+        attachment_id: Option<crate::ids::AttachmentId>,
+        #[serde(default)]
+        /// The client's id for de-duplication of retries.
+        client_message_id: Option<String>,
+    },
+    /// Starts or stops the typing indicator.
+    TypingIndicator {
+        #[serde(default)]
+        /// The session (customers may omit it: their own).
+        session_id: Option<SessionId>,
+        /// Whether the sender is typing.
+        is_typing: bool,
+    },
+    /// Subscribes an agent socket to a session (answered by `subscribed`).
+    Subscribe {
+        /// The session.
+        session_id: SessionId,
+    },
+    /// Stops an agent socket's subscription (answered by `unsubscribed`).
+    Unsubscribe {
+        /// The session.
+        session_id: SessionId,
+    },
+    /// Replays the messages after `after_seq`, then `resumed`.
+    Resume {
+        #[serde(default)]
+        /// The session (customers may omit it: their own).
+        session_id: Option<SessionId>,
+        #[serde(default)]
+        /// Replay messages after this `seq` (0 when omitted).
+        after_seq: Option<i64>,
+    },
+    /// Marks messages up to `seq` as read.
+    MarkRead {
+        #[serde(default)]
+        /// The session (customers may omit it: their own).
+        session_id: Option<SessionId>,
+        /// The highest `seq` read.
+        seq: i64,
+    },
+    /// Answered by `pong` (a barrier: every earlier frame was handled).
+    Ping {},
 }

@@ -9,7 +9,7 @@
 
 use super::body::Query;
 use super::errors::error_response;
-use super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
+use super::frames::{AgentEventFrame, ClientFrame, CustomerEventFrame, ServerFrame, TypingFrame};
 use super::http::close_code;
 use super::views::{
     CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView,
@@ -23,7 +23,6 @@ use crate::notify::{Audience, ChatEvent, Envelope, Subscriber, Topic};
 use crate::service::SendMessage;
 use crate::store::HistoryQuery;
 use futures::{Sink, SinkExt, Stream, StreamExt};
-use serde::Deserialize;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -870,47 +869,6 @@ fn agent_frame(event: &ChatEvent) -> Option<String> {
         },
     };
     Some(ServerFrame::AgentEvent(frame).encode())
-}
-
-/// A frame from a client.
-#[derive(Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-enum ClientFrame {
-    SendMessage {
-        #[serde(default)]
-        session_id: Option<SessionId>,
-        #[serde(default)]
-        content: Option<String>,
-        #[serde(default)]
-        message_type: Option<String>,
-        #[serde(default)]
-        attachment_id: Option<crate::ids::AttachmentId>,
-        #[serde(default)]
-        client_message_id: Option<String>,
-    },
-    TypingIndicator {
-        #[serde(default)]
-        session_id: Option<SessionId>,
-        is_typing: bool,
-    },
-    Subscribe {
-        session_id: SessionId,
-    },
-    Unsubscribe {
-        session_id: SessionId,
-    },
-    Resume {
-        #[serde(default)]
-        session_id: Option<SessionId>,
-        #[serde(default)]
-        after_seq: Option<i64>,
-    },
-    MarkRead {
-        #[serde(default)]
-        session_id: Option<SessionId>,
-        seq: i64,
-    },
-    Ping {},
 }
 
 /// The connection's principal, owned so calls don't borrow the connection; an agent is shared
