@@ -111,10 +111,10 @@ pub struct Envelope {
     pub topics: Vec<Topic>,
     /// The event.
     pub event: ChatEvent,
-    /// Encoded wire frames, cached so a fan-out to many connections encodes once.
-    /// Slot 0: agent frame, slot 1: customer frame (`None` when customers must not see it).
+    /// The agent frame of the event, encoded by the first agent connection that delivers it
+    /// and shared by the rest of the fan-out. (Customer frames are per session: not cached.)
     #[serde(skip)]
-    pub encoded: [OnceLock<Option<std::sync::Arc<str>>>; 2],
+    pub agent_frame: OnceLock<std::sync::Arc<str>>,
 }
 
 impl Envelope {
@@ -134,7 +134,7 @@ impl Envelope {
             audience,
             topics,
             event,
-            encoded: Default::default(),
+            agent_frame: OnceLock::new(),
         }
     }
 }

@@ -1,0 +1,316 @@
+//! One connection's task: its state, the loop that waits on the socket, the event queue, the
+//! pending commits and the ping timer, and the batched write (every frame queued during one
+//! wake-up is written, then flushed once).
+
+use super::super::frames::ServerFrame;
+use super::super::http::close_code;
+use super::super::{ApiConfig, ChatApi, SocketError, WsFrame};
+use super::Principal;
+use crate::domain::Session;
+use crate::error::ChatError;
+use crate::ids::SessionId;
+use crate::notify::{Envelope, Subscriber, Topic};
+use crate::store::Appended;
+use futures::stream::FuturesOrdered;
+use futures::{Sink, SinkExt, Stream, StreamExt};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::mpsc::Receiver;
+use tokio::time::Instant;
+
+/// Most queued events handled in one wake-up before writing.
+const MAX_EVENTS_PER_WAKE: usize = 64;
+/// Most messages one connection may have waiting for their commit; reading pauses beyond.
+const MAX_SENDS_IN_FLIGHT: usize = 256;
+
+/// A send waiting for its commit: the request's `request_id` and the stored message.
+pub(super) type PendingAck =
+    Pin<Box<dyn Future<Output = (Option<Value>, Result<Appended, ChatError>)> + Send + Sync>>;
+
+static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
+
+/// The state of one open socket.
+pub(super) struct Connection {
+    pub(super) api: ChatApi,
+    pub(super) principal: Principal,
+    pub(super) subscriber: Subscriber,
+    /// Frames waiting to be written (flushed once per wake-up).
+    pub(super) out: Vec<WsFrame>,
+    /// Highest `seq` delivered per session, so replays and live events never duplicate.
+    pub(super) delivered_seq: HashMap<SessionId, i64>,
+    /// Set when the connection should close with this code after flushing.
+    pub(super) closing: Option<(u16, &'static str)>,
+    /// Sends queued for commit, acknowledged in order as they commit (pipelining).
+    pub(super) acks: FuturesOrdered<PendingAck>,
+    /// `client_message_id`s of this connection's unacknowledged sends: their `new_message`
+    /// echo is skipped, the ack carries the message.
+    pub(super) own_pending: HashSet<String>,
+    /// A customer connection's own session, kept fresh by the session's events.
+    pub(super) own_session: Option<Session>,
+}
+
+/// Whether the loop goes on after a wake-up.
+enum Flow {
+    Continue,
+    Stop,
+}
+
+impl Connection {
+    /// A connection subscribed to its principal's topics, with its `ready` frame queued, and
+    /// the queue its events arrive on.
+    pub(super) fn new(api: ChatApi, principal: Principal) -> (Self, Receiver<Arc<Envelope>>) {
+        let (subscriber, events) = Subscriber::channel(api.config().socket_queue_capacity);
+        let mut conn = Connection {
+            api,
+            principal,
+            subscriber,
+            out: Vec::new(),
+            delivered_seq: HashMap::new(),
+            closing: None,
+            acks: FuturesOrdered::new(),
+            own_pending: HashSet::new(),
+            own_session: None,
+        };
+        conn.subscribe_principal();
+        (conn, events)
+    }
+
+    fn subscribe_principal(&mut self) {
+        let notifier = self.api.service().notifier().clone();
+        let connection_id = NEXT_CONNECTION.fetch_add(1, Ordering::Relaxed).to_string();
+        let max_frame_bytes = self.api.config().max_frame_bytes;
+        let ready = match &self.principal {
+            Principal::Agent(agent) => {
+                notifier.subscribe(Topic::Tenant(agent.tenant_id.clone()), &self.subscriber);
+                let own = Topic::Agent(agent.tenant_id.clone(), agent.id.clone());
+                notifier.subscribe(own, &self.subscriber);
+                ServerFrame::Ready {
+                    connection_id,
+                    agent_id: Some(&agent.id),
+                    session_id: None,
+                    max_frame_bytes,
+                }
+            }
+            Principal::Customer { customer, .. } => {
+                let own = Topic::Session(customer.session_id.clone());
+                notifier.subscribe(own, &self.subscriber);
+                ServerFrame::Ready {
+                    connection_id,
+                    agent_id: None,
+                    session_id: Some(&customer.session_id),
+                    max_frame_bytes,
+                }
+            }
+        };
+        let text = ready.encode();
+        self.out.push(WsFrame::Text(text));
+    }
+
+    /// Drops every subscription of this connection.
+    pub(super) fn close(&self) {
+        self.api
+            .service()
+            .notifier()
+            .unsubscribe_all(&self.subscriber);
+    }
+
+    /// Runs until the client leaves, the socket fails or the connection decides to close.
+    pub(super) async fn run<S>(&mut self, socket: S, mut events: Receiver<Arc<Envelope>>)
+    where
+        S: Stream<Item = Result<WsFrame, SocketError>>
+            + Sink<WsFrame, Error = SocketError>
+            + Send
+            + Unpin,
+    {
+        self.load_own_session().await;
+        let (mut sink, mut stream) = socket.split();
+        let limits = Limits::of(self.api.config());
+        let mut shutdown = self.api.inner.shutdown.subscribe();
+        let mut last_heard = Instant::now();
+        let first_ping = Instant::now() + limits.ping_interval;
+        let mut ticker = tokio::time::interval_at(first_ping, limits.ping_interval);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            if self.flush(&mut sink).await.is_err() {
+                return;
+            }
+            if let Some((code, reason)) = self.closing.take() {
+                let _ = sink
+                    .send(WsFrame::Close(Some((code, reason.to_owned()))))
+                    .await;
+                return;
+            }
+            let flow = tokio::select! {
+                Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
+                    self.on_committed(&mut events, request_id, result).await
+                }
+                frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
+                    last_heard = Instant::now();
+                    self.on_socket_frame(frame, &limits).await
+                }
+                event = events.recv() => self.on_events(event, &mut events).await,
+                _ = ticker.tick() => self.on_tick(last_heard, &limits),
+                _ = shutdown.changed() => {
+                    self.closing = Some((close_code::GOING_AWAY, "server shutting down"));
+                    Flow::Continue
+                }
+            };
+            if let Flow::Stop = flow {
+                return;
+            }
+            self.resync_after_overflow();
+        }
+    }
+
+    /// A send committed: events published before the commit was answered are already
+    /// queued, so they go first and the client sees the session in order; then the ack.
+    async fn on_committed(
+        &mut self,
+        events: &mut Receiver<Arc<Envelope>>,
+        request_id: Option<Value>,
+        result: Result<Appended, ChatError>,
+    ) -> Flow {
+        while let Ok(event) = events.try_recv() {
+            Box::pin(self.on_event(&event)).await;
+        }
+        match result {
+            Ok(appended) => self.push_ack(request_id.as_ref(), &appended),
+            Err(e) => self.push_chat_error(request_id.as_ref(), &e),
+        }
+        Flow::Continue
+    }
+
+    async fn on_socket_frame(
+        &mut self,
+        frame: Option<Result<WsFrame, SocketError>>,
+        limits: &Limits,
+    ) -> Flow {
+        match frame {
+            Some(Ok(WsFrame::Text(text))) if text.len() > limits.max_frame_bytes => {
+                self.closing = Some((close_code::TOO_BIG, "frame too large"));
+            }
+            // Boxed: an idle connection's task then stays small instead of reserving room
+            // for every request's state.
+            Some(Ok(WsFrame::Text(text))) => Box::pin(self.on_client_frame(&text)).await,
+            Some(Ok(WsFrame::Binary(_))) => {
+                self.push_error(None, "invalid_input", "frames must be JSON text", None);
+            }
+            Some(Ok(WsFrame::Ping(data))) => self.out.push(WsFrame::Pong(data)),
+            Some(Ok(WsFrame::Pong(_))) => {}
+            Some(Ok(WsFrame::Close(_))) | None | Some(Err(SocketError::Other(_))) => {
+                return Flow::Stop
+            }
+            Some(Err(SocketError::TooLarge)) => {
+                self.closing = Some((close_code::TOO_BIG, "frame too large"));
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Handles the event that woke the connection and up to [`MAX_EVENTS_PER_WAKE`] more.
+    async fn on_events(
+        &mut self,
+        first: Option<Arc<Envelope>>,
+        events: &mut Receiver<Arc<Envelope>>,
+    ) -> Flow {
+        let Some(event) = first else {
+            return Flow::Stop;
+        };
+        Box::pin(self.on_event(&event)).await;
+        for _ in 1..MAX_EVENTS_PER_WAKE {
+            match events.try_recv() {
+                Ok(event) => Box::pin(self.on_event(&event)).await,
+                Err(_) => break,
+            }
+        }
+        Flow::Continue
+    }
+
+    /// Pings a quiet peer; closes a silent one.
+    fn on_tick(&mut self, last_heard: Instant, limits: &Limits) -> Flow {
+        if last_heard.elapsed() >= limits.idle_timeout {
+            self.closing = Some((close_code::GOING_AWAY, "idle timeout"));
+        } else if last_heard.elapsed() >= limits.ping_interval {
+            self.out.push(WsFrame::Ping(Vec::new()));
+        }
+        Flow::Continue
+    }
+
+    /// A connection whose queue overflowed lost events: it forgets what it delivered and
+    /// tells the client to resume each open session.
+    fn resync_after_overflow(&mut self) {
+        if self.subscriber.has_overflowed() {
+            self.subscriber.clear_overflow();
+            self.delivered_seq.clear();
+            self.push(&ServerFrame::ResyncRequired {
+                reason: "event queue overflowed; resume each open session",
+            });
+        }
+    }
+
+    async fn flush<K>(&mut self, sink: &mut K) -> Result<(), SocketError>
+    where
+        K: Sink<WsFrame, Error = SocketError> + Unpin,
+    {
+        if self.out.is_empty() {
+            return Ok(());
+        }
+        for frame in self.out.drain(..) {
+            sink.feed(frame).await?;
+        }
+        sink.flush().await
+    }
+
+    /// Queues a frame for this wake-up's write.
+    pub(super) fn push(&mut self, frame: &ServerFrame<'_>) {
+        self.out.push(WsFrame::Text(frame.encode()));
+    }
+
+    /// Queues an `error` frame.
+    pub(super) fn push_error(
+        &mut self,
+        request_id: Option<&Value>,
+        code: &str,
+        message: &str,
+        field: Option<&str>,
+    ) {
+        self.push(&ServerFrame::Error {
+            code,
+            message,
+            request_id,
+            field,
+        });
+    }
+
+    /// Queues the `error` frame of a failed request (internal causes are logged, not sent).
+    pub(super) fn push_chat_error(&mut self, request_id: Option<&Value>, err: &ChatError) {
+        if let ChatError::Internal(source) = err {
+            tracing::error!(error = %source, "socket request failed");
+        }
+        self.push_error(request_id, err.code(), &err.public_message(), err.field());
+    }
+}
+
+/// The few settings the connection loop reads, copied so an idle connection holds no copy of
+/// the whole configuration.
+#[derive(Clone, Copy)]
+struct Limits {
+    max_frame_bytes: usize,
+    ping_interval: Duration,
+    idle_timeout: Duration,
+}
+
+impl Limits {
+    fn of(config: &ApiConfig) -> Self {
+        Limits {
+            max_frame_bytes: config.max_frame_bytes,
+            ping_interval: config.ping_interval,
+            idle_timeout: config.idle_timeout,
+        }
+    }
+}

@@ -1,0 +1,199 @@
+//! Which events reach a connection, and in what order: topic filters (an agent hears only
+//! the projects they work in, never their own typing; a customer hears only their own
+//! session's public events), per-session `seq` de-duplication shared by live delivery and
+//! replay, and `resume`.
+
+use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame};
+use super::super::http::close_code;
+use super::super::views::MessageView;
+use super::super::WsFrame;
+use super::connection::Connection;
+use super::encoding;
+use super::Principal;
+use crate::auth::Actor;
+use crate::domain::{Agent, Message, SenderType};
+use crate::error::ChatError;
+use crate::ids::SessionId;
+use crate::notify::{Audience, ChatEvent, Envelope};
+use crate::store::{HistoryQuery, MAX_PAGE_SIZE};
+use serde_json::Value;
+use std::sync::Arc;
+
+impl Connection {
+    /// A customer connection remembers its session, so sends skip a lookup.
+    pub(super) async fn load_own_session(&mut self) {
+        if let Principal::Customer { customer, .. } = &self.principal {
+            let actor = Actor::Customer(customer);
+            let own = self.api.service().get_session(&actor, &customer.session_id);
+            self.own_session = own.await.ok();
+        }
+    }
+
+    /// Subscribes (agents), then replays every message after `after_seq` in order, so nothing
+    /// between the replay and live delivery is lost; duplicates are dropped by `seq`.
+    pub(super) async fn resume(
+        &mut self,
+        rid: Option<&Value>,
+        session_id: &SessionId,
+        after_seq: i64,
+    ) -> Result<(), ChatError> {
+        if after_seq < 0 {
+            return Err(ChatError::invalid("after_seq", "must not be negative"));
+        }
+        self.subscribe_agent_to(session_id).await?;
+        let actor = self.actor_owned();
+        self.delivered_seq.insert(session_id.clone(), after_seq);
+        let mut after = after_seq;
+        loop {
+            let query = HistoryQuery {
+                after_seq: Some(after),
+                before_seq: None,
+                limit: MAX_PAGE_SIZE,
+            };
+            let service = self.api.service();
+            let page = service
+                .history(&actor.as_actor(), session_id, query)
+                .await?;
+            let full = page.len() == MAX_PAGE_SIZE as usize;
+            for m in &page {
+                after = m.seq;
+                self.deliver_message(m);
+            }
+            if !full {
+                break;
+            }
+        }
+        self.push(&ServerFrame::Resumed {
+            session_id,
+            last_seq: after,
+            request_id: rid,
+        });
+        Ok(())
+    }
+
+    /// Records `m` as delivered; `false` when it (or a later one) already was.
+    fn advance_delivered(&mut self, m: &Message) -> bool {
+        let last = self.delivered_seq.entry(m.session_id.clone()).or_insert(0);
+        if m.seq <= *last {
+            return false;
+        }
+        *last = m.seq;
+        true
+    }
+
+    /// A message this connection sent and has not acknowledged yet (its ack carries it).
+    fn is_own_pending(&self, m: &Message) -> bool {
+        let sent_by_me = match &self.principal {
+            Principal::Agent(agent) => m.sender_agent_id.as_ref() == Some(&agent.id),
+            Principal::Customer { customer, .. } => {
+                m.sender_type == SenderType::Customer && m.session_id == customer.session_id
+            }
+        };
+        sent_by_me
+            && m.client_message_id
+                .as_ref()
+                .is_some_and(|cid| self.own_pending.contains(cid))
+    }
+
+    /// Queues `new_message` for `m` unless it was delivered already.
+    fn deliver_message(&mut self, m: &Message) {
+        if !self.advance_delivered(m) {
+            return;
+        }
+        let (session_id, message) = (&m.session_id, MessageView::from(m));
+        let frame = match self.principal {
+            Principal::Agent(_) => ServerFrame::AgentEvent(AgentEventFrame::NewMessage {
+                session_id,
+                message,
+            }),
+            Principal::Customer { .. } => {
+                ServerFrame::CustomerEvent(CustomerEventFrame::NewMessage {
+                    session_id,
+                    message,
+                })
+            }
+        };
+        self.push(&frame);
+    }
+
+    /// Delivers one published event, if this connection is meant to hear it.
+    pub(super) async fn on_event(&mut self, envelope: &Arc<Envelope>) {
+        match &self.principal {
+            Principal::Agent(agent) => {
+                let agent = Arc::clone(agent);
+                self.on_agent_event(&agent, envelope);
+            }
+            Principal::Customer {
+                customer,
+                show_avatars,
+            } => {
+                if envelope.audience != Audience::Everyone
+                    || envelope.session_id.as_ref() != Some(&customer.session_id)
+                {
+                    return;
+                }
+                let show_avatars = *show_avatars;
+                self.on_customer_event(&envelope.event, show_avatars).await;
+            }
+        }
+    }
+
+    fn on_agent_event(&mut self, agent: &Agent, envelope: &Envelope) {
+        if let Some(project) = &envelope.project_id {
+            if !agent.works_in(project) {
+                return;
+            }
+        }
+        let skip = match &envelope.event {
+            ChatEvent::TypingIndicator {
+                agent_id: Some(from),
+                ..
+            } => from == &agent.id,
+            ChatEvent::NewMessage { message } => {
+                self.is_own_pending(message) || !self.advance_delivered(message)
+            }
+            _ => false,
+        };
+        if skip {
+            return;
+        }
+        // Encoded once per event, shared by every agent connection.
+        let text = envelope
+            .agent_frame
+            .get_or_init(|| Arc::from(encoding::agent_frame(&envelope.event)));
+        self.out.push(WsFrame::Text(text.to_string()));
+    }
+
+    async fn on_customer_event(&mut self, event: &ChatEvent, show_avatars: bool) {
+        match event {
+            ChatEvent::NewMessage { message } => {
+                if !self.is_own_pending(message) {
+                    self.deliver_message(message);
+                }
+                return;
+            }
+            ChatEvent::TypingIndicator {
+                sender_type: SenderType::Customer,
+                ..
+            } => return,
+            ChatEvent::SessionAssigned { session, .. }
+            | ChatEvent::SessionTransferred { session, .. }
+            | ChatEvent::SessionUpdated { session }
+                if self
+                    .own_session
+                    .as_ref()
+                    .is_some_and(|s| s.id == session.id) =>
+            {
+                self.own_session = Some(session.clone());
+            }
+            ChatEvent::SessionEnded { session } => {
+                self.own_session = Some(session.clone());
+                self.closing = Some((close_code::NORMAL, "session ended"));
+            }
+            _ => {}
+        }
+        if let Some(text) = encoding::customer_frame(&self.api, event, show_avatars).await {
+            self.out.push(WsFrame::Text(text));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+//! The frame of each chat event, for each side. Agents get [`AgentEventFrame`] (full session
+//! views, notes); customers get [`CustomerEventFrame`], built only from customer views, with
+//! the assigned agent's public profile. Events a side does not get have no frame.
+
+use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
+use super::super::views::{
+    CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView,
+};
+use super::super::ChatApi;
+use crate::domain::Session;
+use crate::notify::ChatEvent;
+
+/// The agent-side frame of an event, encoded.
+pub(super) fn agent_frame(event: &ChatEvent) -> String {
+    let frame = match event {
+        ChatEvent::SessionCreated { session } => AgentEventFrame::SessionCreated {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionAssigned {
+            session,
+            agent_id,
+            previous_agent_id,
+            assigned_by,
+        } => AgentEventFrame::SessionAssigned {
+            session_id: &session.id,
+            agent_id,
+            previous_agent_id: previous_agent_id.as_ref(),
+            assigned_by,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionTransferred {
+            session,
+            target,
+            previous_agent_id,
+            transferred_by,
+        } => AgentEventFrame::SessionTransferred {
+            session_id: &session.id,
+            target,
+            previous_agent_id: previous_agent_id.as_ref(),
+            transferred_by,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionUpdated { session } => AgentEventFrame::SessionUpdated {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
+        ChatEvent::SessionEnded { session } => AgentEventFrame::SessionEnded {
+            session_id: &session.id,
+            session: SessionView::from(session),
+        },
+        ChatEvent::NewMessage { message } => AgentEventFrame::NewMessage {
+            session_id: &message.session_id,
+            message: MessageView::from(message),
+        },
+        ChatEvent::TypingIndicator {
+            session_id,
+            sender_type,
+            agent_id,
+            is_typing,
+        } => AgentEventFrame::TypingIndicator(TypingFrame {
+            session_id,
+            sender_type: *sender_type,
+            agent_id: agent_id.as_ref(),
+            is_typing: *is_typing,
+        }),
+        ChatEvent::ReadMarker { marker } => {
+            AgentEventFrame::ReadMarker(ReadMarkerView::from(marker))
+        }
+        ChatEvent::NoteAdded { note } => AgentEventFrame::NoteAdded {
+            session_id: &note.session_id,
+            note,
+        },
+    };
+    ServerFrame::AgentEvent(frame).encode()
+}
+
+/// The customer-side frame of an event, encoded; `None` for events customers don't get as
+/// an event frame (notes never; messages go through `new_message` delivery).
+pub(super) async fn customer_frame(
+    api: &ChatApi,
+    event: &ChatEvent,
+    show_avatars: bool,
+) -> Option<String> {
+    let view = |session| customer_session(api, session, show_avatars);
+    let frame = match event {
+        ChatEvent::SessionAssigned {
+            session, agent_id, ..
+        } => CustomerEventFrame::SessionAssigned {
+            session_id: &session.id,
+            agent_id,
+            session: view(session).await,
+        },
+        ChatEvent::SessionTransferred { session, .. } => CustomerEventFrame::SessionTransferred {
+            session_id: &session.id,
+            session: view(session).await,
+        },
+        ChatEvent::SessionUpdated { session } | ChatEvent::SessionCreated { session } => {
+            CustomerEventFrame::SessionUpdated {
+                session_id: &session.id,
+                session: view(session).await,
+            }
+        }
+        ChatEvent::SessionEnded { session } => CustomerEventFrame::SessionEnded {
+            session_id: &session.id,
+            session: view(session).await,
+        },
+        ChatEvent::TypingIndicator {
+            session_id,
+            sender_type,
+            agent_id,
+            is_typing,
+        } => CustomerEventFrame::TypingIndicator(TypingFrame {
+            session_id,
+            sender_type: *sender_type,
+            agent_id: agent_id.as_ref(),
+            is_typing: *is_typing,
+        }),
+        ChatEvent::ReadMarker { marker } => {
+            CustomerEventFrame::ReadMarker(ReadMarkerView::from(marker))
+        }
+        ChatEvent::NewMessage { .. } | ChatEvent::NoteAdded { .. } => return None,
+    };
+    Some(ServerFrame::CustomerEvent(frame).encode())
+}
+
+/// The customer's view of their session, with the assigned agent's public profile.
+async fn customer_session<'s>(
+    api: &ChatApi,
+    session: &'s Session,
+    show_avatars: bool,
+) -> CustomerSessionView<'s> {
+    let agent = match &session.assigned_agent_id {
+        Some(id) => api
+            .inner
+            .agents
+            .profile(&session.tenant_id, id)
+            .await
+            .map(|a| PublicAgentView::of(&a, show_avatars)),
+        None => None,
+    };
+    CustomerSessionView::new(session, agent)
+}

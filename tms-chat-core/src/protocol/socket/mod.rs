@@ -1,0 +1,139 @@
+//! The WebSocket sub-protocol shared by the agent socket (`/v1/chat/ws`) and the customer
+//! socket (`/v1/chat/public/widgets/{id}/ws`). This file owns the upgrade: authorising the
+//! request ([`ChatApi::authorize_socket`]) and starting the connection
+//! ([`ChatApi::run_socket`]). The rest is split by concern:
+//!
+//! - `connection`: the per-connection task and its loop (one bounded event queue, batched
+//!   flush, pings, idle close, overflow → `resync_required`);
+//! - `dispatch`: inbound client frames (send, typing, subscribe, resume, read, ping);
+//! - `delivery`: which events reach this connection (topic filters, per-session `seq`
+//!   de-duplication, resume replay);
+//! - `encoding`: the agent and customer frame of each chat event.
+//!
+//! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
+
+mod connection;
+mod delivery;
+mod dispatch;
+mod encoding;
+
+use super::body::Query;
+use super::errors::error_response;
+use super::{ApiRequest, ApiResponse, ChatApi, SocketError, WsFrame};
+use crate::auth::CustomerPrincipal;
+use crate::domain::Agent;
+use crate::error::ChatError;
+use crate::ids::WidgetId;
+use connection::Connection;
+use futures::{Sink, Stream};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+
+/// Permission to run a socket, obtained before the upgrade.
+#[derive(Debug, Clone)]
+pub struct SocketGrant {
+    principal: Principal,
+}
+
+/// Who a connection speaks for.
+#[derive(Debug, Clone)]
+enum Principal {
+    /// A signed-in agent (shared, never copied per frame).
+    Agent(Arc<Agent>),
+    /// A customer in their own session.
+    Customer {
+        customer: CustomerPrincipal,
+        show_avatars: bool,
+    },
+}
+
+impl SocketGrant {
+    /// Whether this is an agent connection.
+    pub fn is_agent(&self) -> bool {
+        matches!(self.principal, Principal::Agent(_))
+    }
+}
+
+impl ChatApi {
+    /// Authenticates a socket request before the upgrade: an agent (bearer header or one-time
+    /// `ticket`) on `/v1/chat/ws`, a customer (`token` and an allowed `Origin`) on
+    /// `/v1/chat/public/widgets/{widgetId}/ws`. A refusal is the HTTP response to send instead
+    /// of upgrading.
+    pub async fn authorize_socket(&self, request: &ApiRequest) -> Result<SocketGrant, ApiResponse> {
+        if *self.inner.shutdown.borrow() {
+            return Err(super::errors::protocol_error(
+                503,
+                "shutting_down",
+                "server is shutting down",
+            ));
+        }
+        let segs = super::router::segments(&request.path);
+        match segs.as_slice() {
+            ["v1", "chat", "ws"] => self.authorize_agent_socket(request).await,
+            ["v1", "chat", "public", "widgets", widget, "ws"] => {
+                self.authorize_customer_socket(request, &WidgetId::from(*widget))
+                    .await
+            }
+            _ => Err(super::errors::route_not_found()),
+        }
+    }
+
+    async fn authorize_agent_socket(
+        &self,
+        request: &ApiRequest,
+    ) -> Result<SocketGrant, ApiResponse> {
+        let query = Query::parse(&request.query);
+        let agent = if let Some(ticket) = query.get("ticket") {
+            self.inner
+                .tickets
+                .redeem(ticket)
+                .ok_or(ChatError::Unauthorized)
+        } else {
+            self.inner.agents.authenticate(&request.parts()).await
+        };
+        agent
+            .map(|a| SocketGrant {
+                principal: Principal::Agent(Arc::new(a)),
+            })
+            .map_err(|e| error_response(&e))
+    }
+
+    async fn authorize_customer_socket(
+        &self,
+        request: &ApiRequest,
+        widget_id: &WidgetId,
+    ) -> Result<SocketGrant, ApiResponse> {
+        let effective = super::public_api::request_origin(self, request);
+        match self
+            .customer_for(request, widget_id, effective.as_deref())
+            .await
+        {
+            Ok((widget, customer)) => Ok(SocketGrant {
+                principal: Principal::Customer {
+                    customer,
+                    show_avatars: widget.show_agent_avatars,
+                },
+            }),
+            Err(e) => Err(super::cors::with_cors(
+                error_response(&e),
+                request.header("origin"),
+            )),
+        }
+    }
+
+    /// Runs an upgraded socket until it closes.
+    pub async fn run_socket<S>(&self, grant: SocketGrant, socket: S)
+    where
+        S: Stream<Item = Result<WsFrame, SocketError>>
+            + Sink<WsFrame, Error = SocketError>
+            + Send
+            + Unpin
+            + 'static,
+    {
+        self.inner.connections.fetch_add(1, Ordering::Relaxed);
+        let (mut conn, events) = Connection::new(self.clone(), grant.principal);
+        conn.run(socket, events).await;
+        conn.close();
+        self.inner.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+}
