@@ -176,5 +176,13 @@ impl From<StoreError> for ChatError {
     }
 }
 
+/// A transition the session state machine refuses (assigning an ended session, ending it
+/// twice…) answers `409 conflict` with the machine's reason.
+impl From<crate::domain::session::InvalidTransition> for ChatError {
+    fn from(err: crate::domain::session::InvalidTransition) -> Self {
+        ChatError::conflict(err.to_string())
+    }
+}
+
 /// Result alias for the chat service.
 pub type ChatResult<T> = Result<T, ChatError>;

@@ -12,6 +12,7 @@ mod agent_tools;
 mod append_queue;
 mod messages;
 mod publish;
+mod session_update;
 mod sessions;
 mod tickets;
 mod widgets;

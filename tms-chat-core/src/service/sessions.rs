@@ -2,7 +2,7 @@
 //! listing, assignment, transfer and ending. State changes go through the domain state
 //! machine and an optimistic-concurrency update, retried on a concurrent change.
 
-use super::access::not_found_as;
+use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
 use crate::auth::Actor;
 use crate::domain::{
@@ -16,8 +16,6 @@ use crate::store::{SessionFilter, SessionPage, MAX_PAGE_SIZE};
 use crate::token::{hash_token, random_token, verify_identity_hash};
 use serde::Deserialize;
 
-/// How often a state change is retried when another change to the same session came first.
-const MAX_UPDATE_ATTEMPTS: usize = 5;
 /// Longest email accepted.
 const MAX_EMAIL_LEN: usize = 254;
 
@@ -226,9 +224,7 @@ impl ChatService {
             ended_at: None,
         };
         if let Some(agent) = assignee {
-            session
-                .assign_to(agent.id.clone(), now)
-                .map_err(|e| ChatError::conflict(e.to_string()))?;
+            session.assign_to(agent.id.clone(), now)?;
         }
         self.store
             .insert_session(&session, &hash_token(&token))
@@ -321,62 +317,48 @@ impl ChatService {
         id: &SessionId,
         target: Option<&AgentId>,
     ) -> ChatResult<Session> {
-        let target_id = target.unwrap_or(&agent.id).clone();
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let mut session = self.agent_visible_session(agent, id).await?;
-            let assignee = if target_id == agent.id {
-                self.check_self_assign(agent, &session)?;
-                agent.clone()
-            } else {
-                if !agent.can_manage_assignments() {
-                    return Err(ChatError::forbidden(
-                        "only supervisors and admins assign sessions to others",
-                    ));
-                }
-                let widget_stub = self.session_widget_scope(&session);
-                self.assignable_agent(agent, &target_id, &widget_stub)
-                    .await?
-            };
+        let target_id = target.unwrap_or(&agent.id);
+        let actor = Actor::Agent(agent);
+        self.update_session(LoadAs::Actor(&actor), id, |mut session| async move {
+            let assignee = self.assignee(agent, target_id, &session).await?;
             if session.assigned_agent_id.as_ref() == Some(&assignee.id)
                 && session.status == SessionStatus::Active
             {
-                return Ok(session);
+                return Ok(Change::Keep(session));
             }
             self.check_session_limit(&assignee).await?;
-            let previous = session.assigned_agent_id.clone();
-            session
-                .assign_to(assignee.id.clone(), self.clock.now())
-                .map_err(|e| ChatError::conflict(e.to_string()))?;
-            match self.store.update_session(&session).await {
-                Ok(updated) => {
-                    self.publish_lifecycle(
-                        &updated,
-                        ChatEvent::SessionAssigned {
-                            session: updated.clone(),
-                            agent_id: assignee.id.clone(),
-                            previous_agent_id: previous,
-                            assigned_by: agent.id.clone(),
-                        },
-                    )
-                    .await;
-                    self.append_system(
-                        &updated,
-                        SystemEvent::Joined,
-                        format!("{} joined the chat", assignee.display_name),
-                    )
-                    .await?;
-                    return self
-                        .store
-                        .get_session(&agent.tenant_id, id)
-                        .await
-                        .map_err(not_found_as("session"));
-                }
-                Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
-                Err(e) => return Err(not_found_as("session")(e)),
-            }
+            let previous_agent_id = session.assigned_agent_id.clone();
+            session.assign_to(assignee.id.clone(), self.clock.now())?;
+            let announce = Announce::Assigned {
+                agent_id: assignee.id,
+                agent_name: assignee.display_name,
+                previous_agent_id,
+                assigned_by: agent.id.clone(),
+            };
+            Ok(Change::Write(session, announce))
+        })
+        .await
+    }
+
+    /// Who an assignment by `agent` to `target_id` gives the session to: the acting agent
+    /// (when they may take it), or another agent (supervisors and admins only).
+    async fn assignee(
+        &self,
+        agent: &Agent,
+        target_id: &AgentId,
+        session: &Session,
+    ) -> ChatResult<Agent> {
+        if target_id == &agent.id {
+            self.check_self_assign(agent, session)?;
+            return Ok(agent.clone());
         }
+        if !agent.can_manage_assignments() {
+            return Err(ChatError::forbidden(
+                "only supervisors and admins assign sessions to others",
+            ));
+        }
+        let scope = self.session_widget_scope(session);
+        self.assignable_agent(agent, target_id, &scope).await
     }
 
     /// Transfers a session to another agent or a department. Allowed to its assignee and to
@@ -387,78 +369,64 @@ impl ChatService {
         id: &SessionId,
         request: TransferRequest,
     ) -> ChatResult<Session> {
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let mut session = self.agent_visible_session(agent, id).await?;
+        let actor = Actor::Agent(agent);
+        let request = &request;
+        self.update_session(LoadAs::Actor(&actor), id, |mut session| async move {
             let is_assignee = session.assigned_agent_id.as_ref() == Some(&agent.id);
             if !is_assignee && !agent.can_manage_assignments() {
                 return Err(ChatError::forbidden(
                     "only the assigned agent, supervisors and admins transfer a session",
                 ));
             }
-            let target = match (&request.agent_id, &request.department) {
-                (Some(agent_id), None) => {
-                    if agent_id == &agent.id {
-                        return Err(ChatError::invalid(
-                            "agent_id",
-                            "cannot transfer a session to yourself",
-                        ));
-                    }
-                    let scope = self.session_widget_scope(&session);
-                    let to = self.assignable_agent(agent, agent_id, &scope).await?;
-                    TransferTarget::Agent { agent_id: to.id }
-                }
-                (None, Some(department)) => {
-                    let department = department.trim();
-                    if department.is_empty() || department.chars().count() > 100 {
-                        return Err(ChatError::invalid(
-                            "department",
-                            "must be 1 to 100 characters",
-                        ));
-                    }
-                    TransferTarget::Department {
-                        department: department.to_owned(),
-                    }
-                }
-                _ => {
+            let target = self.transfer_target(agent, request, &session).await?;
+            let previous_agent_id = session.assigned_agent_id.clone();
+            session.transfer_to(target.clone(), self.clock.now())?;
+            let announce = Announce::Transferred {
+                target,
+                previous_agent_id,
+                transferred_by: agent.id.clone(),
+            };
+            Ok(Change::Write(session, announce))
+        })
+        .await
+    }
+
+    /// Where a transfer request sends the session: exactly one of an agent (not the acting
+    /// one, working in the session's project) or a department name.
+    async fn transfer_target(
+        &self,
+        agent: &Agent,
+        request: &TransferRequest,
+        session: &Session,
+    ) -> ChatResult<TransferTarget> {
+        match (&request.agent_id, &request.department) {
+            (Some(agent_id), None) => {
+                if agent_id == &agent.id {
                     return Err(ChatError::invalid(
                         "agent_id",
-                        "give exactly one of agent_id or department",
-                    ))
+                        "cannot transfer a session to yourself",
+                    ));
                 }
-            };
-            let previous = session.assigned_agent_id.clone();
-            session
-                .transfer_to(target.clone(), self.clock.now())
-                .map_err(|e| ChatError::conflict(e.to_string()))?;
-            match self.store.update_session(&session).await {
-                Ok(updated) => {
-                    self.publish_lifecycle(
-                        &updated,
-                        ChatEvent::SessionTransferred {
-                            session: updated.clone(),
-                            target,
-                            previous_agent_id: previous,
-                            transferred_by: agent.id.clone(),
-                        },
-                    )
-                    .await;
-                    self.append_system(
-                        &updated,
-                        SystemEvent::Transferred,
-                        "The chat was transferred".to_owned(),
-                    )
-                    .await?;
-                    return self
-                        .store
-                        .get_session(&agent.tenant_id, id)
-                        .await
-                        .map_err(not_found_as("session"));
-                }
-                Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
-                Err(e) => return Err(not_found_as("session")(e)),
+                let scope = self.session_widget_scope(session);
+                let to = self.assignable_agent(agent, agent_id, &scope).await?;
+                Ok(TransferTarget::Agent { agent_id: to.id })
             }
+            (None, Some(department)) => {
+                let department = department.trim();
+                if department.is_empty() || department.chars().count() > 100 {
+                    return Err(ChatError::invalid(
+                        "department",
+                        "must be 1 to 100 characters",
+                    ));
+                }
+                Ok(TransferTarget::Department {
+                    department: department.to_owned(),
+                })
+            }
+            _ => Err(ChatError::invalid(
+                "agent_id",
+                "give exactly one of agent_id or department",
+            )),
         }
     }
 
@@ -469,37 +437,12 @@ impl ChatService {
             Actor::Agent(_) => EndedBy::Agent,
             Actor::Customer(_) => EndedBy::Customer,
         };
-        let mut attempts = 0;
-        let ended = loop {
-            attempts += 1;
-            let mut session = self.visible_session(actor, id).await?;
-            session
-                .end(by, self.clock.now())
-                .map_err(|e| ChatError::conflict(e.to_string()))?;
-            match self.store.update_session(&session).await {
-                Ok(updated) => break updated,
-                Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
-                Err(e) => return Err(not_found_as("session")(e)),
-            }
-        };
-        let text = match by {
-            EndedBy::Customer => "The customer ended the chat",
-            _ => "The chat was ended",
-        };
-        self.append_system(&ended, SystemEvent::Ended, text.to_owned())
-            .await?;
         let ended = self
-            .store
-            .get_session(&ended.tenant_id, id)
-            .await
-            .map_err(not_found_as("session"))?;
-        self.publish_lifecycle(
-            &ended,
-            ChatEvent::SessionEnded {
-                session: ended.clone(),
-            },
-        )
-        .await;
+            .update_session(LoadAs::Actor(actor), id, |mut session| async move {
+                session.end(by, self.clock.now())?;
+                Ok(Change::Write(session, Announce::Ended(by)))
+            })
+            .await?;
         self.auto_ticket_on_end(&ended).await;
         Ok(ended)
     }
@@ -515,21 +458,19 @@ impl ChatService {
     ) -> ChatResult<Session> {
         let name = self.clean_name(name)?;
         let email = self.clean_email(email, false)?;
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let mut session = self.visible_session(actor, id).await?;
+        let (name, email) = (&name, &email);
+        self.update_session(LoadAs::Actor(actor), id, |mut session| async move {
             if session.status.is_final() {
                 return Err(ChatError::conflict("session has ended"));
             }
             let mut changed = false;
-            if let Some(name) = &name {
+            if let Some(name) = name {
                 if session.customer_name.as_ref() != Some(name) {
                     session.customer_name = Some(name.clone());
                     changed = true;
                 }
             }
-            if let Some(email) = &email {
+            if let Some(email) = email {
                 if session.customer_verified && matches!(actor, Actor::Customer(_)) {
                     return Err(ChatError::forbidden("a verified email cannot be changed"));
                 }
@@ -539,24 +480,12 @@ impl ChatService {
                 }
             }
             if !changed {
-                return Ok(session);
+                return Ok(Change::Keep(session));
             }
             session.updated_at = self.clock.now();
-            match self.store.update_session(&session).await {
-                Ok(updated) => {
-                    self.publish_lifecycle(
-                        &updated,
-                        ChatEvent::SessionUpdated {
-                            session: updated.clone(),
-                        },
-                    )
-                    .await;
-                    return Ok(updated);
-                }
-                Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
-                Err(e) => return Err(not_found_as("session")(e)),
-            }
-        }
+            Ok(Change::Write(session, Announce::Updated))
+        })
+        .await
     }
 
     /// Stores a system message (joined, transferred, ended) and publishes it.

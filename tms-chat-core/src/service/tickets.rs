@@ -2,12 +2,11 @@
 //! `auto_create_ticket` does it when a session ends. The transcript and notes go along; the
 //! ticket id is kept on the session.
 
-use super::access::not_found_as;
+use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
 use crate::domain::{Agent, Message, Session};
-use crate::error::{ChatError, ChatResult, StoreError};
+use crate::error::{ChatError, ChatResult};
 use crate::ids::SessionId;
-use crate::notify::ChatEvent;
 use crate::store::HistoryQuery;
 use crate::ticket::{TicketReason, TicketRef, TicketRequest};
 
@@ -77,30 +76,18 @@ impl ChatService {
                 subject: subject.map(|s| s.trim().chars().take(200).collect()),
             })
             .await?;
-        let mut attempts = 0;
-        loop {
-            attempts += 1;
-            let mut current = self
-                .store
-                .get_session(&session.tenant_id, &session.id)
-                .await
-                .map_err(not_found_as("session"))?;
-            current.ticket_id = Some(ticket.id.clone());
-            match self.store.update_session(&current).await {
-                Ok(updated) => {
-                    self.publish_lifecycle(
-                        &updated,
-                        ChatEvent::SessionUpdated {
-                            session: updated.clone(),
-                        },
-                    )
-                    .await;
-                    return Ok(ticket);
-                }
-                Err(StoreError::Conflict(_)) if attempts < 5 => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        let tenant = session.tenant_id.clone();
+        let ticket_id = &ticket.id;
+        self.update_session(
+            LoadAs::Service(&tenant),
+            &session.id,
+            |mut current| async move {
+                current.ticket_id = Some(ticket_id.clone());
+                Ok(Change::Write(current, Announce::Updated))
+            },
+        )
+        .await?;
+        Ok(ticket)
     }
 
     async fn full_transcript(&self, session: &Session) -> ChatResult<Vec<Message>> {

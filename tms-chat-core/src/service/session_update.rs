@@ -1,0 +1,171 @@
+//! The one path every change to a stored session takes: load the session (as the actor may
+//! see it), apply the change, compare-and-swap by `version`, retry from a fresh load when a
+//! concurrent change came first, then announce it (lifecycle event and, where the change has
+//! one, a system message in the conversation). Assign, transfer, end, the customer's details
+//! and ticket creation all go through [`ChatService::update_session`].
+
+use super::access::not_found_as;
+use super::ChatService;
+use crate::auth::Actor;
+use crate::domain::{EndedBy, Session, SystemEvent, TransferTarget};
+use crate::error::{ChatResult, StoreError};
+use crate::ids::{AgentId, SessionId, TenantId};
+use crate::notify::ChatEvent;
+use std::future::Future;
+
+/// How often a change is retried when another change to the same session came first.
+const MAX_UPDATE_ATTEMPTS: usize = 5;
+
+/// Whose view a session is loaded with before a change.
+pub(crate) enum LoadAs<'a> {
+    /// The acting agent or customer: a session they may not see is `not_found`.
+    Actor(&'a Actor<'a>),
+    /// The service itself (automatic ticket creation): any session of the tenant.
+    Service(&'a TenantId),
+}
+
+/// What a change decided for the session it was given.
+pub(crate) enum Change {
+    /// Nothing to store; this is the answer.
+    Keep(Session),
+    /// Store this session, then announce it.
+    Write(Session, Announce),
+}
+
+/// What a stored change tells the session's listeners.
+pub(crate) enum Announce {
+    /// `session_assigned`, then "{name} joined the chat".
+    Assigned {
+        agent_id: AgentId,
+        agent_name: String,
+        previous_agent_id: Option<AgentId>,
+        assigned_by: AgentId,
+    },
+    /// `session_transferred`, then "The chat was transferred".
+    Transferred {
+        target: TransferTarget,
+        previous_agent_id: Option<AgentId>,
+        transferred_by: AgentId,
+    },
+    /// The closing system message, then `session_ended`: a customer's socket closes on
+    /// `session_ended`, so the message must reach it first.
+    Ended(EndedBy),
+    /// `session_updated`.
+    Updated,
+}
+
+impl Announce {
+    /// The system message the change leaves in the conversation, if any.
+    fn system_message(&self) -> Option<(SystemEvent, String)> {
+        match self {
+            Announce::Assigned { agent_name, .. } => {
+                Some((SystemEvent::Joined, format!("{agent_name} joined the chat")))
+            }
+            Announce::Transferred { .. } => Some((
+                SystemEvent::Transferred,
+                "The chat was transferred".to_owned(),
+            )),
+            Announce::Ended(EndedBy::Customer) => {
+                Some((SystemEvent::Ended, "The customer ended the chat".to_owned()))
+            }
+            Announce::Ended(_) => Some((SystemEvent::Ended, "The chat was ended".to_owned())),
+            Announce::Updated => None,
+        }
+    }
+
+    /// The lifecycle event, about `session` as stored.
+    fn event(self, session: Session) -> ChatEvent {
+        match self {
+            Announce::Assigned {
+                agent_id,
+                previous_agent_id,
+                assigned_by,
+                ..
+            } => ChatEvent::SessionAssigned {
+                session,
+                agent_id,
+                previous_agent_id,
+                assigned_by,
+            },
+            Announce::Transferred {
+                target,
+                previous_agent_id,
+                transferred_by,
+            } => ChatEvent::SessionTransferred {
+                session,
+                target,
+                previous_agent_id,
+                transferred_by,
+            },
+            Announce::Ended(_) => ChatEvent::SessionEnded { session },
+            Announce::Updated => ChatEvent::SessionUpdated { session },
+        }
+    }
+}
+
+impl ChatService {
+    /// Loads session `id`, lets `change` decide, stores the result with a compare-and-swap
+    /// and announces it; a concurrent change makes it start again from a fresh load. Answers
+    /// the session as stored after the announcement.
+    pub(crate) async fn update_session<F, Fut>(
+        &self,
+        load_as: LoadAs<'_>,
+        id: &SessionId,
+        mut change: F,
+    ) -> ChatResult<Session>
+    where
+        F: FnMut(Session) -> Fut,
+        Fut: Future<Output = ChatResult<Change>>,
+    {
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let current = match &load_as {
+                LoadAs::Actor(actor) => self.visible_session(actor, id).await?,
+                LoadAs::Service(tenant) => self
+                    .store
+                    .get_session(tenant, id)
+                    .await
+                    .map_err(not_found_as("session"))?,
+            };
+            let (session, announce) = match change(current).await? {
+                Change::Keep(session) => return Ok(session),
+                Change::Write(session, announce) => (session, announce),
+            };
+            match self.store.update_session(&session).await {
+                Ok(stored) => return self.announce(stored, announce).await,
+                Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
+                Err(e) => return Err(not_found_as("session")(e)),
+            }
+        }
+    }
+
+    /// Publishes the lifecycle event and appends the system message of a stored change, in
+    /// the order its listeners need; answers the session as it is afterwards.
+    async fn announce(&self, stored: Session, announce: Announce) -> ChatResult<Session> {
+        let Some((event, text)) = announce.system_message() else {
+            self.publish_lifecycle(&stored, announce.event(stored.clone()))
+                .await;
+            return Ok(stored);
+        };
+        let event_first = !matches!(announce, Announce::Ended(_));
+        let mut announce = Some(announce);
+        if event_first {
+            if let Some(a) = announce.take() {
+                self.publish_lifecycle(&stored, a.event(stored.clone()))
+                    .await;
+            }
+        }
+        self.append_system(&stored, event, text).await?;
+        let current = self
+            .store
+            .get_session(&stored.tenant_id, &stored.id)
+            .await
+            .map_err(not_found_as("session"))?;
+        if let Some(a) = announce {
+            self.publish_lifecycle(&current, a.event(current.clone()))
+                .await;
+        }
+        Ok(current)
+    }
+}
