@@ -1,34 +1,23 @@
-//! Bridges axum's WebSocket to the core's frame stream/sink, with the API's buffer and size
-//! limits (small read buffer, explicit frame and message limits).
+//! Bridges axum's WebSocket to the core's frame stream/sink ([`bridge_socket`]), with the
+//! API's socket limits ([`ChatApi::socket_limits`]). What stays here is axum's message type.
 
-use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message, WebSocketUpgrade};
 use axum::response::Response;
-use futures::{SinkExt, StreamExt};
-use tms_chat_core::protocol::{ChatApi, SocketError, SocketGrant, WsFrame};
+use tms_chat_core::protocol::{bridge_socket, ChatApi, SocketGrant, WsFrame};
 
 /// Upgrades with the configured limits and runs the socket.
 pub(crate) fn upgrade(api: ChatApi, grant: SocketGrant, upgrade: WebSocketUpgrade) -> Response {
-    let config = api.config().clone();
+    let limits = api.socket_limits();
     upgrade
-        .read_buffer_size(config.socket_read_buffer_bytes)
-        .write_buffer_size(0)
-        .max_write_buffer_size(config.max_frame_bytes.saturating_mul(16).max(1 << 20))
-        .max_message_size(config.max_frame_bytes)
-        .max_frame_size(config.max_frame_bytes)
-        .on_upgrade(move |socket| async move { api.run_socket(grant, bridge(socket)).await })
-}
-
-fn bridge(
-    socket: WebSocket,
-) -> impl futures::Stream<Item = Result<WsFrame, SocketError>>
-       + futures::Sink<WsFrame, Error = SocketError>
-       + Send
-       + Unpin
-       + 'static {
-    socket
-        .sink_map_err(|e| SocketError::Other(e.to_string()))
-        .with(|frame: WsFrame| futures::future::ready(Ok::<_, SocketError>(to_axum(frame))))
-        .map(|item| item.map(from_axum).map_err(read_error))
+        .read_buffer_size(limits.read_buffer_bytes)
+        .write_buffer_size(limits.write_buffer_bytes)
+        .max_write_buffer_size(limits.max_write_buffer_bytes)
+        .max_message_size(limits.max_message_bytes)
+        .max_frame_size(limits.max_message_bytes)
+        .on_upgrade(move |socket| async move {
+            api.run_socket(grant, bridge_socket(socket, to_axum, from_axum))
+                .await
+        })
 }
 
 fn from_axum(message: Message) -> WsFrame {
@@ -54,10 +43,4 @@ fn to_axum(frame: WsFrame) -> Message {
             reason: reason.into(),
         })),
     }
-}
-
-/// tungstenite reports an over-limit frame or message as a capacity error; axum wraps it, so
-/// it is recognised by its text ("Space limit exceeded: Message too long").
-fn read_error(error: axum::Error) -> SocketError {
-    SocketError::from_read_error(error.to_string())
 }

@@ -28,6 +28,7 @@
 pub mod cases;
 mod client;
 mod fixture;
+pub mod graceful;
 
 pub use client::{Frame, Reply, Socket};
 pub use fixture::{

@@ -1,10 +1,10 @@
 //! Request/response translation: one endpoint for every path below the mount point. It turns
-//! poem's request into an [`ApiRequest`] (upper-case method, the path below the mount point,
-//! the raw query, every header, the body up to the configured limit), upgrades socket paths
-//! after the API authorised them, and turns the [`ApiResponse`] back unchanged.
+//! poem's request into an [`ApiRequest`] (core's [`ApiRequest::from_http`]), upgrades socket
+//! paths after the API authorised them, reads the body up to its route's limit
+//! ([`ChatApi::admit_body`]) and turns the [`ApiResponse`] back unchanged.
 
 use crate::socket;
-use poem::http::{header, HeaderMap, StatusCode};
+use bytes::Bytes;
 use poem::web::websocket::WebSocket;
 use poem::web::RequestBody;
 use poem::{Body, Endpoint, FromRequest, Request, Response, Route};
@@ -34,20 +34,15 @@ impl Endpoint for ChatEndpoint {
     type Output = Response;
 
     async fn call(&self, req: Request) -> poem::Result<Self::Output> {
-        let path = req.uri().path();
-        let path = if path.starts_with('/') {
-            path.to_owned()
-        } else {
-            format!("/{path}")
-        };
-        let mut api_request = ApiRequest {
-            method: req.method().as_str().to_ascii_uppercase(),
-            path: path.clone(),
-            query: req.uri().query().unwrap_or_default().to_owned(),
-            headers: headers_of(req.headers()),
-            body: Vec::new(),
-            mount_prefix: ApiRequest::mount_prefix_of(req.original_uri().path(), &path),
-        };
+        let uri = req.uri();
+        let original = req.original_uri().path();
+        let mut api_request = ApiRequest::from_http(
+            req.method(),
+            uri.path(),
+            uri.query(),
+            req.headers(),
+            Some(original),
+        );
         let (req, mut body) = req.split();
         if api_request.method == "GET" && ChatApi::is_socket_path(&api_request.path) {
             // An upgrade is authorised by the API first; a plain GET falls through and the
@@ -59,92 +54,38 @@ impl Endpoint for ChatEndpoint {
                 });
             }
         }
-        let limit = self.api.config().max_upload_body_bytes;
-        match read_body(&mut body, req.headers(), limit).await {
+        let limit = match self.api.admit_body(&api_request) {
+            Ok(limit) => limit,
+            Err(refusal) => return Ok(into_response(refusal)),
+        };
+        match read_body(&mut body, limit).await {
             Ok(bytes) => api_request.body = bytes,
-            Err(refusal) => return Ok(refusal),
+            Err(refusal) => return Ok(into_response(refusal)),
         }
         Ok(into_response(self.api.handle(api_request).await))
     }
 }
 
-/// Every header whose value is text, names lower-case (as `http` keeps them).
-fn headers_of(headers: &HeaderMap) -> Vec<(String, String)> {
-    headers
-        .iter()
-        .filter_map(|(name, value)| {
-            value
-                .to_str()
-                .ok()
-                .map(|v| (name.as_str().to_owned(), v.to_owned()))
-        })
-        .collect()
-}
-
-/// Reads the body, refusing more than `limit` bytes (by `Content-Length` before reading, or
-/// while reading) with `413 payload_too_large`.
-async fn read_body(
-    body: &mut RequestBody,
-    headers: &HeaderMap,
-    limit: usize,
-) -> Result<Vec<u8>, Response> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|len| len > limit as u64) {
-        return Err(too_large(limit));
-    }
+/// Reads the body, stopping with `413` as soon as it passes `limit`.
+async fn read_body(body: &mut RequestBody, limit: usize) -> Result<Bytes, ApiResponse> {
     let body = body.take().unwrap_or_else(|_| Body::empty());
     match body.into_bytes_limit(limit).await {
-        Ok(bytes) => Ok(bytes.to_vec()),
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => Err(too_large(limit)),
+        Ok(bytes) => Ok(bytes),
+        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
+            Err(ApiResponse::payload_too_large(limit))
+        }
         Err(error) => {
             tracing::debug!(%error, "could not read a request body");
-            Err(error_response(
-                StatusCode::BAD_REQUEST,
-                "invalid_input",
-                "the request body could not be read",
-            ))
+            Err(ApiResponse::unreadable_body())
         }
     }
 }
 
-fn too_large(limit: usize) -> Response {
-    error_response(
-        StatusCode::PAYLOAD_TOO_LARGE,
-        "payload_too_large",
-        &format!("request bodies may be at most {limit} bytes"),
-    )
-}
-
-/// The protocol's error body, for the two refusals the adapter makes itself (the body could
-/// not be read, or is over the limit).
-fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    Response::builder()
-        .status(status)
-        .content_type("application/json")
-        .body(format!(
-            r#"{{"error":{{"code":"{code}","message":"{message}"}}}}"#
-        ))
-}
-
-/// Converts the core's response: status, headers (in order, repeated names kept) and body.
+/// Converts the core's response (core's [`ApiResponse::into_http`]).
 pub(crate) fn into_response(response: ApiResponse) -> Response {
-    let mut out = Response::builder()
-        .status(StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR))
-        .body(response.body);
-    let headers = out.headers_mut();
-    for (name, value) in &response.headers {
-        match (
-            header::HeaderName::try_from(name.as_str()),
-            header::HeaderValue::try_from(value.as_str()),
-        ) {
-            (Ok(name), Ok(value)) => {
-                headers.append(name, value);
-            }
-            _ => tracing::warn!(header = %name, "dropped a response header that is not valid HTTP"),
-        }
-    }
+    let (parts, body) = response.into_http().into_parts();
+    let mut out = Response::from(body);
+    out.set_status(parts.status);
+    *out.headers_mut() = parts.headers;
     out
 }

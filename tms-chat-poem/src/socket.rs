@@ -1,36 +1,25 @@
-//! Bridges poem's WebSocket to the core's frame stream/sink, with the API's buffer and size
-//! limits (small read buffer, explicit frame and message limits).
+//! Bridges poem's WebSocket to the core's frame stream/sink ([`bridge_socket`]), with the
+//! API's socket limits ([`ChatApi::socket_limits`]). What stays here is poem's message type.
 
-use futures::{SinkExt, StreamExt};
-use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig, WebSocketStream};
+use poem::web::websocket::{CloseCode, Message, WebSocket, WebSocketConfig};
 use poem::{IntoResponse, Response};
-use tms_chat_core::protocol::{ChatApi, SocketError, SocketGrant, WsFrame};
+use tms_chat_core::protocol::{bridge_socket, ChatApi, SocketGrant, WsFrame};
 
 /// Upgrades with the configured limits and runs the socket.
 pub(crate) fn upgrade(api: ChatApi, grant: SocketGrant, ws: WebSocket) -> Response {
-    let limits = api.config().clone();
+    let limits = api.socket_limits();
     let config = WebSocketConfig::default()
-        .read_buffer_size(limits.socket_read_buffer_bytes)
-        .write_buffer_size(0)
-        .max_write_buffer_size(limits.max_frame_bytes.saturating_mul(16).max(1 << 20))
-        .max_message_size(Some(limits.max_frame_bytes))
-        .max_frame_size(Some(limits.max_frame_bytes));
+        .read_buffer_size(limits.read_buffer_bytes)
+        .write_buffer_size(limits.write_buffer_bytes)
+        .max_write_buffer_size(limits.max_write_buffer_bytes)
+        .max_message_size(Some(limits.max_message_bytes))
+        .max_frame_size(Some(limits.max_message_bytes));
     ws.config(config)
-        .on_upgrade(move |socket| async move { api.run_socket(grant, bridge(socket)).await })
+        .on_upgrade(move |socket| async move {
+            api.run_socket(grant, bridge_socket(socket, to_poem, from_poem))
+                .await
+        })
         .into_response()
-}
-
-fn bridge(
-    socket: WebSocketStream,
-) -> impl futures::Stream<Item = Result<WsFrame, SocketError>>
-       + futures::Sink<WsFrame, Error = SocketError>
-       + Send
-       + Unpin
-       + 'static {
-    socket
-        .sink_map_err(|e| SocketError::Other(e.to_string()))
-        .with(|frame: WsFrame| futures::future::ready(Ok::<_, SocketError>(to_poem(frame))))
-        .map(|item| item.map(from_poem).map_err(read_error))
 }
 
 fn from_poem(message: Message) -> WsFrame {
@@ -55,9 +44,4 @@ fn to_poem(frame: WsFrame) -> Message {
             Message::Close(frame.map(|(code, reason)| (CloseCode::from(code), reason)))
         }
     }
-}
-
-/// tungstenite reports an over-limit frame or message as a capacity error.
-fn read_error(error: std::io::Error) -> SocketError {
-    SocketError::from_read_error(error.to_string())
 }

@@ -411,8 +411,7 @@ pub(crate) async fn upload_from(req: &ApiRequest, max_bytes: usize) -> ChatResul
         let boundary = multer::parse_boundary(content_type)
             .map_err(|_| ChatError::invalid("file", "multipart body without a boundary"))?;
         let body = req.body.clone();
-        let stream =
-            futures::stream::once(async move { Ok::<_, std::io::Error>(bytes::Bytes::from(body)) });
+        let stream = futures::stream::once(async move { Ok::<_, std::io::Error>(body) });
         let mut multipart = multer::Multipart::new(stream, boundary);
         while let Some(field) = multipart
             .next_field()
@@ -424,10 +423,7 @@ pub(crate) async fn upload_from(req: &ApiRequest, max_bytes: usize) -> ChatResul
                 let bytes = field.bytes().await.map_err(|e| {
                     ChatError::invalid("file", format!("malformed multipart body: {e}"))
                 })?;
-                return Ok(UploadedFile {
-                    file_name,
-                    bytes: bytes.to_vec(),
-                });
+                return Ok(UploadedFile { file_name, bytes });
             }
         }
         return Err(ChatError::invalid(
@@ -483,7 +479,7 @@ pub(crate) fn file_response(a: &crate::domain::Attachment, bytes: Vec<u8>) -> Ap
                 "default-src 'none'; sandbox".to_owned(),
             ),
         ],
-        body: bytes,
+        body: bytes::Bytes::from(bytes),
     }
 }
 

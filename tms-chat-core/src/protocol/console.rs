@@ -35,7 +35,7 @@ pub(crate) fn console_file(file: &str) -> Option<ApiResponse> {
     Some(ApiResponse {
         status: 200,
         headers,
-        body: body.as_bytes().to_vec(),
+        body: bytes::Bytes::from_static(body.as_bytes()),
     })
 }
 
@@ -44,7 +44,7 @@ pub(crate) fn redirect_to_console(mount_prefix: &str) -> ApiResponse {
     ApiResponse {
         status: 308,
         headers: vec![("location".to_owned(), format!("{mount_prefix}/console/"))],
-        body: Vec::new(),
+        body: bytes::Bytes::new(),
     }
 }
 

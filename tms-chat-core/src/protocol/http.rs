@@ -1,6 +1,10 @@
 //! Framework-neutral HTTP and WebSocket types. Adapters convert their framework's request into
 //! an [`ApiRequest`], hand it to [`super::ChatApi`], and convert the [`ApiResponse`] back;
-//! sockets are streams and sinks of [`WsFrame`].
+//! sockets are streams and sinks of [`WsFrame`]. Both frameworks speak the `http` crate's
+//! types, so the conversions from and to them live here, once: [`ApiRequest::from_http`],
+//! [`ApiResponse::into_http`].
+
+use bytes::Bytes;
 
 /// An HTTP request as the protocol sees it.
 #[derive(Clone, Debug, Default)]
@@ -13,8 +17,8 @@ pub struct ApiRequest {
     pub query: String,
     /// Header name/value pairs (names in any case).
     pub headers: Vec<(String, String)>,
-    /// The body bytes.
-    pub body: Vec<u8>,
+    /// The body (shared, never copied whole).
+    pub body: Bytes,
     /// Where the host mounted the API (`/support`), empty at the root; links the API hands
     /// out (console, embed code, join links) start with it. Adapters fill it in with
     /// [`ApiRequest::mount_prefix_of`].
@@ -32,9 +36,50 @@ impl ApiRequest {
             path: path.to_owned(),
             query: query.to_owned(),
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
             mount_prefix: String::new(),
         }
+    }
+
+    /// The request line and headers of an `http` request, without its body (read it once
+    /// [`super::ChatApi::body_limit`] said how much may come). `path` is the path below the
+    /// mount point; `original_path` the path the client sent, when the framework keeps it
+    /// (the difference is the mount prefix). Header values that are not text are left out.
+    pub fn from_http(
+        method: &http::Method,
+        path: &str,
+        query: Option<&str>,
+        headers: &http::HeaderMap,
+        original_path: Option<&str>,
+    ) -> Self {
+        let path = if path.starts_with('/') {
+            path.to_owned()
+        } else {
+            format!("/{path}")
+        };
+        let headers = headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let value = value.to_str().ok()?;
+                Some((name.as_str().to_owned(), value.to_owned()))
+            })
+            .collect();
+        ApiRequest {
+            method: method.as_str().to_ascii_uppercase(),
+            mount_prefix: original_path
+                .map(|original| Self::mount_prefix_of(original, &path))
+                .unwrap_or_default(),
+            path,
+            query: query.unwrap_or_default().to_owned(),
+            headers,
+            body: Bytes::new(),
+        }
+    }
+
+    /// The body length the client declared (`Content-Length`), if it is a number.
+    pub fn declared_body_len(&self) -> Option<u64> {
+        self.header("content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
     }
 
     /// The prefix a host nested the API under: the request's original path less the path
@@ -64,7 +109,7 @@ impl ApiRequest {
     pub fn with_json(mut self, body: &serde_json::Value) -> Self {
         self.headers
             .push(("content-type".to_owned(), "application/json".to_owned()));
-        self.body = body.to_string().into_bytes();
+        self.body = Bytes::from(body.to_string());
         self
     }
 
@@ -92,8 +137,8 @@ pub struct ApiResponse {
     pub status: u16,
     /// Header name/value pairs.
     pub headers: Vec<(String, String)>,
-    /// Body bytes.
-    pub body: Vec<u8>,
+    /// Body bytes (static files are served without a copy).
+    pub body: Bytes,
 }
 
 impl ApiResponse {
@@ -103,7 +148,7 @@ impl ApiResponse {
         ApiResponse {
             status,
             headers: vec![("content-type".to_owned(), "application/json".to_owned())],
-            body,
+            body: Bytes::from(body),
         }
     }
 
@@ -112,8 +157,31 @@ impl ApiResponse {
         ApiResponse {
             status,
             headers: Vec::new(),
-            body: Vec::new(),
+            body: Bytes::new(),
         }
+    }
+
+    /// As an `http` response: status, headers in order (repeated names kept), body. A
+    /// header that is not valid HTTP is dropped with a warning.
+    pub fn into_http(self) -> http::Response<Bytes> {
+        let mut out = http::Response::new(self.body);
+        *out.status_mut() = http::StatusCode::from_u16(self.status)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let headers = out.headers_mut();
+        for (name, value) in self.headers {
+            match (
+                http::HeaderName::try_from(name.as_str()),
+                http::HeaderValue::try_from(value.as_str()),
+            ) {
+                (Ok(name), Ok(value)) => {
+                    headers.append(name, value);
+                }
+                _ => {
+                    tracing::warn!(header = %name, "dropped a response header that is not valid HTTP")
+                }
+            }
+        }
+        out
     }
 
     /// Adds a header (builder style).

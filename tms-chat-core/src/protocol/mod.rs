@@ -9,6 +9,7 @@
 //! `socket` (connection loop and events), `ws_ticket` (one-time socket tickets), `agents`
 //! (authentication and agent sync), `embed` (embed snippet).
 
+mod adapter;
 mod agent_api;
 mod agents;
 mod body;
@@ -25,6 +26,7 @@ pub mod socket;
 pub mod views;
 mod ws_ticket;
 
+pub use adapter::{bridge_socket, SocketLimits};
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
 

@@ -32,7 +32,7 @@ pub(crate) fn widget_script(api: &ChatApi) -> ApiResponse {
                 ("access-control-allow-origin".to_owned(), "*".to_owned()),
                 ("x-content-type-options".to_owned(), "nosniff".to_owned()),
             ],
-            body: script.as_bytes().to_vec(),
+            body: bytes::Bytes::copy_from_slice(script.as_bytes()),
         },
         None => route_not_found(),
     }

@@ -15,6 +15,27 @@ pub(crate) fn is_socket_path(path: &str) -> bool {
         )
 }
 
+/// Whether `method path` uploads a file (its body may be as large as the upload limit).
+pub(crate) fn is_upload(method: &str, path: &str) -> bool {
+    let segs = segments(path);
+    method.eq_ignore_ascii_case("POST")
+        && (matches!(
+            segs.as_slice(),
+            ["v1", "chat", "sessions", _, "attachments"]
+        ) || matches!(
+            segs.as_slice(),
+            [
+                "v1",
+                "chat",
+                "public",
+                "widgets",
+                _,
+                "session",
+                "attachments"
+            ]
+        ))
+}
+
 pub(crate) fn segments(path: &str) -> Vec<&str> {
     path.split('/').filter(|s| !s.is_empty()).collect()
 }

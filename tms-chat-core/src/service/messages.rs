@@ -40,7 +40,7 @@ pub struct UploadedFile {
     /// The client's file name (kept as text only).
     pub file_name: String,
     /// The bytes.
-    pub bytes: Vec<u8>,
+    pub bytes: bytes::Bytes,
 }
 
 impl ChatService {
