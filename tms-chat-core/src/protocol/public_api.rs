@@ -1,13 +1,16 @@
 //! The customer (widget) endpoints under `/v1/chat/public/widgets/{widgetId}/...`: public
 //! configuration, starting a session, the offline contact form, and the customer-token calls
 //! on its own session. Every request must carry an `Origin` the widget allows; responses carry
-//! CORS headers for that origin (see `cors`).
+//! CORS headers for that origin (see `cors`). Which endpoint a request reaches is decided by
+//! the route table (`routes`).
 
-use super::agent_api::{file_response, history_query, upload_from, Read, Typing};
+use super::agent_api::{file_response, history_query, upload_from};
 use super::body::{json_body, Query};
 use super::cors::{preflight_granted, preflight_refused, with_cors};
 use super::envelopes::{ContactReceived, CustomerStartedSession, MessageList};
-use super::errors::{error_response, method_not_allowed, route_not_found};
+use super::errors::{error_response, protocol_error};
+use super::requests::{ContactRequest, ReadRequest, TypingRequest, VisitorRequest};
+use super::routes::{Endpoint, Matched};
 use super::views::{
     AttachmentView, CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView,
 };
@@ -17,39 +20,7 @@ use crate::domain::{Session, Widget};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{AttachmentId, WidgetId};
 use crate::service::{SendMessage, StartCustomerSession};
-use serde::Deserialize;
-
-pub(crate) fn widget_script(api: &ChatApi) -> ApiResponse {
-    match &api.config().widget_script {
-        Some(script) => ApiResponse {
-            status: 200,
-            headers: vec![
-                (
-                    "content-type".to_owned(),
-                    "application/javascript; charset=utf-8".to_owned(),
-                ),
-                ("cache-control".to_owned(), "public, max-age=300".to_owned()),
-                ("access-control-allow-origin".to_owned(), "*".to_owned()),
-                ("x-content-type-options".to_owned(), "nosniff".to_owned()),
-            ],
-            body: bytes::Bytes::copy_from_slice(script.as_bytes()),
-        },
-        None => route_not_found(),
-    }
-}
-
-fn allowed_methods(rest: &[&str]) -> Option<&'static str> {
-    Some(match rest {
-        [] => "GET",
-        ["sessions"] | ["contact"] => "POST",
-        ["session"] => "GET, PATCH",
-        ["session", "messages"] => "GET, POST",
-        ["session", "attachments" | "typing" | "read" | "end"] => "POST",
-        ["attachments", _] => "GET",
-        ["ws"] => "GET",
-        _ => return None,
-    })
-}
+use serde::de::DeserializeOwned;
 
 /// The origin a widget request comes from: its `Origin` header; or, for a same-origin request
 /// (browsers omit `Origin` on same-origin GETs but always send `Sec-Fetch-Site`, which pages
@@ -67,86 +38,64 @@ pub(crate) fn request_origin(api: &ChatApi, req: &ApiRequest) -> Option<String> 
     }
 }
 
-pub(crate) async fn dispatch(
-    api: &ChatApi,
-    req: ApiRequest,
-    widget: &str,
-    rest: &[&str],
-) -> ApiResponse {
-    let origin = req.header("origin").map(str::to_owned);
+/// A CORS preflight on a public path: granted for an origin the widget allows.
+pub(crate) async fn preflight(api: &ChatApi, req: &ApiRequest, widget: &str) -> ApiResponse {
+    let origin = req.header("origin");
     let widget_id = WidgetId::from(widget);
-    let Some(allowed) = allowed_methods(rest) else {
-        return with_cors(route_not_found(), origin.as_deref());
+    match api.service().widget_for_origin(&widget_id, origin).await {
+        Ok(_) => preflight_granted(origin.unwrap_or_default()),
+        Err(_) => preflight_refused(),
+    }
+}
+
+/// Answers a public endpoint, with CORS headers for the request's origin.
+pub(crate) async fn handle(api: &ChatApi, req: &ApiRequest, route: &Matched<'_>) -> ApiResponse {
+    let origin = req.header("origin");
+    if route.endpoint == Endpoint::CustomerSocket {
+        let refusal = protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket");
+        return with_cors(refusal, origin);
+    }
+    let effective_origin = request_origin(api, req);
+    let call = PublicCall {
+        api,
+        req,
+        widget_id: WidgetId::from(route.widget.unwrap_or_default()),
+        origin: effective_origin.as_deref(),
+        id: route.id.unwrap_or_default(),
     };
-    if req.method == "OPTIONS" {
-        return match api
-            .service()
-            .widget_for_origin(&widget_id, origin.as_deref())
-            .await
-        {
-            Ok(_) => preflight_granted(origin.as_deref().unwrap_or_default()),
-            Err(_) => preflight_refused(),
-        };
-    }
-    if !allowed.split(", ").any(|m| m == req.method) {
-        return with_cors(method_not_allowed(allowed), origin.as_deref());
-    }
-    if rest == ["ws"] {
-        return with_cors(
-            super::errors::protocol_error(
-                426,
-                "upgrade_required",
-                "this endpoint speaks WebSocket",
-            ),
-            origin.as_deref(),
-        );
-    }
-    let effective_origin = request_origin(api, &req);
-    let response = match route(api, &req, &widget_id, effective_origin.as_deref(), rest).await {
+    let response = match answer(&call, route.endpoint).await {
         Ok(r) => r,
         Err(e) => error_response(&e),
     };
-    with_cors(response, origin.as_deref())
+    with_cors(response, origin)
 }
 
-async fn route(
-    api: &ChatApi,
-    req: &ApiRequest,
-    widget_id: &WidgetId,
-    origin: Option<&str>,
-    rest: &[&str],
-) -> ChatResult<ApiResponse> {
-    let svc = api.service();
-    let max = api.config().max_json_body_bytes;
-    match (req.method.as_str(), rest) {
-        ("GET", []) => {
+/// One public request: its widget, effective origin and route `{id}`.
+struct PublicCall<'r> {
+    api: &'r ChatApi,
+    req: &'r ApiRequest,
+    widget_id: WidgetId,
+    origin: Option<&'r str>,
+    id: &'r str,
+}
+
+impl PublicCall<'_> {
+    fn json<T: DeserializeOwned>(&self) -> ChatResult<T> {
+        json_body(self.req, self.api.config().max_json_body_bytes)
+    }
+}
+
+async fn answer(call: &PublicCall<'_>, endpoint: Endpoint) -> ChatResult<ApiResponse> {
+    let svc = call.api.service();
+    let (widget_id, origin) = (&call.widget_id, call.origin);
+    match endpoint {
+        Endpoint::PublicConfig => {
             let config = svc.public_widget_config(widget_id, origin).await?;
             Ok(ApiResponse::json(200, &config))
         }
-        ("POST", ["sessions"]) => {
-            let body: StartCustomerSession = json_body(req, max)?;
-            let started = svc.start_customer_session(widget_id, origin, body).await?;
-            let widget = svc.widget_for_origin(widget_id, origin).await?;
-            let view = api.customer_view(&started.session, &widget).await;
-            Ok(ApiResponse::json(
-                201,
-                &CustomerStartedSession {
-                    session: view,
-                    customer_token: &started.customer_token,
-                },
-            ))
-        }
-        ("POST", ["contact"]) => {
-            #[derive(Deserialize)]
-            struct Contact {
-                #[serde(default)]
-                customer_name: Option<String>,
-                #[serde(default)]
-                customer_email: Option<String>,
-                #[serde(default)]
-                message: String,
-            }
-            let body: Contact = json_body(req, max)?;
+        Endpoint::PublicStartSession => start_session(call).await,
+        Endpoint::PublicContact => {
+            let body: ContactRequest = call.json()?;
             let session = svc
                 .submit_offline_contact(
                     widget_id,
@@ -156,91 +105,112 @@ async fn route(
                     body.message,
                 )
                 .await?;
-            Ok(ApiResponse::json(
-                201,
-                &ContactReceived {
-                    session_id: &session.id,
-                },
-            ))
+            let body = ContactReceived {
+                session_id: &session.id,
+            };
+            Ok(ApiResponse::json(201, &body))
         }
-        _ => {
-            let (widget, customer) = api.customer_for(req, widget_id, origin).await?;
-            let actor = Actor::Customer(&customer);
-            customer_route(api, req, rest, &widget, &customer, &actor, max).await
+        endpoint => {
+            let (widget, customer) = call.api.customer_for(call.req, widget_id, origin).await?;
+            let own = OwnSession {
+                call,
+                widget: &widget,
+                customer: &customer,
+            };
+            own.answer(endpoint).await
         }
     }
 }
 
-async fn customer_route(
-    api: &ChatApi,
-    req: &ApiRequest,
-    rest: &[&str],
-    widget: &Widget,
-    customer: &CustomerPrincipal,
-    actor: &Actor<'_>,
-    max: usize,
-) -> ChatResult<ApiResponse> {
-    let svc = api.service();
-    let sid = &customer.session_id;
-    match (req.method.as_str(), rest) {
-        ("GET", ["session"]) => {
-            let s = svc.get_session(actor, sid).await?;
-            Ok(ApiResponse::json(200, &api.customer_view(&s, widget).await))
-        }
-        ("PATCH", ["session"]) => {
-            #[derive(Deserialize)]
-            struct Visitor {
-                #[serde(default)]
-                customer_name: Option<String>,
-                #[serde(default)]
-                customer_email: Option<String>,
+async fn start_session(call: &PublicCall<'_>) -> ChatResult<ApiResponse> {
+    let svc = call.api.service();
+    let body: StartCustomerSession = call.json()?;
+    let started = svc
+        .start_customer_session(&call.widget_id, call.origin, body)
+        .await?;
+    let widget = svc.widget_for_origin(&call.widget_id, call.origin).await?;
+    let view = call
+        .api
+        .customer_view(&started.session, widget.show_agent_avatars)
+        .await;
+    let body = CustomerStartedSession {
+        session: view,
+        customer_token: &started.customer_token,
+    };
+    Ok(ApiResponse::json(201, &body))
+}
+
+/// A customer's call on their own session (the token decided which).
+struct OwnSession<'r> {
+    call: &'r PublicCall<'r>,
+    widget: &'r Widget,
+    customer: &'r CustomerPrincipal,
+}
+
+impl OwnSession<'_> {
+    async fn view(&self, session: &Session) -> ApiResponse {
+        let view = self
+            .call
+            .api
+            .customer_view(session, self.widget.show_agent_avatars)
+            .await;
+        ApiResponse::json(200, &view)
+    }
+
+    async fn answer(&self, endpoint: Endpoint) -> ChatResult<ApiResponse> {
+        let svc = self.call.api.service();
+        let actor = &Actor::Customer(self.customer);
+        let sid = &self.customer.session_id;
+        match endpoint {
+            Endpoint::PublicGetSession => Ok(self.view(&svc.get_session(actor, sid).await?).await),
+            Endpoint::PublicUpdateVisitor => {
+                let body: VisitorRequest = self.call.json()?;
+                let session = svc
+                    .update_customer(actor, sid, body.customer_name, body.customer_email)
+                    .await?;
+                Ok(self.view(&session).await)
             }
-            let body: Visitor = json_body(req, max)?;
-            let s = svc
-                .update_customer(actor, sid, body.customer_name, body.customer_email)
-                .await?;
-            Ok(ApiResponse::json(200, &api.customer_view(&s, widget).await))
+            Endpoint::PublicHistory => {
+                let query = history_query(&Query::parse(&self.call.req.query))?;
+                let messages = svc.history(actor, sid, query).await?;
+                let messages = messages.iter().map(MessageView::from).collect();
+                Ok(ApiResponse::json(200, &MessageList { messages }))
+            }
+            Endpoint::PublicSendMessage => {
+                let body: SendMessage = self.call.json()?;
+                let appended = svc.send_message(actor, sid, body).await?;
+                let status = if appended.created { 201 } else { 200 };
+                Ok(ApiResponse::json(
+                    status,
+                    &MessageView::from(&appended.message),
+                ))
+            }
+            Endpoint::PublicUpload => {
+                let limit = self.call.api.config().max_upload_body_bytes;
+                let file = upload_from(self.call.req, limit).await?;
+                let attachment = svc.upload_attachment(actor, sid, file).await?;
+                Ok(ApiResponse::json(201, &AttachmentView::from(&attachment)))
+            }
+            Endpoint::PublicTyping => {
+                let body: TypingRequest = self.call.json()?;
+                svc.set_typing(actor, sid, body.is_typing).await?;
+                Ok(ApiResponse::empty(204))
+            }
+            Endpoint::PublicMarkRead => {
+                let body: ReadRequest = self.call.json()?;
+                let marker = svc.mark_read(actor, sid, body.seq).await?;
+                Ok(ApiResponse::json(200, &ReadMarkerView::from(&marker)))
+            }
+            Endpoint::PublicEnd => Ok(self.view(&svc.end_session(actor, sid).await?).await),
+            Endpoint::PublicDownload => {
+                let id = AttachmentId::from(self.call.id);
+                let (attachment, bytes) = svc.download_attachment(actor, &id).await?;
+                Ok(file_response(&attachment, bytes))
+            }
+            other => Err(ChatError::Internal(
+                format!("{other:?} is not a public endpoint").into(),
+            )),
         }
-        ("GET", ["session", "messages"]) => {
-            let q = Query::parse(&req.query);
-            let messages = svc.history(actor, sid, history_query(&q)?).await?;
-            let views: Vec<MessageView> = messages.iter().map(MessageView::from).collect();
-            Ok(ApiResponse::json(200, &MessageList { messages: views }))
-        }
-        ("POST", ["session", "messages"]) => {
-            let body: SendMessage = json_body(req, max)?;
-            let appended = svc.send_message(actor, sid, body).await?;
-            Ok(ApiResponse::json(
-                if appended.created { 201 } else { 200 },
-                &MessageView::from(&appended.message),
-            ))
-        }
-        ("POST", ["session", "attachments"]) => {
-            let file = upload_from(req, api.config().max_upload_body_bytes).await?;
-            let a = svc.upload_attachment(actor, sid, file).await?;
-            Ok(ApiResponse::json(201, &AttachmentView::from(&a)))
-        }
-        ("POST", ["session", "typing"]) => {
-            let body: Typing = json_body(req, max)?;
-            svc.set_typing(actor, sid, body.is_typing).await?;
-            Ok(ApiResponse::empty(204))
-        }
-        ("POST", ["session", "read"]) => {
-            let body: Read = json_body(req, max)?;
-            let marker = svc.mark_read(actor, sid, body.seq).await?;
-            Ok(ApiResponse::json(200, &ReadMarkerView::from(&marker)))
-        }
-        ("POST", ["session", "end"]) => {
-            let s = svc.end_session(actor, sid).await?;
-            Ok(ApiResponse::json(200, &api.customer_view(&s, widget).await))
-        }
-        ("GET", ["attachments", id]) => {
-            let (a, bytes) = svc
-                .download_attachment(actor, &AttachmentId::from(*id))
-                .await?;
-            Ok(file_response(&a, bytes))
-        }
-        _ => Ok(route_not_found()),
     }
 }
 
@@ -267,11 +237,12 @@ impl ChatApi {
         Ok((widget, customer))
     }
 
-    /// A session as its customer sees it, with the assigned agent's public profile.
+    /// A session as its customer sees it, with the assigned agent's public profile (with
+    /// the avatar when the widget shows avatars).
     pub(crate) async fn customer_view<'a>(
         &self,
         session: &'a Session,
-        widget: &Widget,
+        show_avatars: bool,
     ) -> CustomerSessionView<'a> {
         let agent = match &session.assigned_agent_id {
             Some(id) => self
@@ -279,7 +250,7 @@ impl ChatApi {
                 .agents
                 .profile(&session.tenant_id, id)
                 .await
-                .map(|a| PublicAgentView::of(&a, widget.show_agent_avatars)),
+                .map(|a| PublicAgentView::of(&a, show_avatars)),
             None => None,
         };
         CustomerSessionView::new(session, agent)

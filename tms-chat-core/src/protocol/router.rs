@@ -1,87 +1,70 @@
-//! Path → endpoint. Matches the path's segments and method and hands the request to the
-//! agent or public endpoint; unknown paths are `404 not_found`, known paths with another
-//! method `405 method_not_allowed`.
+//! Request → endpoint, by the route table (`routes`): unknown paths are `404 not_found`,
+//! known paths with another method `405 method_not_allowed` with `Allow`; public paths answer
+//! CORS preflights and carry CORS headers on refusals too.
 
-use super::errors::{method_not_allowed, route_not_found};
-use super::{agent_api, console, public_api, ApiRequest, ApiResponse, ChatApi};
+use super::errors::{method_not_allowed, protocol_error, route_not_found};
+use super::routes::{lookup, normalize, Area, Endpoint, Lookup, Matched};
+use super::{agent_api, console, probes, public_api, ApiRequest, ApiResponse, ChatApi};
 
 /// Whether `path` is one of the two WebSocket endpoints.
 pub(crate) fn is_socket_path(path: &str) -> bool {
-    let segs = segments(path);
-    matches!(segs.as_slice(), ["v1", "chat", "ws"])
-        || matches!(
-            segs.as_slice(),
-            ["v1", "chat", "public", "widgets", _, "ws"]
-        )
+    super::routes::endpoint_of("GET", path).is_some_and(Endpoint::is_socket)
 }
 
 /// Whether `method path` uploads a file (its body may be as large as the upload limit).
 pub(crate) fn is_upload(method: &str, path: &str) -> bool {
-    let segs = segments(path);
-    method.eq_ignore_ascii_case("POST")
-        && (matches!(
-            segs.as_slice(),
-            ["v1", "chat", "sessions", _, "attachments"]
-        ) || matches!(
-            segs.as_slice(),
-            [
-                "v1",
-                "chat",
-                "public",
-                "widgets",
-                _,
-                "session",
-                "attachments"
-            ]
-        ))
+    super::routes::endpoint_of(method, path).is_some_and(Endpoint::takes_upload)
 }
 
-pub(crate) fn segments(path: &str) -> Vec<&str> {
-    path.split('/').filter(|s| !s.is_empty()).collect()
-}
-
+/// Answers one REST request.
 pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
-    let path = req.path.clone();
-    let segs = segments(&path);
-    let m = req.method.as_str();
-    match segs.as_slice() {
-        ["healthz"] => only(m, "GET", agent_api::healthz),
-        ["readyz"] => match m {
-            "GET" => agent_api::readyz(api).await,
-            _ => method_not_allowed("GET"),
-        },
-        ["chat-widget.js"] => only(m, "GET", || public_api::widget_script(api)),
-        ["console", rest @ ..] if api.config().serve_console => console_route(&req, rest),
-        ["v1", "chat", "public", "widgets", widget, rest @ ..] => {
-            public_api::dispatch(api, req.clone(), widget, rest).await
+    let path = normalize(&req.path);
+    let origin = req.header("origin");
+    let public = path.starts_with("/v1/chat/public/widgets/");
+    match lookup(&req.method, &path) {
+        Lookup::Found(route) if route.endpoint.is_console() && !api.config().serve_console => {
+            route_not_found()
         }
-        ["v1", "chat", "ws"] => {
-            super::errors::protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket")
+        Lookup::Found(route) => answer(api, &req, &route).await,
+        Lookup::WrongMethod {
+            area: Area::Public,
+            widget: Some(widget),
+            ..
+        } if req.method == "OPTIONS" => public_api::preflight(api, &req, widget).await,
+        Lookup::WrongMethod { area, allow, .. } => {
+            let refusal = method_not_allowed(&allow);
+            if area == Area::Public {
+                super::cors::with_cors(refusal, origin)
+            } else {
+                refusal
+            }
         }
-        ["v1", "chat", rest @ ..] => agent_api::dispatch(api, &req, rest).await,
-        _ => route_not_found(),
+        Lookup::NotFound if public => super::cors::with_cors(route_not_found(), origin),
+        Lookup::NotFound => route_not_found(),
     }
 }
 
-/// The console's files; `console` alone redirects to `console/`.
-fn console_route(req: &ApiRequest, rest: &[&str]) -> ApiResponse {
-    if req.method != "GET" && req.method != "HEAD" {
-        return method_not_allowed("GET");
-    }
-    match rest {
-        [] if !req.path.ends_with('/') => console::redirect_to_console(&req.mount_prefix),
-        [] => console::console_file("").unwrap_or_else(route_not_found),
-        [file] => console::console_file(file).unwrap_or_else(route_not_found),
-        _ => route_not_found(),
+async fn answer(api: &ChatApi, req: &ApiRequest, route: &Matched<'_>) -> ApiResponse {
+    match (route.area, route.endpoint) {
+        (Area::Public, _) => public_api::handle(api, req, route).await,
+        (Area::Agent, Endpoint::AgentSocket) => {
+            protocol_error(426, "upgrade_required", "this endpoint speaks WebSocket")
+        }
+        (Area::Agent, _) => agent_api::handle(api, req, route).await,
+        (Area::Open, Endpoint::Healthz) => probes::healthz(),
+        (Area::Open, Endpoint::Readyz) => probes::readyz(api).await,
+        (Area::Open, Endpoint::WidgetScript) => probes::widget_script(api),
+        // `console` → `console/`, so the page's relative links resolve below the prefix.
+        (Area::Open, Endpoint::Console) if !req.path.ends_with('/') => {
+            console::redirect_to_console(&req.mount_prefix)
+        }
+        (Area::Open, Endpoint::Console) => console_file(""),
+        (Area::Open, _) => console_file(route.id.unwrap_or_default()),
     }
 }
 
-fn only(method: &str, allowed: &str, f: impl FnOnce() -> ApiResponse) -> ApiResponse {
-    if method == allowed {
-        f()
-    } else {
-        method_not_allowed(allowed)
-    }
+fn console_file(file: &str) -> ApiResponse {
+    console::console_file(file).unwrap_or_else(route_not_found)
 }
 
 #[cfg(test)]
@@ -109,5 +92,16 @@ mod tests {
         assert!(is_socket_path("/v1/chat/public/widgets/wgt_1/ws"));
         assert!(!is_socket_path("/v1/chat/sessions"));
         assert!(!is_socket_path("/v1/chat/public/widgets/ws"));
+    }
+
+    #[test]
+    fn uploads_are_recognised() {
+        assert!(is_upload("POST", "/v1/chat/sessions/s_1/attachments"));
+        assert!(is_upload(
+            "POST",
+            "/v1/chat/public/widgets/w/session/attachments"
+        ));
+        assert!(!is_upload("GET", "/v1/chat/attachments/a_1"));
+        assert!(!is_upload("POST", "/v1/chat/sessions"));
     }
 }

@@ -3,11 +3,8 @@
 //! the assigned agent's public profile. Events a side does not get have no frame.
 
 use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
-use super::super::views::{
-    CustomerSessionView, MessageView, PublicAgentView, ReadMarkerView, SessionView,
-};
+use super::super::views::{MessageView, ReadMarkerView, SessionView};
 use super::super::ChatApi;
-use crate::domain::Session;
 use crate::notify::ChatEvent;
 
 /// The agent-side frame of an event, encoded.
@@ -82,7 +79,7 @@ pub(super) async fn customer_frame(
     event: &ChatEvent,
     show_avatars: bool,
 ) -> Option<String> {
-    let view = |session| customer_session(api, session, show_avatars);
+    let view = |session| api.customer_view(session, show_avatars);
     let frame = match event {
         ChatEvent::SessionAssigned {
             session, agent_id, ..
@@ -122,22 +119,4 @@ pub(super) async fn customer_frame(
         ChatEvent::NewMessage { .. } | ChatEvent::NoteAdded { .. } => return None,
     };
     Some(ServerFrame::CustomerEvent(frame).encode())
-}
-
-/// The customer's view of their session, with the assigned agent's public profile.
-async fn customer_session<'s>(
-    api: &ChatApi,
-    session: &'s Session,
-    show_avatars: bool,
-) -> CustomerSessionView<'s> {
-    let agent = match &session.assigned_agent_id {
-        Some(id) => api
-            .inner
-            .agents
-            .profile(&session.tenant_id, id)
-            .await
-            .map(|a| PublicAgentView::of(&a, show_avatars)),
-        None => None,
-    };
-    CustomerSessionView::new(session, agent)
 }

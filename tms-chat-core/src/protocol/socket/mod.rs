@@ -19,6 +19,7 @@ mod encoding;
 
 use super::body::Query;
 use super::errors::error_response;
+use super::routes::{lookup, normalize, Endpoint, Lookup};
 use super::{ApiRequest, ApiResponse, ChatApi, SocketError, WsFrame};
 use crate::auth::CustomerPrincipal;
 use crate::domain::Agent;
@@ -67,12 +68,14 @@ impl ChatApi {
                 "server is shutting down",
             ));
         }
-        let segs = super::router::segments(&request.path);
-        match segs.as_slice() {
-            ["v1", "chat", "ws"] => self.authorize_agent_socket(request).await,
-            ["v1", "chat", "public", "widgets", widget, "ws"] => {
-                self.authorize_customer_socket(request, &WidgetId::from(*widget))
-                    .await
+        let path = normalize(&request.path);
+        match lookup("GET", &path) {
+            Lookup::Found(route) if route.endpoint == Endpoint::AgentSocket => {
+                self.authorize_agent_socket(request).await
+            }
+            Lookup::Found(route) if route.endpoint == Endpoint::CustomerSocket => {
+                let widget = WidgetId::from(route.widget.unwrap_or_default());
+                self.authorize_customer_socket(request, &widget).await
             }
             _ => Err(super::errors::route_not_found()),
         }

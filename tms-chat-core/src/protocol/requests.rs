@@ -1,0 +1,80 @@
+//! Request bodies of the REST endpoints that are not service inputs of their own (those —
+//! `StartAgentSession`, `SendMessage`, `TransferRequest`, `WidgetInput`,
+//! `StartCustomerSession` — live beside the service call that takes them). The field names
+//! are the wire contract of `docs/protocol.md`.
+
+use crate::ids::AgentId;
+use serde::Deserialize;
+
+/// `POST /v1/chat/sessions/{id}/assign`.
+#[derive(Debug, Default, Deserialize)]
+pub struct AssignRequest {
+    /// Who gets the session; the acting agent when absent ("Assign to Me").
+    #[serde(default)]
+    pub agent_id: Option<AgentId>,
+}
+
+/// `POST /v1/chat/sessions/{id}/notes`.
+#[derive(Debug, Deserialize)]
+pub struct NoteRequest {
+    /// The note's text (agents only).
+    pub content: String,
+}
+
+/// `POST /v1/chat/sessions/{id}/ticket`.
+#[derive(Debug, Default, Deserialize)]
+pub struct TicketRequestBody {
+    /// The ticket's subject; the host's sink chooses one when absent.
+    #[serde(default)]
+    pub subject: Option<String>,
+}
+
+/// `POST /v1/chat/canned-responses` and `PUT /v1/chat/canned-responses/{id}`.
+#[derive(Debug, Default, Deserialize)]
+pub struct CannedRequest {
+    /// The shortcut typed after `/` (required when creating).
+    #[serde(default)]
+    pub shortcut: Option<String>,
+    /// The text inserted (required when creating).
+    #[serde(default)]
+    pub text: Option<String>,
+}
+
+/// `POST …/typing` (agents and customers).
+#[derive(Debug, Deserialize)]
+pub struct TypingRequest {
+    /// Whether the sender is typing.
+    pub is_typing: bool,
+}
+
+/// `POST …/read` (agents and customers).
+#[derive(Debug, Deserialize)]
+pub struct ReadRequest {
+    /// The highest `seq` read.
+    pub seq: i64,
+}
+
+/// `POST /v1/chat/public/widgets/{widget}/contact` (the offline form).
+#[derive(Debug, Default, Deserialize)]
+pub struct ContactRequest {
+    /// The customer's name.
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// The customer's email (required by the service).
+    #[serde(default)]
+    pub customer_email: Option<String>,
+    /// The message.
+    #[serde(default)]
+    pub message: String,
+}
+
+/// `PATCH /v1/chat/public/widgets/{widget}/session` (the widget's `setVisitor`).
+#[derive(Debug, Default, Deserialize)]
+pub struct VisitorRequest {
+    /// The customer's name.
+    #[serde(default)]
+    pub customer_name: Option<String>,
+    /// The customer's email.
+    #[serde(default)]
+    pub customer_email: Option<String>,
+}
