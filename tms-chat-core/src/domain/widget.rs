@@ -243,17 +243,7 @@ impl WidgetInput {
     pub fn apply(self, widget: &mut Widget, now: DateTime<Utc>) -> ChatResult<()> {
         let mut next = widget.clone();
         if let Some(name) = self.name {
-            let name = name.trim();
-            if name.is_empty() {
-                return Err(ChatError::invalid("name", "must not be empty"));
-            }
-            if name.chars().count() > MAX_NAME_LEN {
-                return Err(ChatError::invalid(
-                    "name",
-                    format!("must be at most {MAX_NAME_LEN} characters"),
-                ));
-            }
-            next.name = name.to_owned();
+            next.name = widget_name(&name)?;
         }
         if let Some(project) = self.project_id {
             next.project_id = project;
@@ -267,22 +257,7 @@ impl WidgetInput {
             next.domain = domain;
         }
         if let Some(domains) = self.allowed_domains {
-            if domains.len() > MAX_ALLOWED_DOMAINS {
-                return Err(ChatError::invalid(
-                    "allowed_domains",
-                    format!("at most {MAX_ALLOWED_DOMAINS} entries"),
-                ));
-            }
-            let mut cleaned = Vec::with_capacity(domains.len());
-            for (i, d) in domains.into_iter().enumerate() {
-                let d = d.trim().to_owned();
-                AllowedDomain::parse(&d)
-                    .map_err(|m| ChatError::invalid(format!("allowed_domains[{i}]"), m))?;
-                if !cleaned.contains(&d) {
-                    cleaned.push(d);
-                }
-            }
-            next.allowed_domains = cleaned;
+            next.allowed_domains = allowed_domains(domains)?;
         }
         if let Some(text) = self.welcome_message {
             next.welcome_message = bounded_text("welcome_message", text)?;
@@ -302,17 +277,35 @@ impl WidgetInput {
             })?;
         }
         if let Some(delay) = self.auto_open_delay {
-            next.auto_open_delay = match delay {
-                None | Some(0) => None,
-                Some(ms) if ms > MAX_AUTO_OPEN_DELAY_MS => {
-                    return Err(ChatError::invalid(
-                        "auto_open_delay",
-                        format!("must be at most {MAX_AUTO_OPEN_DELAY_MS} ms"),
-                    ))
-                }
-                Some(ms) => Some(ms),
-            };
+            next.auto_open_delay = auto_open_delay(delay)?;
         }
+        let switches = Switches {
+            show_agent_avatars: self.show_agent_avatars,
+            allow_file_uploads: self.allow_file_uploads,
+            require_email: self.require_email,
+            business_hours: self.business_hours,
+            max_upload_bytes: self.max_upload_bytes,
+            auto_create_ticket: self.auto_create_ticket,
+        };
+        switches.apply(&mut next)?;
+        next.updated_at = now;
+        *widget = next;
+        Ok(())
+    }
+}
+
+/// The on/off settings, business hours and the upload limit of a [`WidgetInput`].
+struct Switches {
+    show_agent_avatars: Option<bool>,
+    allow_file_uploads: Option<bool>,
+    require_email: Option<bool>,
+    business_hours: Option<Option<BusinessHours>>,
+    max_upload_bytes: Option<i64>,
+    auto_create_ticket: Option<bool>,
+}
+
+impl Switches {
+    fn apply(self, next: &mut Widget) -> ChatResult<()> {
         if let Some(v) = self.show_agent_avatars {
             next.show_agent_avatars = v;
         }
@@ -342,9 +335,53 @@ impl WidgetInput {
         if let Some(v) = self.auto_create_ticket {
             next.auto_create_ticket = v;
         }
-        next.updated_at = now;
-        *widget = next;
         Ok(())
+    }
+}
+
+fn widget_name(name: &str) -> ChatResult<String> {
+    let name = name.trim();
+    if name.is_empty() {
+        return Err(ChatError::invalid("name", "must not be empty"));
+    }
+    if name.chars().count() > MAX_NAME_LEN {
+        return Err(ChatError::invalid(
+            "name",
+            format!("must be at most {MAX_NAME_LEN} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Each entry parsed, trimmed and kept once, in order.
+fn allowed_domains(domains: Vec<String>) -> ChatResult<Vec<String>> {
+    if domains.len() > MAX_ALLOWED_DOMAINS {
+        return Err(ChatError::invalid(
+            "allowed_domains",
+            format!("at most {MAX_ALLOWED_DOMAINS} entries"),
+        ));
+    }
+    let mut cleaned = Vec::with_capacity(domains.len());
+    for (i, d) in domains.into_iter().enumerate() {
+        let d = d.trim().to_owned();
+        AllowedDomain::parse(&d)
+            .map_err(|m| ChatError::invalid(format!("allowed_domains[{i}]"), m))?;
+        if !cleaned.contains(&d) {
+            cleaned.push(d);
+        }
+    }
+    Ok(cleaned)
+}
+
+/// `null` or `0` turns auto-open off.
+fn auto_open_delay(delay: Option<u32>) -> ChatResult<Option<u32>> {
+    match delay {
+        None | Some(0) => Ok(None),
+        Some(ms) if ms > MAX_AUTO_OPEN_DELAY_MS => Err(ChatError::invalid(
+            "auto_open_delay",
+            format!("must be at most {MAX_AUTO_OPEN_DELAY_MS} ms"),
+        )),
+        Some(ms) => Ok(Some(ms)),
     }
 }
 

@@ -90,62 +90,11 @@ impl ChatService {
             _ => return Err(ChatError::invalid("message_type", "must be text or file")),
         };
         let content = request.content;
-        if content.chars().count() > self.config.max_message_chars {
-            return Err(ChatError::invalid(
-                "content",
-                format!(
-                    "must be at most {} characters",
-                    self.config.max_message_chars
-                ),
-            ));
-        }
-        if kind == MessageKind::Text && content.trim().is_empty() {
-            return Err(ChatError::invalid("content", "must not be empty"));
-        }
-        if content
-            .chars()
-            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
-        {
-            return Err(ChatError::invalid(
-                "content",
-                "must not contain control characters",
-            ));
-        }
-        let client_message_id = match request.client_message_id.map(|c| c.trim().to_owned()) {
-            Some(c) if c.is_empty() => None,
-            Some(c) if c.chars().count() > MAX_CLIENT_MESSAGE_ID => {
-                return Err(ChatError::invalid(
-                    "client_message_id",
-                    format!("must be at most {MAX_CLIENT_MESSAGE_ID} characters"),
-                ))
-            }
-            other => other,
-        };
-        let attachment = match kind {
-            MessageKind::File => {
-                let id = request.attachment_id.ok_or_else(|| {
-                    ChatError::invalid("attachment_id", "is required for file messages")
-                })?;
-                let attachment = self
-                    .store
-                    .get_attachment(&session.tenant_id, &id)
-                    .await
-                    .map_err(not_found_as("attachment"))?;
-                if attachment.session_id != session.id {
-                    return Err(ChatError::NotFound("attachment"));
-                }
-                Some(attachment)
-            }
-            _ => {
-                if request.attachment_id.is_some() {
-                    return Err(ChatError::invalid(
-                        "attachment_id",
-                        "only file messages carry an attachment",
-                    ));
-                }
-                None
-            }
-        };
+        self.check_content(kind, &content)?;
+        let client_message_id = clean_client_message_id(request.client_message_id)?;
+        let attachment = self
+            .message_attachment(kind, request.attachment_id, &session)
+            .await?;
         let (sender_type, sender_agent_id) = match actor {
             Actor::Agent(a) => (SenderType::Agent, Some(a.id.clone())),
             Actor::Customer(_) => (SenderType::Customer, None),
@@ -164,6 +113,61 @@ impl ChatService {
             created_at: self.clock.now(),
         };
         self.append_queue().enqueue(message, session).await
+    }
+
+    /// A message's text: within the length limit, not blank (text messages), no control
+    /// characters besides line breaks and tabs.
+    fn check_content(&self, kind: MessageKind, content: &str) -> ChatResult<()> {
+        let max = self.config.max_message_chars;
+        if content.chars().count() > max {
+            return Err(ChatError::invalid(
+                "content",
+                format!("must be at most {max} characters"),
+            ));
+        }
+        if kind == MessageKind::Text && content.trim().is_empty() {
+            return Err(ChatError::invalid("content", "must not be empty"));
+        }
+        if content
+            .chars()
+            .any(|c| c.is_control() && c != '\n' && c != '\t' && c != '\r')
+        {
+            return Err(ChatError::invalid(
+                "content",
+                "must not contain control characters",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The attachment a file message carries: required, and uploaded to this session; other
+    /// messages carry none.
+    async fn message_attachment(
+        &self,
+        kind: MessageKind,
+        attachment_id: Option<AttachmentId>,
+        session: &crate::domain::Session,
+    ) -> ChatResult<Option<Attachment>> {
+        if kind != MessageKind::File {
+            if attachment_id.is_some() {
+                return Err(ChatError::invalid(
+                    "attachment_id",
+                    "only file messages carry an attachment",
+                ));
+            }
+            return Ok(None);
+        }
+        let id = attachment_id
+            .ok_or_else(|| ChatError::invalid("attachment_id", "is required for file messages"))?;
+        let attachment = self
+            .store
+            .get_attachment(&session.tenant_id, &id)
+            .await
+            .map_err(not_found_as("attachment"))?;
+        if attachment.session_id != session.id {
+            return Err(ChatError::NotFound("attachment"));
+        }
+        Ok(Some(attachment))
     }
 
     /// Reads a slice of a session's history in sequence order.
@@ -315,6 +319,18 @@ fn clean_file_name(name: &str) -> String {
 /// A tenant id as a safe blob-key segment.
 fn hex_key(s: &str) -> String {
     hex::encode(s.as_bytes())
+}
+
+/// A retry key: trimmed, empty means none, at most [`MAX_CLIENT_MESSAGE_ID`] characters.
+fn clean_client_message_id(given: Option<String>) -> ChatResult<Option<String>> {
+    match given.map(|c| c.trim().to_owned()) {
+        Some(c) if c.is_empty() => Ok(None),
+        Some(c) if c.chars().count() > MAX_CLIENT_MESSAGE_ID => Err(ChatError::invalid(
+            "client_message_id",
+            format!("must be at most {MAX_CLIENT_MESSAGE_ID} characters"),
+        )),
+        other => Ok(other),
+    }
 }
 
 #[cfg(test)]
