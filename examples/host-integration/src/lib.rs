@@ -2,6 +2,11 @@
 //! `docs/embedding.md`. The library target holds a test that mounts the API under a prefix in
 //! both frameworks.
 
+/// The README's mounting snippet, compiled as a doctest so it cannot rot.
+#[doc = include_str!("../../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeSnippet;
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
