@@ -2,11 +2,17 @@
 //! channels, so the whole WebSocket sub-protocol is tested without a network or a web
 //! framework (adapters are tested over real sockets by `tms-chat-conformance`).
 //!
-//! A test proves that a frame did *not* arrive with [`SocketClient::barrier`]: it sends a
-//! `ping` with a fresh `request_id` and reads up to the matching `pong`. The connection
-//! handles frames in order and delivers events in publication order, so everything sent to
-//! the socket before the barrier is read back before its `pong`, and no sleep guesses how
-//! long "nothing" takes.
+//! A test proves that a frame did *not* arrive with [`SocketClient::barrier`] (or
+//! [`SocketClient::assert_nothing_arrived`]) instead of sleeping: it sends a `ping` with a
+//! fresh `request_id` and reads up to the matching `pong`, twice. A barrier never fails a
+//! correct server and takes no longer than two round trips.
+//!
+//! What it can miss: the connection loop does not prioritise between reading the client's
+//! frames and delivering events already queued for it, so such an event may go out after the
+//! `pong`. The second `ping` is sent only once the first `pong` is read, which gives the loop
+//! a turn with nothing to read but those events; on a multi-threaded runtime the second
+//! `ping` can still win that race. A barrier is exact once the loop answers `ping` after the
+//! events queued before it (as it already does for acks).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -141,9 +147,16 @@ impl SocketClient {
         }
     }
 
-    /// Sends a `ping` and returns every JSON frame that arrived before its `pong`: all the
-    /// socket was sent before the barrier.
+    /// Returns the JSON frames sent to the socket before this call that were not read yet
+    /// (see the [module docs](self) for what it can miss).
     pub async fn barrier(&mut self) -> Vec<Value> {
+        let mut before = self.ping_round_trip().await;
+        before.extend(self.ping_round_trip().await);
+        before
+    }
+
+    /// Sends a `ping` and returns the JSON frames that arrived before its `pong`.
+    async fn ping_round_trip(&mut self) -> Vec<Value> {
         self.barriers += 1;
         let request_id = format!("barrier-{}", self.barriers);
         self.send(json!({"type": "ping", "request_id": request_id}));
@@ -157,8 +170,8 @@ impl SocketClient {
         }
     }
 
-    /// Asserts that no frame arrived since the last one read: the next frame is the `pong`
-    /// of a barrier.
+    /// Asserts that nothing was sent to the socket that was not read yet: the next frames
+    /// are the barrier's `pong`s.
     pub async fn assert_nothing_arrived(&mut self) {
         let arrived = self.barrier().await;
         assert!(arrived.is_empty(), "expected nothing, got {arrived:#?}");
