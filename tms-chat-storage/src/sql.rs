@@ -89,8 +89,8 @@ impl<'e, DB: Database> From<&'e mut DB::Connection> for On<'e, DB> {
 }
 
 /// A database the store runs on, with the sqlx calls the store makes. Implemented for every
-/// [`Backend`] (so for SQLite and PostgreSQL); the methods are the building blocks of
-/// [`query`] and [`ListQuery`], not meant to be called directly.
+/// [`Backend`] (so for SQLite and PostgreSQL); the methods are the building blocks of the
+/// crate's own statement types, not meant to be called directly.
 pub trait Sql: Backend {
     /// Binds the next `$N` parameter.
     fn bind_param<'q>(query: SqlQuery<'q, Self>, value: Param<'_>) -> SqlQuery<'q, Self>;

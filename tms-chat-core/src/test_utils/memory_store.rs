@@ -1,20 +1,4 @@
-//! [`MemoryStore`], a [`ChatStore`] kept in process memory for tests of the service, the API
-//! and the sockets. It passes the same conformance suite as the SQL stores, so it keeps their
-//! rules rather than a simpler version of them:
-//!
-//! - Every lookup is scoped by tenant; an object of another tenant is `NotFound`. Only
-//!   `find_widget` and `find_session_by_token_hash` go by a globally unique key.
-//! - Ids are unique across tenants (widgets, sessions, messages, attachments, notes, canned
-//!   responses), as are customer token hashes; a duplicate is `Conflict`.
-//! - A child row (message, attachment, note, read marker) needs its session in the same
-//!   tenant, otherwise `NotFound` (the SQL stores' foreign keys).
-//! - Timestamps are kept at microsecond precision, as the databases keep them.
-//! - `update_session` is a compare-and-swap on `version`; it never writes `last_seq`, and
-//!   `last_activity_at` only moves forward.
-//! - An append batch runs under one lock (one transaction): each message gets its session's
-//!   next number, a retried `client_message_id` returns the stored message without using up a
-//!   number.
-//!
+//! [`MemoryStore`]: a [`ChatStore`] in process memory, for the service, API and socket tests.
 //! It owns no business rule: what a store may be asked is decided by the chat service.
 
 use std::collections::{BTreeMap, HashSet};
@@ -40,8 +24,23 @@ use crate::store::{
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
 
-/// A [`ChatStore`] in memory (see the [module docs](self)). `MemoryStore::default()` is an
-/// empty store; every instance is independent.
+/// A [`ChatStore`] in process memory. It passes the same conformance suite as the SQL
+/// stores, so it keeps their rules rather than a simpler version of them:
+///
+/// - Every lookup is scoped by tenant; an object of another tenant is `NotFound`. Only
+///   `find_widget` and `find_session_by_token_hash` go by a globally unique key.
+/// - Ids are unique across tenants (widgets, sessions, messages, attachments, notes, canned
+///   responses), as are customer token hashes; a duplicate is `Conflict`.
+/// - A child row (message, attachment, note, read marker) needs its session in the same
+///   tenant, otherwise `NotFound` (the SQL stores' foreign keys).
+/// - Timestamps are kept at microsecond precision, as the databases keep them.
+/// - `update_session` is a compare-and-swap on `version`; it never writes `last_seq`, and
+///   `last_activity_at` only moves forward.
+/// - An append batch runs under one lock (one transaction): each message gets its session's
+///   next number, a retried `client_message_id` returns the stored message without using up a
+///   number.
+///
+/// `MemoryStore::default()` is an empty store; every instance is independent.
 #[derive(Debug, Default)]
 pub struct MemoryStore {
     state: Mutex<State>,

@@ -1,18 +1,6 @@
 //! [`SocketClient`]: one end of an in-process socket to [`ChatApi::run_socket`], over
 //! channels, so the whole WebSocket sub-protocol is tested without a network or a web
 //! framework (adapters are tested over real sockets by `tms-chat-conformance`).
-//!
-//! A test proves that a frame did *not* arrive with [`SocketClient::barrier`] (or
-//! [`SocketClient::assert_nothing_arrived`]) instead of sleeping: it sends a `ping` with a
-//! fresh `request_id` and reads up to the matching `pong`, twice. A barrier never fails a
-//! correct server and takes no longer than two round trips.
-//!
-//! What it can miss: the connection loop does not prioritise between reading the client's
-//! frames and delivering events already queued for it, so such an event may go out after the
-//! `pong`. The second `ping` is sent only once the first `pong` is read, which gives the loop
-//! a turn with nothing to read but those events; on a multi-threaded runtime the second
-//! `ping` can still win that race. A barrier is exact once the loop answers `ping` after the
-//! events queued before it (as it already does for acks).
 
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -64,7 +52,19 @@ impl Sink<WsFrame> for ServerEnd {
     }
 }
 
-/// The client end of an in-process socket (see the [module docs](self)).
+/// The client end of an in-process socket to [`ChatApi::run_socket`].
+///
+/// A test proves that a frame did *not* arrive with [`SocketClient::barrier`] (or
+/// [`SocketClient::assert_nothing_arrived`]) instead of sleeping: it sends a `ping` with a
+/// fresh `request_id` and reads up to the matching `pong`, twice. A barrier never fails a
+/// correct server and takes no longer than two round trips.
+///
+/// What it can miss: the connection loop does not prioritise between reading the client's
+/// frames and delivering events already queued for it, so such an event may go out after the
+/// `pong`. The second `ping` is sent only once the first `pong` is read, which gives the loop
+/// a turn with nothing to read but those events; on a multi-threaded runtime the second
+/// `ping` can still win that race. A barrier is exact once the loop answers `ping` after the
+/// events queued before it (as it already does for acks).
 pub struct SocketClient {
     tx: mpsc::UnboundedSender<Result<WsFrame, SocketError>>,
     rx: mpsc::UnboundedReceiver<WsFrame>,
@@ -148,7 +148,7 @@ impl SocketClient {
     }
 
     /// Returns the JSON frames sent to the socket before this call that were not read yet
-    /// (see the [module docs](self) for what it can miss).
+    /// (see [`SocketClient`] for what it can miss).
     pub async fn barrier(&mut self) -> Vec<Value> {
         let mut before = self.ping_round_trip().await;
         before.extend(self.ping_round_trip().await);
