@@ -494,7 +494,11 @@ impl ChatStore for MemoryStore {
         let state = self.state();
         let mut sessions: Vec<Session> = state
             .sessions_of(tenant)
-            .filter(|s| s.customer_email.as_deref().map(str::to_lowercase) == Some(email.clone()))
+            .filter(|s| {
+                s.customer_email
+                    .as_deref()
+                    .is_some_and(|e| e.to_lowercase() == email)
+            })
             .filter(|s| exclude != Some(&s.id))
             .cloned()
             .collect();
@@ -548,16 +552,9 @@ impl ChatStore for MemoryStore {
         let messages = match (query.after_seq, query.before_seq) {
             // Only an upper bound: the newest `limit` before it.
             (None, Some(before)) => {
-                let mut newest: Vec<Message> = of_tenant
-                    .filter(|m| m.seq < before)
-                    .collect::<Vec<_>>()
-                    .into_iter()
-                    .rev()
-                    .take(limit)
-                    .cloned()
-                    .collect();
-                newest.reverse();
-                newest
+                let earlier: Vec<&Message> = of_tenant.filter(|m| m.seq < before).collect();
+                let from = earlier.len().saturating_sub(limit);
+                earlier[from..].iter().map(|m| (*m).clone()).collect()
             }
             // Otherwise the oldest `limit` after the lower bound (and below the upper one).
             (after, before) => of_tenant
