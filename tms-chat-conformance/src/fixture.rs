@@ -12,15 +12,15 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use tms_chat_core::auth::{AgentAuthenticator, RequestParts};
 use tms_chat_core::blob::LocalDiskBlobStore;
 use tms_chat_core::domain::{Agent, Project, Role, Tenant};
 use tms_chat_core::ids::{ProjectId, TenantId};
 use tms_chat_core::protocol::{ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 use tms_chat_core::store::ChatStore;
+use tms_chat_core::test_utils::StaticTokens;
 use tms_chat_core::ticket::{TicketRef, TicketRequest, TicketSink};
-use tms_chat_core::{ChatError, ChatResult};
+use tms_chat_core::ChatResult;
 
 /// The origin tenant A's widget allows.
 pub const ORIGIN_A: &str = "https://shop.example.com";
@@ -37,18 +37,6 @@ pub const WIDGET_SCRIPT: &str =
 /// Mounts a [`ChatApi`] with the adapter under test and serves it on `127.0.0.1:0`;
 /// returns the bound address.
 pub type Mount = fn(ChatApi) -> Pin<Box<dyn Future<Output = SocketAddr> + Send>>;
-
-/// Agent tokens, bearer tokens of a static map (a real authenticator: the reference server's
-/// works the same way, from its configuration).
-struct StaticTokens(HashMap<String, Agent>);
-
-#[async_trait]
-impl AgentAuthenticator for StaticTokens {
-    async fn authenticate(&self, request: &RequestParts) -> ChatResult<Agent> {
-        let token = request.bearer_token().ok_or(ChatError::Unauthorized)?;
-        self.0.get(token).cloned().ok_or(ChatError::Unauthorized)
-    }
-}
 
 /// The host's ticket system: records every request and numbers the tickets.
 #[derive(Default)]
@@ -232,7 +220,7 @@ impl Fixture {
             widget_script: Some(Arc::from(WIDGET_SCRIPT)),
             ..ApiConfig::default()
         };
-        let api = ChatApi::new(service, Arc::new(StaticTokens(tokens)), config);
+        let api = ChatApi::new(service, Arc::new(StaticTokens::new(tokens)), config);
         let addr = mount(api.clone()).await;
         let b = tenants.pop().expect("tenant b");
         let a = tenants.pop().expect("tenant a");

@@ -18,6 +18,8 @@ pub mod notify;
 pub mod protocol;
 pub mod service;
 pub mod store;
+#[cfg(any(test, feature = "test-utils"))]
+pub mod test_utils;
 pub mod ticket;
 pub mod token;
 pub mod upload;

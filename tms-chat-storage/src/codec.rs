@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use sqlx::{ColumnIndex, Database, Decode, Row, Type};
+use sqlx::Row;
 use tms_chat_core::domain::{
     Agent, Attachment, CannedResponse, EndedBy, Message, MessageKind, Note, Project, ReadMarker,
     Role, SenderType, Session, SessionStatus, SystemEvent, Tenant, Widget, WidgetPosition,
@@ -19,16 +19,18 @@ use tms_chat_core::store::StoreResult;
 use tms_chat_core::StoreError;
 
 use crate::error::corrupt;
+use crate::sql::Sql;
 
 // --- column lists (macros so they can be `concat!`ed into `&'static str` queries) ---
 
-/// Columns of `widgets`, in the order [`widget`] reads them.
+/// Columns of `widgets`: the key, the fields an update writes (in the order the store binds
+/// them), then `created_at`.
 macro_rules! widget_columns {
     () => {
         "id, tenant_id, project_id, name, domain, allowed_domains, welcome_message, \
          offline_message, primary_color, secondary_color, position, auto_open_delay, \
          show_agent_avatars, allow_file_uploads, require_email, business_hours, \
-         max_upload_bytes, auto_create_ticket, identity_secret, created_at, updated_at"
+         max_upload_bytes, auto_create_ticket, identity_secret, updated_at, created_at"
     };
 }
 
@@ -73,10 +75,11 @@ macro_rules! note_columns {
     };
 }
 
-/// Columns of `canned_responses`.
+/// Columns of `canned_responses`: the key, the fields an update writes (in the order the
+/// store binds them), then `created_at`.
 macro_rules! canned_columns {
     () => {
-        "id, tenant_id, shortcut, text, created_at, updated_at"
+        "id, tenant_id, shortcut, text, updated_at, created_at"
     };
 }
 
@@ -132,30 +135,26 @@ pub(crate) trait Columns {
 impl<R> Columns for R
 where
     R: Row,
-    for<'a> &'a str: ColumnIndex<R>,
-    String: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    i64: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    bool: for<'r> Decode<'r, R::Database> + Type<R::Database>,
-    R::Database: Database,
+    R::Database: Sql,
 {
     fn text(&self, col: &str) -> StoreResult<String> {
-        self.try_get(col).map_err(|e| column_error(col, e))
+        <R::Database as Sql>::text(self, col).map_err(|e| column_error(col, e))
     }
 
     fn opt_text(&self, col: &str) -> StoreResult<Option<String>> {
-        self.try_get(col).map_err(|e| column_error(col, e))
+        <R::Database as Sql>::opt_text(self, col).map_err(|e| column_error(col, e))
     }
 
     fn int(&self, col: &str) -> StoreResult<i64> {
-        self.try_get(col).map_err(|e| column_error(col, e))
+        <R::Database as Sql>::int(self, col).map_err(|e| column_error(col, e))
     }
 
     fn opt_int(&self, col: &str) -> StoreResult<Option<i64>> {
-        self.try_get(col).map_err(|e| column_error(col, e))
+        <R::Database as Sql>::opt_int(self, col).map_err(|e| column_error(col, e))
     }
 
     fn flag(&self, col: &str) -> StoreResult<bool> {
-        self.try_get(col).map_err(|e| column_error(col, e))
+        <R::Database as Sql>::flag(self, col).map_err(|e| column_error(col, e))
     }
 }
 

@@ -28,6 +28,7 @@
 mod codec;
 mod error;
 mod migrate;
+mod sql;
 
 pub mod backend;
 pub mod postgres;
@@ -41,6 +42,7 @@ use tms_chat_core::StoreError;
 
 pub use backend::Backend;
 pub use postgres::PostgresStore;
+pub use sql::Sql;
 pub use sqlite::SqliteStore;
 pub use store::SqlStore;
 

@@ -6,12 +6,13 @@
 //! at the same time apply it exactly once.
 
 use chrono::Utc;
-use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Pool, Type};
+use sqlx::Pool;
 use tms_chat_core::store::StoreResult;
 
-use crate::backend::{Backend, Migration, Value};
+use crate::backend::Migration;
 use crate::codec::{micros, Columns};
 use crate::error::db;
+use crate::sql::{self, Sql};
 
 const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tms_chat_migrations (\
      version BIGINT PRIMARY KEY NOT NULL, \
@@ -19,16 +20,7 @@ const CREATE_TABLE: &str = "CREATE TABLE IF NOT EXISTS tms_chat_migrations (\
      applied_at BIGINT NOT NULL)";
 
 /// Applies every pending migration, then tries the optional steps.
-pub(crate) async fn run<DB>(pool: &Pool<DB>) -> StoreResult<()>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    i64: Value<DB>,
-    bool: Value<DB>,
-{
+pub(crate) async fn run<DB: Sql>(pool: &Pool<DB>) -> StoreResult<()> {
     for migration in DB::MIGRATIONS {
         apply(pool, migration).await?;
     }
@@ -45,31 +37,22 @@ where
     Ok(())
 }
 
-async fn apply<DB>(pool: &Pool<DB>, migration: &Migration) -> StoreResult<()>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    i64: Value<DB>,
-    bool: Value<DB>,
-{
+async fn apply<DB: Sql>(pool: &Pool<DB>, migration: &Migration) -> StoreResult<()> {
     let mut tx = pool
         .begin_with(DB::BEGIN_WRITE)
         .await
         .map_err(db("migrate: begin"))?;
     if let Some(lock) = DB::MIGRATION_LOCK {
-        sqlx::query::<DB>(lock)
+        sql::query::<DB>(lock)
             .execute(&mut *tx)
             .await
             .map_err(db("migrate: lock"))?;
     }
-    sqlx::query::<DB>(CREATE_TABLE)
+    sql::query::<DB>(CREATE_TABLE)
         .execute(&mut *tx)
         .await
         .map_err(db("migrate: create tms_chat_migrations"))?;
-    let applied = sqlx::query::<DB>("SELECT version FROM tms_chat_migrations WHERE version = $1")
+    let applied = sql::query::<DB>("SELECT version FROM tms_chat_migrations WHERE version = $1")
         .bind(migration.version)
         .fetch_optional(&mut *tx)
         .await
@@ -83,11 +66,10 @@ where
         description = migration.description,
         "applying tms-chat migration"
     );
-    sqlx::raw_sql(migration.sql)
-        .execute(&mut *tx)
+    sql::run_script::<DB>(migration.sql, &mut *tx)
         .await
         .map_err(db("migrate: apply"))?;
-    sqlx::query::<DB>(
+    sql::query::<DB>(
         "INSERT INTO tms_chat_migrations (version, description, applied_at) VALUES ($1, $2, $3)",
     )
     .bind(migration.version)
@@ -99,32 +81,18 @@ where
     tx.commit().await.map_err(db("migrate: commit"))
 }
 
-async fn try_optional<DB>(pool: &Pool<DB>, sql: &'static str) -> Result<(), sqlx::Error>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-{
+async fn try_optional<DB: Sql>(pool: &Pool<DB>, sql: &'static str) -> Result<(), sqlx::Error> {
     let mut tx = pool.begin_with(DB::BEGIN_WRITE).await?;
     if let Some(lock) = DB::MIGRATION_LOCK {
-        sqlx::query::<DB>(lock).execute(&mut *tx).await?;
+        sql::query::<DB>(lock).execute(&mut *tx).await?;
     }
-    sqlx::raw_sql(sql).execute(&mut *tx).await?;
+    sql::run_script::<DB>(sql, &mut *tx).await?;
     tx.commit().await
 }
 
 /// The highest applied version, for diagnostics and tests.
-pub(crate) async fn current_version<DB>(pool: &Pool<DB>) -> StoreResult<Option<i64>>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    i64: Value<DB>,
-    bool: Value<DB>,
-{
-    let row = sqlx::query::<DB>("SELECT MAX(version) AS version FROM tms_chat_migrations")
+pub(crate) async fn current_version<DB: Sql>(pool: &Pool<DB>) -> StoreResult<Option<i64>> {
+    let row = sql::query::<DB>("SELECT MAX(version) AS version FROM tms_chat_migrations")
         .fetch_one(pool)
         .await
         .map_err(db("read schema version"))?;

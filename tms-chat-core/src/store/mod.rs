@@ -5,7 +5,8 @@
 //! idempotent, and answer the list filters with indexes.
 //!
 //! The generic conformance suite every implementation must pass lives in
-//! [`crate::store::conformance`] (behind the `test-utils` feature).
+//! [`crate::store::conformance`] (behind the `test-utils` feature), one file per section; the
+//! in-memory `test_utils::MemoryStore` core's own tests run on passes it too.
 
 #[cfg(any(test, feature = "test-utils"))]
 pub mod conformance;

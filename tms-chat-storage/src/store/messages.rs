@@ -18,7 +18,6 @@
 //! batches always lock sessions in the same order and cannot deadlock; results come back in
 //! input order.
 
-use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, Row, Type};
 use tms_chat_core::clock::truncate_to_micros;
 use tms_chat_core::domain::{Message, NewMessage};
 use tms_chat_core::ids::{SessionId, TenantId};
@@ -26,9 +25,9 @@ use tms_chat_core::store::{Appended, HistoryQuery, StoreResult};
 use tms_chat_core::StoreError;
 
 use super::{page_size, SqlStore};
-use crate::backend::{Backend, Value};
 use crate::codec::{self, message_columns, micros};
 use crate::error::{db, is_unique_violation};
+use crate::sql::{self, Sql};
 
 /// What step 1–3 found for one message.
 enum Step<R> {
@@ -40,18 +39,7 @@ enum Step<R> {
     MissingSession,
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+impl<DB: Sql> SqlStore<DB> {
     pub(super) async fn append_batch(
         &self,
         messages: Vec<NewMessage>,
@@ -101,7 +89,7 @@ where
         let rows = match (query.after_seq, query.before_seq) {
             // Only an upper bound: the newest `limit` before it.
             (None, Some(before)) => {
-                let mut rows = sqlx::query::<DB>(concat!(
+                let mut rows = sql::query::<DB>(concat!(
                     "SELECT ",
                     message_columns!(),
                     " FROM messages WHERE tenant_id = $1 AND session_id = $2 AND seq < $3 \
@@ -118,7 +106,7 @@ where
                 rows
             }
             // Otherwise the oldest `limit` after the lower bound (and below the upper one).
-            (after, before) => sqlx::query::<DB>(concat!(
+            (after, before) => sql::query::<DB>(concat!(
                 "SELECT ",
                 message_columns!(),
                 " FROM messages WHERE tenant_id = $1 AND session_id = $2 AND seq > $3 AND seq < $4 \
@@ -139,21 +127,10 @@ where
 
 /// Appends one message inside the batch transaction. The outer error fails the whole batch
 /// (the transaction is unusable); the inner one is this message's result.
-async fn append_one<DB>(
+async fn append_one<DB: Sql>(
     conn: &mut DB::Connection,
     message: NewMessage,
-) -> StoreResult<StoreResult<Appended>>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+) -> StoreResult<StoreResult<Appended>> {
     let attachment = match codec::opt_json(message.attachment.as_ref()) {
         Ok(json) => json,
         Err(err) => return Ok(Err(err)),
@@ -197,24 +174,13 @@ where
     }
 }
 
-async fn try_append<DB>(
+async fn try_append<DB: Sql>(
     conn: &mut DB::Connection,
     message: &NewMessage,
     attachment: Option<String>,
-) -> Result<Step<DB::Row>, sqlx::Error>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+) -> Result<Step<DB::Row>, sqlx::Error> {
     let created_at = micros(message.created_at);
-    let bumped = sqlx::query::<DB>(
+    let bumped = sql::query::<DB>(
         "UPDATE sessions SET last_seq = last_seq + 1, \
          last_activity_at = CASE WHEN last_activity_at < $1 THEN $1 ELSE last_activity_at END \
          WHERE tenant_id = $2 AND id = $3 RETURNING last_seq",
@@ -227,7 +193,7 @@ where
     let Some(bumped) = bumped else {
         return Ok(Step::MissingSession);
     };
-    let seq: i64 = bumped.try_get("last_seq")?;
+    let seq = DB::int(&bumped, "last_seq")?;
 
     if message.client_message_id.is_some() {
         if let Some(existing) = find_by_client_id::<DB>(conn, message).await? {
@@ -235,7 +201,7 @@ where
         }
     }
 
-    sqlx::query::<DB>(concat!(
+    sql::query::<DB>(concat!(
         "INSERT INTO messages (",
         message_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)"
@@ -263,18 +229,11 @@ where
 }
 
 /// The stored message with the same `(session, sender_type, client_message_id)`.
-async fn find_by_client_id<DB>(
+async fn find_by_client_id<DB: Sql>(
     conn: &mut DB::Connection,
     message: &NewMessage,
-) -> Result<Option<DB::Row>, sqlx::Error>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: Encode<'a, DB> + Type<DB>,
-    Option<String>: Value<DB>,
-{
-    sqlx::query::<DB>(concat!(
+) -> Result<Option<DB::Row>, sqlx::Error> {
+    sql::query::<DB>(concat!(
         "SELECT ",
         message_columns!(),
         " FROM messages WHERE tenant_id = $1 AND session_id = $2 AND sender_type = $3 \
@@ -289,25 +248,14 @@ where
 }
 
 /// Rolls the current message back to its savepoint and drops the savepoint.
-async fn undo<DB>(conn: &mut DB::Connection) -> StoreResult<()>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-{
+async fn undo<DB: Sql>(conn: &mut DB::Connection) -> StoreResult<()> {
     savepoint::<DB>(conn, "ROLLBACK TO SAVEPOINT tms_append").await?;
     savepoint::<DB>(conn, "RELEASE SAVEPOINT tms_append").await
 }
 
-async fn savepoint<DB>(conn: &mut DB::Connection, statement: &'static str) -> StoreResult<()>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-{
+async fn savepoint<DB: Sql>(conn: &mut DB::Connection, statement: &'static str) -> StoreResult<()> {
     // Simple-query protocol: PostgreSQL accepts it even in a failed transaction.
-    sqlx::raw_sql(statement)
-        .execute(&mut *conn)
+    sql::run_script::<DB>(statement, &mut *conn)
         .await
         .map_err(db("append messages: savepoint"))?;
     Ok(())

@@ -12,7 +12,7 @@ mod sessions;
 use std::fmt;
 
 use async_trait::async_trait;
-use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Pool, QueryBuilder, Type};
+use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
     Agent, Attachment, CannedResponse, NewMessage, Note, Project, ReadMarker, Session, Tenant,
     Widget,
@@ -25,13 +25,13 @@ use tms_chat_core::store::{
 };
 use tms_chat_core::StoreError;
 
-use crate::backend::{Backend, Value};
 use crate::codec::{
     self, agent_columns, attachment_columns, canned_columns, micros, note_columns,
     read_marker_columns, session_columns, widget_columns, Columns,
 };
 use crate::error::{db, db_conflict};
 use crate::migrate;
+use crate::sql::{self, ListQuery, Sql, Statement};
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
 
@@ -58,18 +58,7 @@ impl<DB: Database> fmt::Debug for SqlStore<DB> {
     }
 }
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+impl<DB: Sql> SqlStore<DB> {
     /// Wraps an existing pool and brings its schema up to date (the migrations are idempotent
     /// and safe to run from several nodes at once).
     pub async fn from_pool(pool: Pool<DB>) -> StoreResult<Self> {
@@ -106,21 +95,50 @@ fn touched<R>(row: Option<R>) -> StoreResult<()> {
     found(row, |_| Ok(()))
 }
 
+/// Binds a widget's written fields as `$3`…`$20` (after its `id` and `tenant_id`, in the
+/// order of `widget_columns!`): the insert and the update share it, the insert then binds
+/// `created_at`, which an update never writes.
+fn bind_widget<'q, DB: Sql>(
+    statement: Statement<'q, DB>,
+    widget: &Widget,
+) -> StoreResult<Statement<'q, DB>> {
+    Ok(statement
+        .bind(widget.project_id.as_str())
+        .bind(widget.name.as_str())
+        .bind(widget.domain.as_str())
+        .bind(codec::to_json(&widget.allowed_domains)?)
+        .bind(widget.welcome_message.as_str())
+        .bind(widget.offline_message.as_str())
+        .bind(widget.primary_color.as_str())
+        .bind(widget.secondary_color.as_str())
+        .bind(widget.position.as_str())
+        .bind(codec::opt_u32(widget.auto_open_delay))
+        .bind(widget.show_agent_avatars)
+        .bind(widget.allow_file_uploads)
+        .bind(widget.require_email)
+        .bind(codec::opt_json(widget.business_hours.as_ref())?)
+        .bind(widget.max_upload_bytes)
+        .bind(widget.auto_create_ticket)
+        .bind(widget.identity_secret.as_str())
+        .bind(micros(widget.updated_at)))
+}
+
+/// Binds a canned response's written fields as `$3`…`$5` (after its `id` and `tenant_id`, in
+/// the order of `canned_columns!`), shared by the insert and the update.
+fn bind_canned<'q, DB: Sql>(
+    statement: Statement<'q, DB>,
+    canned: &CannedResponse,
+) -> Statement<'q, DB> {
+    statement
+        .bind(canned.shortcut.as_str())
+        .bind(canned.text.as_str())
+        .bind(micros(canned.updated_at))
+}
+
 #[async_trait]
-impl<DB> ChatStore for SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+impl<DB: Sql> ChatStore for SqlStore<DB> {
     async fn ping(&self) -> StoreResult<()> {
-        sqlx::query::<DB>("SELECT 1")
+        sql::query::<DB>("SELECT 1")
             .execute(&self.pool)
             .await
             .map_err(db("ping"))?;
@@ -130,7 +148,7 @@ where
     // --- tenants, projects, agents ---
 
     async fn upsert_tenant(&self, tenant: &Tenant) -> StoreResult<()> {
-        sqlx::query::<DB>(
+        sql::query::<DB>(
             "INSERT INTO tenants (tenant_id, name) VALUES ($1, $2) \
              ON CONFLICT (tenant_id) DO UPDATE SET name = excluded.name",
         )
@@ -143,7 +161,7 @@ where
     }
 
     async fn get_tenant(&self, id: &TenantId) -> StoreResult<Tenant> {
-        let row = sqlx::query::<DB>("SELECT tenant_id, name FROM tenants WHERE tenant_id = $1")
+        let row = sql::query::<DB>("SELECT tenant_id, name FROM tenants WHERE tenant_id = $1")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await
@@ -152,7 +170,7 @@ where
     }
 
     async fn upsert_project(&self, project: &Project) -> StoreResult<()> {
-        sqlx::query::<DB>(
+        sql::query::<DB>(
             "INSERT INTO projects (tenant_id, id, name) VALUES ($1, $2, $3) \
              ON CONFLICT (tenant_id, id) DO UPDATE SET name = excluded.name",
         )
@@ -166,7 +184,7 @@ where
     }
 
     async fn list_projects(&self, tenant: &TenantId) -> StoreResult<Vec<Project>> {
-        let rows = sqlx::query::<DB>(
+        let rows = sql::query::<DB>(
             "SELECT id, tenant_id, name FROM projects WHERE tenant_id = $1 ORDER BY id",
         )
         .bind(tenant.as_str())
@@ -177,7 +195,7 @@ where
     }
 
     async fn upsert_agent(&self, agent: &Agent) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
+        sql::query::<DB>(concat!(
             "INSERT INTO agents (",
             agent_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
@@ -203,7 +221,7 @@ where
     }
 
     async fn get_agent(&self, tenant: &TenantId, id: &AgentId) -> StoreResult<Agent> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             agent_columns!(),
             " FROM agents WHERE tenant_id = $1 AND id = $2"
@@ -217,7 +235,7 @@ where
     }
 
     async fn list_agents(&self, tenant: &TenantId) -> StoreResult<Vec<Agent>> {
-        let rows = sqlx::query::<DB>(concat!(
+        let rows = sql::query::<DB>(concat!(
             "SELECT ",
             agent_columns!(),
             " FROM agents WHERE tenant_id = $1 ORDER BY id"
@@ -232,44 +250,27 @@ where
     // --- widgets ---
 
     async fn insert_widget(&self, widget: &Widget) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
+        let insert = sql::query::<DB>(concat!(
             "INSERT INTO widgets (",
             widget_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
              $17, $18, $19, $20, $21)"
         ))
         .bind(widget.id.as_str())
-        .bind(widget.tenant_id.as_str())
-        .bind(widget.project_id.as_str())
-        .bind(widget.name.as_str())
-        .bind(widget.domain.as_str())
-        .bind(codec::to_json(&widget.allowed_domains)?)
-        .bind(widget.welcome_message.as_str())
-        .bind(widget.offline_message.as_str())
-        .bind(widget.primary_color.as_str())
-        .bind(widget.secondary_color.as_str())
-        .bind(widget.position.as_str())
-        .bind(codec::opt_u32(widget.auto_open_delay))
-        .bind(widget.show_agent_avatars)
-        .bind(widget.allow_file_uploads)
-        .bind(widget.require_email)
-        .bind(codec::opt_json(widget.business_hours.as_ref())?)
-        .bind(widget.max_upload_bytes)
-        .bind(widget.auto_create_ticket)
-        .bind(widget.identity_secret.as_str())
-        .bind(micros(widget.created_at))
-        .bind(micros(widget.updated_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_conflict(
-            "insert widget",
-            "a widget with this id already exists",
-        ))?;
+        .bind(widget.tenant_id.as_str());
+        bind_widget(insert, widget)?
+            .bind(micros(widget.created_at))
+            .execute(&self.pool)
+            .await
+            .map_err(db_conflict(
+                "insert widget",
+                "a widget with this id already exists",
+            ))?;
         Ok(())
     }
 
     async fn get_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<Widget> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             widget_columns!(),
             " FROM widgets WHERE tenant_id = $1 AND id = $2"
@@ -283,7 +284,7 @@ where
     }
 
     async fn find_widget(&self, id: &WidgetId) -> StoreResult<Widget> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             widget_columns!(),
             " FROM widgets WHERE id = $1"
@@ -296,44 +297,27 @@ where
     }
 
     async fn update_widget(&self, widget: &Widget) -> StoreResult<()> {
-        let row = sqlx::query::<DB>(
+        let update = sql::query::<DB>(
             "UPDATE widgets SET project_id = $3, name = $4, domain = $5, allowed_domains = $6, \
              welcome_message = $7, offline_message = $8, primary_color = $9, \
              secondary_color = $10, position = $11, auto_open_delay = $12, \
              show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
              business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
              identity_secret = $19, updated_at = $20 \
-             WHERE tenant_id = $1 AND id = $2 RETURNING id",
+             WHERE id = $1 AND tenant_id = $2 RETURNING id",
         )
-        .bind(widget.tenant_id.as_str())
         .bind(widget.id.as_str())
-        .bind(widget.project_id.as_str())
-        .bind(widget.name.as_str())
-        .bind(widget.domain.as_str())
-        .bind(codec::to_json(&widget.allowed_domains)?)
-        .bind(widget.welcome_message.as_str())
-        .bind(widget.offline_message.as_str())
-        .bind(widget.primary_color.as_str())
-        .bind(widget.secondary_color.as_str())
-        .bind(widget.position.as_str())
-        .bind(codec::opt_u32(widget.auto_open_delay))
-        .bind(widget.show_agent_avatars)
-        .bind(widget.allow_file_uploads)
-        .bind(widget.require_email)
-        .bind(codec::opt_json(widget.business_hours.as_ref())?)
-        .bind(widget.max_upload_bytes)
-        .bind(widget.auto_create_ticket)
-        .bind(widget.identity_secret.as_str())
-        .bind(micros(widget.updated_at))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("update widget"))?;
+        .bind(widget.tenant_id.as_str());
+        let row = bind_widget(update, widget)?
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("update widget"))?;
         touched(row)
     }
 
     async fn delete_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<()> {
         let row =
-            sqlx::query::<DB>("DELETE FROM widgets WHERE tenant_id = $1 AND id = $2 RETURNING id")
+            sql::query::<DB>("DELETE FROM widgets WHERE tenant_id = $1 AND id = $2 RETURNING id")
                 .bind(tenant.as_str())
                 .bind(id.as_str())
                 .fetch_optional(&self.pool)
@@ -347,7 +331,7 @@ where
         tenant: &TenantId,
         projects: Option<&[ProjectId]>,
     ) -> StoreResult<Vec<Widget>> {
-        let mut query = QueryBuilder::<DB>::new(concat!(
+        let mut query = ListQuery::<DB>::new(concat!(
             "SELECT ",
             widget_columns!(),
             " FROM widgets WHERE tenant_id = "
@@ -358,15 +342,11 @@ where
                 return Ok(Vec::new());
             }
             query.push(" AND project_id IN (");
-            let mut list = query.separated(", ");
-            for project in projects {
-                list.push_bind(project.as_str().to_owned());
-            }
+            query.push_list(projects.iter().map(|p| p.as_str()));
             query.push(")");
         }
         query.push(" ORDER BY created_at, id");
         let rows = query
-            .build()
             .fetch_all(&self.pool)
             .await
             .map_err(db("list widgets"))?;
@@ -384,7 +364,7 @@ where
     }
 
     async fn get_session(&self, tenant: &TenantId, id: &SessionId) -> StoreResult<Session> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             session_columns!(),
             " FROM sessions WHERE tenant_id = $1 AND id = $2"
@@ -398,7 +378,7 @@ where
     }
 
     async fn find_session_by_token_hash(&self, token_hash: &str) -> StoreResult<Session> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             session_columns!(),
             " FROM sessions WHERE customer_token_hash = $1"
@@ -438,7 +418,7 @@ where
         tenant: &TenantId,
         agent: &AgentId,
     ) -> StoreResult<u64> {
-        let row = sqlx::query::<DB>(
+        let row = sql::query::<DB>(
             "SELECT COUNT(*) AS open_sessions FROM sessions \
              WHERE tenant_id = $1 AND assigned_agent_id = $2 AND status <> 'ended'",
         )
@@ -472,7 +452,7 @@ where
     // --- attachments ---
 
     async fn insert_attachment(&self, attachment: &Attachment) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
+        sql::query::<DB>(concat!(
             "INSERT INTO attachments (",
             attachment_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
@@ -500,7 +480,7 @@ where
         tenant: &TenantId,
         id: &AttachmentId,
     ) -> StoreResult<Attachment> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             attachment_columns!(),
             " FROM attachments WHERE tenant_id = $1 AND id = $2"
@@ -516,7 +496,7 @@ where
     // --- agent tools ---
 
     async fn insert_note(&self, note: &Note) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
+        sql::query::<DB>(concat!(
             "INSERT INTO notes (",
             note_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6)"
@@ -537,7 +517,7 @@ where
     }
 
     async fn list_notes(&self, tenant: &TenantId, session: &SessionId) -> StoreResult<Vec<Note>> {
-        let rows = sqlx::query::<DB>(concat!(
+        let rows = sql::query::<DB>(concat!(
             "SELECT ",
             note_columns!(),
             " FROM notes WHERE tenant_id = $1 AND session_id = $2 ORDER BY created_at, id"
@@ -551,36 +531,32 @@ where
     }
 
     async fn insert_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
+        let insert = sql::query::<DB>(concat!(
             "INSERT INTO canned_responses (",
             canned_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6)"
         ))
         .bind(canned.id.as_str())
-        .bind(canned.tenant_id.as_str())
-        .bind(canned.shortcut.as_str())
-        .bind(canned.text.as_str())
-        .bind(micros(canned.created_at))
-        .bind(micros(canned.updated_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_conflict("insert canned response", DUPLICATE_SHORTCUT))?;
+        .bind(canned.tenant_id.as_str());
+        bind_canned(insert, canned)
+            .bind(micros(canned.created_at))
+            .execute(&self.pool)
+            .await
+            .map_err(db_conflict("insert canned response", DUPLICATE_SHORTCUT))?;
         Ok(())
     }
 
     async fn update_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
-        let row = sqlx::query::<DB>(
+        let update = sql::query::<DB>(
             "UPDATE canned_responses SET shortcut = $3, text = $4, updated_at = $5 \
-             WHERE tenant_id = $1 AND id = $2 RETURNING id",
+             WHERE id = $1 AND tenant_id = $2 RETURNING id",
         )
-        .bind(canned.tenant_id.as_str())
         .bind(canned.id.as_str())
-        .bind(canned.shortcut.as_str())
-        .bind(canned.text.as_str())
-        .bind(micros(canned.updated_at))
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db_conflict("update canned response", DUPLICATE_SHORTCUT))?;
+        .bind(canned.tenant_id.as_str());
+        let row = bind_canned(update, canned)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db_conflict("update canned response", DUPLICATE_SHORTCUT))?;
         touched(row)
     }
 
@@ -589,7 +565,7 @@ where
         tenant: &TenantId,
         id: &CannedResponseId,
     ) -> StoreResult<()> {
-        let row = sqlx::query::<DB>(
+        let row = sql::query::<DB>(
             "DELETE FROM canned_responses WHERE tenant_id = $1 AND id = $2 RETURNING id",
         )
         .bind(tenant.as_str())
@@ -605,7 +581,7 @@ where
         tenant: &TenantId,
         id: &CannedResponseId,
     ) -> StoreResult<CannedResponse> {
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "SELECT ",
             canned_columns!(),
             " FROM canned_responses WHERE tenant_id = $1 AND id = $2"
@@ -619,7 +595,7 @@ where
     }
 
     async fn list_canned_responses(&self, tenant: &TenantId) -> StoreResult<Vec<CannedResponse>> {
-        let rows = sqlx::query::<DB>(concat!(
+        let rows = sql::query::<DB>(concat!(
             "SELECT ",
             canned_columns!(),
             " FROM canned_responses WHERE tenant_id = $1 ORDER BY shortcut, id"
@@ -638,7 +614,7 @@ where
     ) -> StoreResult<ReadMarker> {
         // The foreign key to (tenant_id, session_id) turns a marker on a session that does
         // not exist in the tenant into a violation, mapped to `NotFound`.
-        let row = sqlx::query::<DB>(concat!(
+        let row = sql::query::<DB>(concat!(
             "INSERT INTO read_markers (tenant_id, session_id, participant, last_read_seq, updated_at) \
              VALUES ($1, $2, $3, $4, $5) \
              ON CONFLICT (tenant_id, session_id, participant) DO UPDATE SET \
@@ -665,7 +641,7 @@ where
         tenant: &TenantId,
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>> {
-        let rows = sqlx::query::<DB>(concat!(
+        let rows = sql::query::<DB>(concat!(
             "SELECT ",
             read_marker_columns!(),
             " FROM read_markers WHERE tenant_id = $1 AND session_id = $2 ORDER BY participant"

@@ -5,80 +5,43 @@
 //! Every list query starts with `tenant_id = ?` and is ordered to match one of the
 //! `(tenant_id, …, last_activity_at DESC, id DESC)` indexes of the schema.
 
-use sqlx::{ColumnIndex, Encode, Executor, IntoArguments, QueryBuilder, Type};
 use tms_chat_core::domain::Session;
 use tms_chat_core::ids::{SessionId, TenantId};
 use tms_chat_core::store::{SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE};
 use tms_chat_core::StoreError;
 
 use super::{page_size, SqlStore};
-use crate::backend::{Backend, Value};
 use crate::codec::{self, micros, session_columns};
 use crate::error::{db, db_conflict};
+use crate::sql::{self, ListQuery, Sql, Statement};
 
-impl<DB> SqlStore<DB>
-where
-    DB: Backend,
-    for<'c> &'c mut DB::Connection: Executor<'c, Database = DB>,
-    DB::Arguments: IntoArguments<DB>,
-    for<'a> &'a str: ColumnIndex<DB::Row> + Encode<'a, DB> + Type<DB>,
-    String: Value<DB>,
-    Option<String>: Value<DB>,
-    i64: Value<DB>,
-    Option<i64>: Value<DB>,
-    bool: Value<DB>,
-{
+impl<DB: Sql> SqlStore<DB> {
     pub(super) async fn insert_session_row(
         &self,
         session: &Session,
         token_hash: &str,
     ) -> StoreResult<()> {
-        sqlx::query::<DB>(concat!(
-            "INSERT INTO sessions (",
-            session_columns!(),
-            ", customer_email_lower, customer_name_lower, customer_token_hash) VALUES \
+        let insert = sql::query::<DB>(
+            "INSERT INTO sessions (id, tenant_id, project_id, widget_id, status, customer_email, \
+             customer_email_lower, customer_name, customer_name_lower, assigned_agent_id, \
+             transfer_target, department, started_by_agent_id, ended_by, ticket_id, \
+             customer_verified, updated_at, last_activity_at, ended_at, version, \
+             last_seq, created_at, customer_token_hash) VALUES \
              ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-             $19, $20, $21, $22, $23)"
-        ))
+             $19, $20, $21, $22, $23)",
+        )
         .bind(session.id.as_str())
-        .bind(session.tenant_id.as_str())
-        .bind(session.project_id.as_str())
-        .bind(session.widget_id.as_str())
-        .bind(session.status.as_str())
-        .bind(session.customer_email.clone())
-        .bind(session.customer_name.clone())
-        .bind(
-            session
-                .assigned_agent_id
-                .as_ref()
-                .map(|a| a.as_str().to_owned()),
-        )
-        .bind(codec::opt_json(session.transfer_target.as_ref())?)
-        .bind(session.department.clone())
-        .bind(
-            session
-                .started_by_agent_id
-                .as_ref()
-                .map(|a| a.as_str().to_owned()),
-        )
-        .bind(session.ended_by.map(|e| codec::ended_by_str(e).to_owned()))
-        .bind(session.last_seq)
-        .bind(session.ticket_id.clone())
-        .bind(session.customer_verified)
-        .bind(session.version)
-        .bind(micros(session.created_at))
-        .bind(micros(session.updated_at))
-        .bind(micros(session.last_activity_at))
-        .bind(session.ended_at.map(micros))
-        .bind(codec::lower(session.customer_email.as_deref()))
-        .bind(codec::lower(session.customer_name.as_deref()))
-        .bind(token_hash)
-        .execute(&self.pool)
-        .await
-        .map_err(db_conflict(
-            "insert session",
-            "a session with this id or customer token already exists",
-        ))?;
+        .bind(session.tenant_id.as_str());
+        bind_session(insert, session)?
+            .bind(session.last_seq)
+            .bind(micros(session.created_at))
+            .bind(token_hash)
+            .execute(&self.pool)
+            .await
+            .map_err(db_conflict(
+                "insert session",
+                "a session with this id or customer token already exists",
+            ))?;
         Ok(())
     }
 
@@ -86,7 +49,7 @@ where
     /// (`id`, `tenant_id`, `created_at`), the token hash and `last_seq` are never written
     /// here; `last_activity_at` only moves forward, so a concurrent append is not undone.
     pub(super) async fn update_session_row(&self, session: &Session) -> StoreResult<Session> {
-        let row = sqlx::query::<DB>(concat!(
+        let update = sql::query::<DB>(concat!(
             "UPDATE sessions SET project_id = $3, widget_id = $4, status = $5, \
              customer_email = $6, customer_email_lower = $7, customer_name = $8, \
              customer_name_lower = $9, assigned_agent_id = $10, transfer_target = $11, \
@@ -94,37 +57,20 @@ where
              customer_verified = $16, updated_at = $17, \
              last_activity_at = CASE WHEN last_activity_at < $18 THEN $18 ELSE last_activity_at END, \
              ended_at = $19, version = version + 1 \
-             WHERE tenant_id = $1 AND id = $2 AND version = $20 \
+             WHERE id = $1 AND tenant_id = $2 AND version = $20 \
              RETURNING ",
             session_columns!()
         ))
-        .bind(session.tenant_id.as_str())
         .bind(session.id.as_str())
-        .bind(session.project_id.as_str())
-        .bind(session.widget_id.as_str())
-        .bind(session.status.as_str())
-        .bind(session.customer_email.clone())
-        .bind(codec::lower(session.customer_email.as_deref()))
-        .bind(session.customer_name.clone())
-        .bind(codec::lower(session.customer_name.as_deref()))
-        .bind(session.assigned_agent_id.as_ref().map(|a| a.as_str().to_owned()))
-        .bind(codec::opt_json(session.transfer_target.as_ref())?)
-        .bind(session.department.clone())
-        .bind(session.started_by_agent_id.as_ref().map(|a| a.as_str().to_owned()))
-        .bind(session.ended_by.map(|e| codec::ended_by_str(e).to_owned()))
-        .bind(session.ticket_id.clone())
-        .bind(session.customer_verified)
-        .bind(micros(session.updated_at))
-        .bind(micros(session.last_activity_at))
-        .bind(session.ended_at.map(micros))
-        .bind(session.version)
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("update session"))?;
+        .bind(session.tenant_id.as_str());
+        let row = bind_session(update, session)?
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db("update session"))?;
         if let Some(row) = row {
             return codec::session(&row);
         }
-        let exists = sqlx::query::<DB>("SELECT id FROM sessions WHERE tenant_id = $1 AND id = $2")
+        let exists = sql::query::<DB>("SELECT id FROM sessions WHERE tenant_id = $1 AND id = $2")
             .bind(session.tenant_id.as_str())
             .bind(session.id.as_str())
             .fetch_optional(&self.pool)
@@ -144,7 +90,7 @@ where
         filter: &SessionFilter,
     ) -> StoreResult<SessionPage> {
         let limit = filter.limit.clamp(1, MAX_PAGE_SIZE) as usize;
-        let mut query = QueryBuilder::<DB>::new(concat!(
+        let mut query = ListQuery::<DB>::new(concat!(
             "SELECT ",
             session_columns!(),
             " FROM sessions WHERE tenant_id = "
@@ -155,10 +101,7 @@ where
                 return Ok(SessionPage::default());
             }
             query.push(" AND project_id IN (");
-            let mut list = query.separated(", ");
-            for project in projects {
-                list.push_bind(project.as_str().to_owned());
-            }
+            query.push_list(projects.iter().map(|p| p.as_str()));
             query.push(")");
         }
         if let Some(status) = filter.status {
@@ -200,7 +143,6 @@ where
         // One more than the page, to know whether another page follows.
         query.push_bind(page_size(filter.limit) + 1);
         let rows = query
-            .build()
             .fetch_all(&self.pool)
             .await
             .map_err(db("list sessions"))?;
@@ -228,7 +170,7 @@ where
         if limit == 0 {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<DB>::new(concat!(
+        let mut query = ListQuery::<DB>::new(concat!(
             "SELECT ",
             session_columns!(),
             " FROM sessions WHERE tenant_id = "
@@ -243,10 +185,48 @@ where
         query.push(" ORDER BY created_at DESC, id DESC LIMIT ");
         query.push_bind(page_size(limit));
         let rows = query
-            .build()
             .fetch_all(&self.pool)
             .await
             .map_err(db("list customer sessions"))?;
         codec::all(&rows, codec::session)
     }
+}
+
+/// Binds a session's fields as `$3`…`$20`, after its `id` and `tenant_id`: what an update
+/// writes (with the lowercased search copies of email and name), `version` last — the
+/// insert stores it, the update compares it. The insert then binds what only it writes:
+/// `last_seq`, `created_at` and the customer-token hash.
+fn bind_session<'q, DB: Sql>(
+    statement: Statement<'q, DB>,
+    session: &Session,
+) -> StoreResult<Statement<'q, DB>> {
+    Ok(statement
+        .bind(session.project_id.as_str())
+        .bind(session.widget_id.as_str())
+        .bind(session.status.as_str())
+        .bind(session.customer_email.clone())
+        .bind(codec::lower(session.customer_email.as_deref()))
+        .bind(session.customer_name.clone())
+        .bind(codec::lower(session.customer_name.as_deref()))
+        .bind(
+            session
+                .assigned_agent_id
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
+        )
+        .bind(codec::opt_json(session.transfer_target.as_ref())?)
+        .bind(session.department.clone())
+        .bind(
+            session
+                .started_by_agent_id
+                .as_ref()
+                .map(|a| a.as_str().to_owned()),
+        )
+        .bind(session.ended_by.map(|e| codec::ended_by_str(e).to_owned()))
+        .bind(session.ticket_id.clone())
+        .bind(session.customer_verified)
+        .bind(micros(session.updated_at))
+        .bind(micros(session.last_activity_at))
+        .bind(session.ended_at.map(micros))
+        .bind(session.version))
 }

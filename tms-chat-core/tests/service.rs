@@ -1,17 +1,16 @@
-//! The chat service end to end below the HTTP layer, on a real database: access rules, tenant
-//! isolation, the session lifecycle, business hours, domain validation, idempotent sends,
-//! ordered fan-out and ticket hand-off. Runs on SQLite always and on PostgreSQL when
-//! `DATABASE_URL` is set.
+//! The chat service end to end below the HTTP layer, on the in-memory store: access rules,
+//! tenant isolation, the session lifecycle, business hours, domain validation, idempotent
+//! sends, ordered fan-out and ticket hand-off. The store itself is held to the SQL stores'
+//! behaviour by the store conformance suite.
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
-use async_trait::async_trait;
 use chrono::{TimeZone, Utc};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use tms_chat_core::auth::{Actor, CustomerPrincipal};
 use tms_chat_core::clock::ManualClock;
 use tms_chat_core::domain::{
-    Agent, BusinessHours, DayHours, Project, Role, SessionStatus, Tenant, WidgetInput,
+    Agent, BusinessHours, DayHours, Project, Role, SessionStatus, WidgetInput,
 };
 use tms_chat_core::ids::{ProjectId, TenantId};
 use tms_chat_core::notify::{ChatEvent, LocalNotifier, Notifier as _, Subscriber, Topic};
@@ -19,26 +18,12 @@ use tms_chat_core::service::{
     ChatService, SendMessage, StartAgentSession, StartCustomerSession, TransferRequest,
 };
 use tms_chat_core::store::{ChatStore, HistoryQuery, SessionFilter};
-use tms_chat_core::ticket::{TicketRef, TicketRequest, TicketSink};
-use tms_chat_core::{ChatError, ChatResult};
+use tms_chat_core::test_utils::{
+    seed_agents, seed_tenant, seed_widget, MemoryStore, RecordingTickets,
+};
+use tms_chat_core::ChatError;
 
 const ORIGIN: Option<&str> = Some("https://shop.example.com");
-
-/// A ticket sink that records what it was asked (the host's side, outside the code under test).
-#[derive(Default)]
-struct RecordingTickets(Mutex<Vec<TicketRequest>>);
-
-#[async_trait]
-impl TicketSink for RecordingTickets {
-    async fn create_ticket(&self, request: TicketRequest) -> ChatResult<TicketRef> {
-        let mut all = self.0.lock().unwrap();
-        all.push(request);
-        Ok(TicketRef {
-            id: format!("T-{}", all.len()),
-            url: None,
-        })
-    }
-}
 
 struct World {
     svc: ChatService,
@@ -50,27 +35,6 @@ struct World {
     other_project_agent: Agent,
     foreign_admin: Agent,
     widget: tms_chat_core::domain::Widget,
-}
-
-async fn store() -> Vec<(&'static str, Arc<dyn ChatStore>)> {
-    let mut stores: Vec<(&'static str, Arc<dyn ChatStore>)> = vec![(
-        "sqlite",
-        Arc::new(
-            tms_chat_storage::SqliteStore::connect("sqlite::memory:")
-                .await
-                .unwrap(),
-        ),
-    )];
-    match std::env::var("DATABASE_URL") {
-        Ok(url) if !url.is_empty() => {
-            stores.push((
-                "postgres",
-                tms_chat_storage::connect_any(&url).await.unwrap(),
-            ));
-        }
-        _ => eprintln!("skipped: DATABASE_URL not set (PostgreSQL service tests)"),
-    }
-    stores
 }
 
 async fn world(store: Arc<dyn ChatStore>) -> World {
@@ -88,13 +52,7 @@ async fn world(store: Arc<dyn ChatStore>) -> World {
         .ticket_sink(tickets.clone())
         .build();
     for t in [&tenant, &foreign] {
-        store
-            .upsert_tenant(&Tenant {
-                id: t.clone(),
-                name: t.to_string(),
-            })
-            .await
-            .unwrap();
+        seed_tenant(&*store, t, t.as_str()).await;
     }
     let second = ProjectId::new(format!("p2-{unique}"));
     store
@@ -112,20 +70,12 @@ async fn world(store: Arc<dyn ChatStore>) -> World {
     let other_project_agent =
         Agent::new("outsider", tenant.clone(), "Olly").with_projects([second]);
     let foreign_admin = Agent::new("admin", foreign.clone(), "Foreign").with_role(Role::Admin);
-    for a in [&admin, &agent, &other_project_agent, &foreign_admin] {
-        store.upsert_agent(a).await.unwrap();
-    }
-    let widget = svc
-        .create_widget(
-            &admin,
-            WidgetInput {
-                name: Some("Support".into()),
-                domain: Some("shop.example.com".into()),
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+    seed_agents(
+        &*store,
+        &[&admin, &agent, &other_project_agent, &foreign_admin],
+    )
+    .await;
+    let widget = seed_widget(&svc, &admin, "Support", "shop.example.com").await;
     World {
         svc,
         notifier,
@@ -139,15 +89,13 @@ async fn world(store: Arc<dyn ChatStore>) -> World {
     }
 }
 
-macro_rules! each_store {
+/// One test in a fresh world on its own in-memory store.
+macro_rules! service_test {
     ($name:ident, |$w:ident| $body:block) => {
         #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
         async fn $name() {
-            for (db, store) in store().await {
-                eprintln!("{}: {db}", stringify!($name));
-                let $w = world(store).await;
-                $body
-            }
+            let $w = world(Arc::new(MemoryStore::new())).await;
+            $body
         }
     };
 }
@@ -181,7 +129,7 @@ fn text(content: &str) -> SendMessage {
     }
 }
 
-each_store!(
+service_test!(
     customer_cannot_read_agent_notes_or_receive_note_events,
     |w| {
         let (session, customer) = customer_session(&w).await;
@@ -212,7 +160,7 @@ each_store!(
     }
 );
 
-each_store!(tenants_never_see_each_others_sessions_or_widgets, |w| {
+service_test!(tenants_never_see_each_others_sessions_or_widgets, |w| {
     let (session, _) = customer_session(&w).await;
     let foreign = Actor::Agent(&w.foreign_admin);
     assert_eq!(
@@ -261,7 +209,7 @@ each_store!(tenants_never_see_each_others_sessions_or_widgets, |w| {
     assert_eq!(page.sessions.len(), 1);
 });
 
-each_store!(agents_outside_the_project_do_not_see_its_sessions, |w| {
+service_test!(agents_outside_the_project_do_not_see_its_sessions, |w| {
     let (session, _) = customer_session(&w).await;
     let err = w
         .svc
@@ -283,7 +231,7 @@ each_store!(agents_outside_the_project_do_not_see_its_sessions, |w| {
     assert_eq!(err.code(), "invalid_input");
 });
 
-each_store!(
+service_test!(
     customer_token_reaches_only_its_session_and_dies_when_it_ends,
     |w| {
         let (first, customer) = customer_session(&w).await;
@@ -317,7 +265,7 @@ each_store!(
     }
 );
 
-each_store!(
+service_test!(
     session_lifecycle_waiting_assigned_transferred_taken_ended,
     |w| {
         let (session, customer) = customer_session(&w).await;
@@ -400,7 +348,7 @@ each_store!(
     }
 );
 
-each_store!(two_agents_taking_the_same_session_at_once_one_wins, |w| {
+service_test!(two_agents_taking_the_same_session_at_once_one_wins, |w| {
     let (session, _) = customer_session(&w).await;
     let other = Agent::new("agent-456", w.agent.tenant_id.clone(), "Other");
     w.svc.store().upsert_agent(&other).await.unwrap();
@@ -415,7 +363,7 @@ each_store!(two_agents_taking_the_same_session_at_once_one_wins, |w| {
     );
 });
 
-each_store!(agent_session_limit_is_enforced, |w| {
+service_test!(agent_session_limit_is_enforced, |w| {
     let limited = Agent {
         max_concurrent_sessions: Some(1),
         ..Agent::new("limited", w.agent.tenant_id.clone(), "Lim")
@@ -432,7 +380,7 @@ each_store!(agent_session_limit_is_enforced, |w| {
     assert_eq!(err.code(), "conflict");
 });
 
-each_store!(
+service_test!(
     agent_started_session_needs_email_and_may_be_assigned_to_the_starter,
     |w| {
         let err = w
@@ -476,7 +424,7 @@ each_store!(
     }
 );
 
-each_store!(business_hours_gate_customers_but_never_agents, |w| {
+service_test!(business_hours_gate_customers_but_never_agents, |w| {
     let hours = BusinessHours {
         timezone: "America/New_York".into(),
         monday: Some(DayHours {
@@ -535,7 +483,7 @@ each_store!(business_hours_gate_customers_but_never_agents, |w| {
         .is_ok());
 });
 
-each_store!(widgets_refuse_origins_they_do_not_allow, |w| {
+service_test!(widgets_refuse_origins_they_do_not_allow, |w| {
     for origin in [
         None,
         Some("null"),
@@ -557,7 +505,7 @@ each_store!(widgets_refuse_origins_they_do_not_allow, |w| {
     }
 });
 
-each_store!(required_email_is_enforced_for_customers, |w| {
+service_test!(required_email_is_enforced_for_customers, |w| {
     w.svc
         .update_widget(
             &w.admin,
@@ -577,7 +525,7 @@ each_store!(required_email_is_enforced_for_customers, |w| {
     assert_eq!(err.field(), Some("customer_email"));
 });
 
-each_store!(retried_client_message_id_returns_the_same_message, |w| {
+service_test!(retried_client_message_id_returns_the_same_message, |w| {
     let (session, customer) = customer_session(&w).await;
     let actor = Actor::Customer(&customer);
     let send = SendMessage {
@@ -603,7 +551,7 @@ each_store!(retried_client_message_id_returns_the_same_message, |w| {
     assert_eq!(history.iter().filter(|m| m.content == "hello").count(), 1);
 });
 
-each_store!(concurrent_sends_are_published_in_sequence_order, |w| {
+service_test!(concurrent_sends_are_published_in_sequence_order, |w| {
     let (session, customer) = customer_session(&w).await;
     let (sub, mut rx) = Subscriber::channel(1024);
     w.notifier
@@ -638,7 +586,7 @@ each_store!(concurrent_sends_are_published_in_sequence_order, |w| {
     );
 });
 
-each_store!(
+service_test!(
     message_validation_rejects_empty_oversized_and_unknown_types,
     |w| {
         let (session, customer) = customer_session(&w).await;
@@ -693,7 +641,7 @@ each_store!(
     }
 );
 
-each_store!(
+service_test!(
     plain_agents_cannot_manage_widgets_or_canned_responses,
     |w| {
         let err = w
@@ -744,7 +692,7 @@ each_store!(
     }
 );
 
-each_store!(
+service_test!(
     ending_a_session_creates_a_ticket_when_the_widget_asks,
     |w| {
         w.svc
@@ -777,7 +725,7 @@ each_store!(
             .await
             .unwrap();
         {
-            let requests = w.tickets.0.lock().unwrap();
+            let requests = w.tickets.requests();
             assert_eq!(requests.len(), 1);
             assert!(requests[0]
                 .transcript
@@ -800,7 +748,7 @@ each_store!(
     }
 );
 
-each_store!(
+service_test!(
     customer_history_lists_the_same_customers_other_sessions,
     |w| {
         let (first, _) = customer_session(&w).await;
@@ -819,7 +767,7 @@ each_store!(
     }
 );
 
-each_store!(
+service_test!(
     read_markers_never_move_backwards_or_past_the_last_message,
     |w| {
         let (session, customer) = customer_session(&w).await;
@@ -847,11 +795,7 @@ each_store!(
 
 #[tokio::test]
 async fn unknown_customer_tokens_are_unauthorized() {
-    let store: Arc<dyn ChatStore> = Arc::new(
-        tms_chat_storage::SqliteStore::connect("sqlite::memory:")
-            .await
-            .unwrap(),
-    );
+    let store: Arc<dyn ChatStore> = Arc::new(MemoryStore::new());
     let svc = ChatService::builder(store).build();
     for token in ["", "   ", "abc", &"f".repeat(64)] {
         let err: ChatError = svc.authenticate_customer(token).await.unwrap_err();
