@@ -355,8 +355,6 @@ async fn the_sender_gets_an_ack_instead_of_an_echo_and_other_tabs_get_the_messag
 /// The barrier the tests above rely on is not vacuous: a frame routed to a socket before the
 /// barrier is among the frames it returns, even when nobody read it yet.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "exact only once the socket loop answers `ping` after the events already queued \
-            for the connection (see test_utils::ws_client)"]
 async fn a_barrier_returns_the_frames_routed_to_a_socket_before_it() {
     let f = fixture(ApiConfig::default()).await;
     let (session, token) = f.customer().await;

@@ -56,15 +56,10 @@ impl Sink<WsFrame> for ServerEnd {
 ///
 /// A test proves that a frame did *not* arrive with [`SocketClient::barrier`] (or
 /// [`SocketClient::assert_nothing_arrived`]) instead of sleeping: it sends a `ping` with a
-/// fresh `request_id` and reads up to the matching `pong`, twice. A barrier never fails a
-/// correct server and takes no longer than two round trips.
-///
-/// What it can miss: the connection loop does not prioritise between reading the client's
-/// frames and delivering events already queued for it, so such an event may go out after the
-/// `pong`. The second `ping` is sent only once the first `pong` is read, which gives the loop
-/// a turn with nothing to read but those events; on a multi-threaded runtime the second
-/// `ping` can still win that race. A barrier is exact once the loop answers `ping` after the
-/// events queued before it (as it already does for acks).
+/// fresh `request_id` and reads up to the matching `pong`. The connection delivers every
+/// event queued for it before it handles a client frame, so everything routed to the socket
+/// before the `ping` arrives before the `pong`. (Work still in flight when the ping is sent —
+/// a send not yet committed — can come later: a test awaits its ack first.)
 pub struct SocketClient {
     tx: mpsc::UnboundedSender<Result<WsFrame, SocketError>>,
     rx: mpsc::UnboundedReceiver<WsFrame>,
@@ -150,9 +145,7 @@ impl SocketClient {
     /// Returns the JSON frames sent to the socket before this call that were not read yet
     /// (see [`SocketClient`] for what it can miss).
     pub async fn barrier(&mut self) -> Vec<Value> {
-        let mut before = self.ping_round_trip().await;
-        before.extend(self.ping_round_trip().await);
-        before
+        self.ping_round_trip().await
     }
 
     /// Sends a `ping` and returns the JSON frames that arrived before its `pong`.

@@ -151,7 +151,7 @@ impl Connection {
                 }
                 frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();
-                    self.on_socket_frame(frame, &limits).await
+                    self.on_socket_frame(frame, &mut events, &limits).await
                 }
                 event = events.recv() => self.on_events(event, &mut events).await,
                 _ = ticker.tick() => self.on_tick(last_heard, &limits),
@@ -185,11 +185,20 @@ impl Connection {
         Flow::Continue
     }
 
+    /// A frame from the client. Events already queued are delivered first, so an answer
+    /// (a `pong` above all: clients use it as a barrier) follows every event routed to this
+    /// connection before the frame arrived.
     async fn on_socket_frame(
         &mut self,
         frame: Option<Result<WsFrame, SocketError>>,
+        events: &mut Receiver<Arc<Envelope>>,
         limits: &Limits,
     ) -> Flow {
+        if matches!(frame, Some(Ok(WsFrame::Text(_)))) {
+            while let Ok(event) = events.try_recv() {
+                Box::pin(self.on_event(&event)).await;
+            }
+        }
         match frame {
             Some(Ok(WsFrame::Text(text))) if text.len() > limits.max_frame_bytes => {
                 self.closing = Some((close_code::TOO_BIG, "frame too large"));
