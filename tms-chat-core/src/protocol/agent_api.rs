@@ -12,7 +12,7 @@ use super::views::{
 };
 use super::{ApiRequest, ApiResponse, ChatApi};
 use crate::auth::Actor;
-use crate::domain::{Agent, SessionStatus, WidgetInput};
+use crate::domain::{Agent, SessionStatus, WidgetDefaults, WidgetInput};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{AgentId, AttachmentId, CannedResponseId, SessionId, WidgetId};
 use crate::service::{SendMessage, StartAgentSession, TransferRequest, UploadedFile};
@@ -306,7 +306,13 @@ async fn route(
             let widgets = svc.list_widgets(agent).await?;
             let views: Vec<WidgetView> =
                 widgets.iter().map(|w| WidgetView::new(w, agent)).collect();
-            Ok(ApiResponse::json(200, &WidgetList { widgets: views }))
+            Ok(ApiResponse::json(
+                200,
+                &WidgetList {
+                    widgets: views,
+                    defaults: WidgetDefaults::NEW_WIDGET,
+                },
+            ))
         }
         ("POST", ["widgets"]) => {
             let input: WidgetInput = json_body(req, max)?;

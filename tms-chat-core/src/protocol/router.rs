@@ -31,6 +31,9 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
         },
         ["chat-widget.js"] => only(m, "GET", || public_api::widget_script(api)),
         ["console", rest @ ..] if api.config().serve_console => console_route(&req, rest),
+        ["shared", file] if api.config().serve_console => only(m, "GET", || {
+            console::shared_file(file).unwrap_or_else(route_not_found)
+        }),
         ["v1", "chat", "public", "widgets", widget, rest @ ..] => {
             public_api::dispatch(api, req.clone(), widget, rest).await
         }
