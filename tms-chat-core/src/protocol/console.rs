@@ -62,6 +62,11 @@ const SHARED_FILES: &[StaticFile] = &[
     script!("shared", "text.js"),
 ];
 
+/// The text of every shared module, in the order the widget bundle concatenates them.
+pub(super) fn shared_sources() -> impl Iterator<Item = &'static str> {
+    SHARED_FILES.iter().map(|file| file.body)
+}
+
 /// Headers of every console file.
 const PAGE_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
