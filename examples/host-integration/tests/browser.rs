@@ -279,6 +279,45 @@ async fn stored_conversation(host: &Host, widget_id: &str) -> Vec<(String, Strin
         .collect()
 }
 
+/// "Create Widget" in the console starts from the defaults the server sends.
+async fn new_widget_form_shows_the_server_defaults(host: &Host, console: &Page) {
+    let defaults = host.call("GET", "/v1/chat/widgets", None).await["defaults"].clone();
+    console
+        .navigate(&format!("{}/support/console/#/widgets", host.origin))
+        .await;
+    console
+        .wait_for(
+            "document.querySelector('.editor form fieldset')",
+            "the widget editor",
+        )
+        .await;
+    console
+        .eval("[...document.querySelectorAll('.listcol button')].find(b => b.textContent === 'Create Widget').click()")
+        .await;
+    let field = |label: &str| {
+        format!("[...document.querySelectorAll('.editor label')].find(l => l.firstChild.textContent === {}).querySelector('input').value", json!(label))
+    };
+    console
+        .wait_for(
+            &format!("{} === ''", field("Name")),
+            "the empty new-widget form",
+        )
+        .await;
+    assert_eq!(
+        console.eval(&field("Offline message")).await,
+        defaults["offline_message"]
+    );
+    assert_eq!(
+        console.eval(&field("Welcome message")).await,
+        defaults["welcome_message"]
+    );
+    let megabytes = defaults["max_upload_bytes"].as_i64().unwrap() / 1_048_576;
+    assert_eq!(
+        console.eval(&field("Max upload size (MB)")).await,
+        megabytes.to_string()
+    );
+}
+
 /// The whole conversation, through a host's prefixed widget and console.
 async fn customer_and_agent_chat_below_support(host: Host, chromium: &str) {
     let question = "Is the blue kettle in stock?";
@@ -312,6 +351,7 @@ async fn customer_and_agent_chat_below_support(host: Host, chromium: &str) {
 
     assert_all_traffic_below_support(&customer, &host.origin, "the widget").await;
     assert_all_traffic_below_support(&console, &host.origin, "the console").await;
+    new_widget_form_shows_the_server_defaults(&host, &console).await;
     let expected = [("customer", question), ("agent", reply)]
         .map(|(who, text)| (who.to_owned(), text.to_owned()));
     assert_eq!(
