@@ -2,7 +2,7 @@
 // Owns the console's modal dialogs: starting a chat with a customer (and handing out its join
 // link), transferring the open session, and copying text to the clipboard.
 
-/** @typedef {import('../types/protocol').SessionView} SessionView */
+/** @typedef {import('../types/protocol').AgentStartedSession} AgentStartedSession */
 /** @typedef {import('../shared/dom.js').ElementChild} ElementChild */
 
 import { createElement } from '../shared/dom.js';
@@ -91,7 +91,7 @@ export function newChatDialog() {
       customer_name: name.value || undefined,
       assigned_agent_id: signedInAgent().id,
     };
-    return callApi('POST', '/v1/chat/sessions', body).then((/** @type {SessionView} */ session) => {
+    return callApi('POST', '/v1/chat/sessions', body).then((/** @type {AgentStartedSession} */ session) => {
       listSessionFirst(session);
       renderSessionList();
       openSession(session.id);
@@ -105,7 +105,7 @@ export function newChatDialog() {
 /**
  * Replaces the new-chat form with the customer's join link.
  * @param {HTMLDialogElement} dialog
- * @param {SessionView} session
+ * @param {AgentStartedSession} session
  */
 function showJoinLink(dialog, session) {
   const link = createElement('input', {
