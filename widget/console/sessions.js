@@ -143,7 +143,7 @@ export function renderSessionList() {
   const shown = state.listedSessionIds
     .map((id) => state.sessions.get(id))
     .filter(/** @returns {session is SessionView} */ (session) => Boolean(session && matchesFilter(session)));
-  shown.sort((a, b) => (a.last_activity_at < b.last_activity_at ? 1 : -1));
+  shown.sort((first, second) => (first.last_activity_at < second.last_activity_at ? 1 : -1));
   if (!shown.length) list.appendChild(createElement('li', { class: 'empty', text: say('noSessions') }));
   shown.forEach((session) => list.appendChild(sessionListItem(session)));
   if (sessionsPage.loadMore) sessionsPage.loadMore.hidden = !state.nextCursor;

@@ -95,11 +95,14 @@ function formValues(widget) {
   return { ...defaults, name: '', domain: '', allowed_domains: [], business_hours: null };
 }
 
+/** @typedef {HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement} FormInput */
+
 /**
- * The editor's inputs by wire field name, and the error slot of each.
+ * The editor's inputs by wire field name, and the error slot of each field (and of the
+ * business hours as a whole).
  * @typedef {object} EditorFields
- * @property {Record<string, HTMLInputElement | HTMLTextAreaElement | HTMLSelectElement>} inputs
- * @property {Record<string, HTMLElement>} errors
+ * @property {Map<string, FormInput>} inputs
+ * @property {Map<string, HTMLElement>} errors
  */
 
 /**
@@ -113,9 +116,10 @@ function editWidget(widget, signOut) {
   widgetsPage.grid?.classList.add('open');
   const values = formValues(widget);
   /** @type {EditorFields} */
-  const fields = { inputs: {}, errors: {} };
+  const fields = { inputs: new Map(), errors: new Map() };
   const hours = businessHoursFields(values.business_hours);
-  fields.errors.business_hours = createElement('span', { class: 'err wide' });
+  const hoursError = createElement('span', { class: 'err wide' });
+  fields.errors.set('business_hours', hoursError);
   const embedBox = createElement('textarea', {
     class: 'embed wide', readonly: true, hidden: true, 'aria-label': 'Embed code',
   });
@@ -134,7 +138,7 @@ function editWidget(widget, signOut) {
     generalFieldset(values, fields),
     appearanceFieldset(values, fields),
     settingsFieldset(values, fields),
-    hours.fieldset(fields.errors.business_hours),
+    hours.fieldset(hoursError),
   ]));
 }
 
@@ -189,12 +193,13 @@ function editorTitleRow(widget, embedBox, signOut) {
  * @param {{ wide?: boolean, hint?: string }} [layout]
  */
 function field(fields, key, label, input, layout) {
-  fields.inputs[key] = input;
-  fields.errors[key] = createElement('span', { class: 'err', id: 'err-' + key });
+  const error = createElement('span', { class: 'err', id: 'err-' + key });
+  fields.inputs.set(key, input);
+  fields.errors.set(key, error);
   input.setAttribute('aria-describedby', 'err-' + key);
   const hint = layout && layout.hint ? createElement('span', { class: 'hint', text: layout.hint }) : null;
   const wide = Boolean(layout && layout.wide);
-  return createElement('label', { class: wide ? 'wide' : '' }, [label, input, hint, fields.errors[key]]);
+  return createElement('label', { class: wide ? 'wide' : '' }, [label, input, hint, error]);
 }
 
 /**
@@ -212,11 +217,12 @@ function colourField(fields, key, label, value) {
   text.addEventListener('input', () => {
     if (/^#[0-9a-f]{6}$/i.test(text.value)) picker.value = text.value;
   });
-  fields.inputs[key] = text;
-  fields.errors[key] = createElement('span', { class: 'err' });
+  const error = createElement('span', { class: 'err' });
+  fields.inputs.set(key, text);
+  fields.errors.set(key, error);
   return createElement('div', {}, [
     createElement('label', {}, [label, createElement('div', { class: 'color' }, [picker, text])]),
-    fields.errors[key],
+    error,
   ]);
 }
 
@@ -229,7 +235,7 @@ function colourField(fields, key, label, value) {
  */
 function checkField(fields, key, label, checked) {
   const box = createElement('input', { type: 'checkbox', checked });
-  fields.inputs[key] = box;
+  fields.inputs.set(key, box);
   return createElement('label', { class: 'check' }, [box, label]);
 }
 
@@ -385,8 +391,9 @@ function businessHoursFields(current) {
  * @param {Record<string, unknown> | null} businessHours
  */
 function widgetBody(fields, businessHours) {
-  const value = (/** @type {string} */ key) => fields.inputs[key].value;
-  const checked = (/** @type {string} */ key) => /** @type {HTMLInputElement} */ (fields.inputs[key]).checked;
+  const input = (/** @type {string} */ key) => /** @type {FormInput} */ (fields.inputs.get(key));
+  const value = (/** @type {string} */ key) => input(key).value;
+  const checked = (/** @type {string} */ key) => /** @type {HTMLInputElement} */ (input(key)).checked;
   const defaults = /** @type {WidgetDefaults} */ (state.widgetDefaults);
   return {
     name: value('name'),
@@ -415,7 +422,7 @@ function widgetBody(fields, businessHours) {
  * @param {() => void} signOut
  */
 function saveWidget(widget, fields, hours, signOut) {
-  Object.values(fields.errors).forEach((slot) => { slot.textContent = ''; });
+  fields.errors.forEach((slot) => { slot.textContent = ''; });
   const body = widgetBody(fields, hours.chosen());
   const saved = widget
     ? callApi('PUT', '/v1/chat/widgets/' + encodeURIComponent(widget.id), body)
@@ -427,9 +434,9 @@ function saveWidget(widget, fields, hours, signOut) {
     drawWidgetsPage(signOut);
   }, (/** @type {ApiError} */ error) => {
     const key = (error.field || '').split(/[.[]/)[0];
-    const slot = fields.errors[key] || fields.errors.business_hours;
+    const slot = /** @type {HTMLElement} */ (fields.errors.get(key) || fields.errors.get('business_hours'));
     slot.textContent = (error.field ? error.field + ': ' : '') + error.message;
-    if (fields.inputs[key]) fields.inputs[key].focus();
+    fields.inputs.get(key)?.focus();
     toast(error.message);
   });
 }

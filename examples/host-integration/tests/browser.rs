@@ -279,7 +279,7 @@ async fn stored_conversation(host: &Host, widget_id: &str) -> Vec<(String, Strin
         .collect()
 }
 
-/// "Create Widget" in the console starts from the defaults the server sends.
+/// "Create Widget" in the console starts from the defaults the server sends, and saves them.
 async fn new_widget_form_shows_the_server_defaults(host: &Host, console: &Page) {
     let defaults = host.call("GET", "/v1/chat/widgets", None).await["defaults"].clone();
     console
@@ -316,6 +316,35 @@ async fn new_widget_form_shows_the_server_defaults(host: &Host, console: &Page) 
         console.eval(&field("Max upload size (MB)")).await,
         megabytes.to_string()
     );
+    // Saved with only a name and a domain, the new widget keeps those defaults.
+    let fill = format!(
+        "{} = 'Blog'; {} = 'blog.example.com'; document.querySelector('.editor form').requestSubmit()",
+        field("Name"),
+        field("Domain")
+    );
+    console.eval(&format!("(() => {{ {fill}; }})()")).await;
+    console
+        .wait_for(
+            "document.querySelector('.editor h1').textContent === 'Blog'",
+            "the saved widget",
+        )
+        .await;
+    let widgets = host.call("GET", "/v1/chat/widgets", None).await;
+    let blog = widgets["widgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["name"] == "Blog")
+        .unwrap()
+        .clone();
+    for key in [
+        "offline_message",
+        "welcome_message",
+        "max_upload_bytes",
+        "primary_color",
+    ] {
+        assert_eq!(blog[key], defaults[key], "{key}");
+    }
 }
 
 /// The whole conversation, through a host's prefixed widget and console.
