@@ -1,6 +1,9 @@
 //! Host-integration examples: see `src/bin/axum_host.rs` and `src/bin/poem_host.rs`, and
-//! `docs/embedding.md`. The library target holds a test that mounts the API under a prefix in
-//! both frameworks.
+//! `docs/embedding.md`. The library target holds the settings both hosts read and a test that
+//! mounts the API under a prefix in both frameworks; `tests/browser.rs` runs both hosts as
+//! real processes and chats through the prefixed widget and console in Chromium.
+
+pub mod settings;
 
 /// The README's mounting snippet, compiled as a doctest so it cannot rot.
 #[doc = include_str!("../../../README.md")]

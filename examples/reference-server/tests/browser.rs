@@ -12,21 +12,9 @@ mod support;
 
 use serde_json::{json, Value};
 use std::path::PathBuf;
-use support::cdp::{chromium_binary, Browser, Page};
+use support::cdp::Browser;
+use support::pages::{browser_or_skip, customer_types, open_widget, SHADOW};
 use support::server::{start, Server, ADMIN_TOKEN, AGENT_TOKEN};
-
-fn browser_or_skip(test: &str) -> Option<String> {
-    match chromium_binary() {
-        Ok(path) => Some(path),
-        Err(why) => {
-            if std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_some() {
-                panic!("{test}: {why}, and TMS_CHAT_REQUIRE_ALL_TESTS is set");
-            }
-            eprintln!("skipped: {test}: {why} (browser tests)");
-            None
-        }
-    }
-}
 
 fn screenshots() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../docs/screenshots")
@@ -66,36 +54,6 @@ async fn widget(rest: &Rest<'_>, extra: Value) -> String {
         .as_str()
         .unwrap()
         .to_owned()
-}
-
-const SHADOW: &str = "document.getElementById('tms-chat-widget').shadowRoot";
-
-async fn open_widget(page: &Page) {
-    page.wait_for(
-        &format!("{SHADOW}.querySelector('.launcher')"),
-        "the launcher",
-    )
-    .await;
-    let name = page
-        .eval(&format!(
-            "{SHADOW}.querySelector('.launcher').getAttribute('aria-label')"
-        ))
-        .await;
-    assert_eq!(name, "Open chat");
-    page.eval(&format!("{SHADOW}.querySelector('.launcher').click()"))
-        .await;
-    page.wait_for(
-        &format!("!{SHADOW}.querySelector('.panel').hidden"),
-        "the open panel",
-    )
-    .await;
-}
-
-async fn customer_types(page: &Page, text: &str) {
-    page.eval(&format!("{SHADOW}.querySelector('textarea').focus()"))
-        .await;
-    page.insert_text(text).await;
-    page.press("Enter", false).await;
 }
 
 async fn sessions(rest: &Rest<'_>, widget: &str) -> Vec<Value> {

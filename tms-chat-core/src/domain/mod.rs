@@ -19,4 +19,4 @@ pub use note::Note;
 pub use origin::{origin_allowed, AllowedDomain};
 pub use session::{EndedBy, ReadMarker, Session, SessionAction, SessionStatus, TransferTarget};
 pub use tenant::{Project, Tenant};
-pub use widget::{Widget, WidgetInput, WidgetPosition};
+pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition};

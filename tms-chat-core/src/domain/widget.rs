@@ -197,6 +197,55 @@ pub const DEFAULT_WELCOME: &str = "Hi! How can we help?";
 pub const DEFAULT_OFFLINE: &str =
     "We're currently offline. Leave us a message and we'll get back to you.";
 
+/// The settings a new widget starts with, and the upload ceiling: the one place these defaults
+/// live. [`WidgetInput::create`] starts from them; the agent API sends them with the widget list
+/// so the console's "Create Widget" form shows them instead of a copy of its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct WidgetDefaults {
+    /// Welcome message.
+    pub welcome_message: &'static str,
+    /// Offline message.
+    pub offline_message: &'static str,
+    /// Launcher and header colour.
+    pub primary_color: &'static str,
+    /// Text colour of the messages.
+    pub secondary_color: &'static str,
+    /// Launcher corner.
+    pub position: WidgetPosition,
+    /// Auto-open delay (never).
+    pub auto_open_delay: Option<u32>,
+    /// Whether agent avatars show.
+    pub show_agent_avatars: bool,
+    /// Whether customers may upload files.
+    pub allow_file_uploads: bool,
+    /// Whether the customer must give an email before chatting.
+    pub require_email: bool,
+    /// Largest upload.
+    pub max_upload_bytes: i64,
+    /// The most `max_upload_bytes` may be set to.
+    pub max_upload_bytes_ceiling: i64,
+    /// Whether an ended chat becomes a ticket.
+    pub auto_create_ticket: bool,
+}
+
+impl WidgetDefaults {
+    /// The defaults of every new widget.
+    pub const NEW_WIDGET: WidgetDefaults = WidgetDefaults {
+        welcome_message: DEFAULT_WELCOME,
+        offline_message: DEFAULT_OFFLINE,
+        primary_color: "#3b82f6",
+        secondary_color: "#1f2937",
+        position: WidgetPosition::BottomRight,
+        auto_open_delay: None,
+        show_agent_avatars: true,
+        allow_file_uploads: true,
+        require_email: false,
+        max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+        max_upload_bytes_ceiling: MAX_UPLOAD_BYTES_CEILING,
+        auto_create_ticket: false,
+    };
+}
+
 impl WidgetInput {
     /// Builds a new widget from the form; `name` and `domain` are required.
     pub fn create(
@@ -211,6 +260,7 @@ impl WidgetInput {
         if self.domain.is_none() {
             return Err(ChatError::invalid("domain", "is required"));
         }
+        let defaults = WidgetDefaults::NEW_WIDGET;
         let mut widget = Widget {
             id: WidgetId::generate(),
             tenant_id,
@@ -218,18 +268,18 @@ impl WidgetInput {
             name: String::new(),
             domain: String::new(),
             allowed_domains: Vec::new(),
-            welcome_message: DEFAULT_WELCOME.to_owned(),
-            offline_message: DEFAULT_OFFLINE.to_owned(),
-            primary_color: "#3b82f6".to_owned(),
-            secondary_color: "#1f2937".to_owned(),
-            position: WidgetPosition::BottomRight,
-            auto_open_delay: None,
-            show_agent_avatars: true,
-            allow_file_uploads: true,
-            require_email: false,
+            welcome_message: defaults.welcome_message.to_owned(),
+            offline_message: defaults.offline_message.to_owned(),
+            primary_color: defaults.primary_color.to_owned(),
+            secondary_color: defaults.secondary_color.to_owned(),
+            position: defaults.position,
+            auto_open_delay: defaults.auto_open_delay,
+            show_agent_avatars: defaults.show_agent_avatars,
+            allow_file_uploads: defaults.allow_file_uploads,
+            require_email: defaults.require_email,
             business_hours: None,
-            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
-            auto_create_ticket: false,
+            max_upload_bytes: defaults.max_upload_bytes,
+            auto_create_ticket: defaults.auto_create_ticket,
             identity_secret: crate::token::random_token(),
             created_at: now,
             updated_at: now,
@@ -450,6 +500,24 @@ mod tests {
         assert_eq!(w.max_upload_bytes, DEFAULT_MAX_UPLOAD_BYTES);
         assert!(w.business_hours.is_none());
         assert!(w.identity_secret.len() >= 32);
+    }
+
+    #[test]
+    fn a_new_widget_has_exactly_the_defaults_the_console_is_sent() {
+        let w = create(form("Support", "example.com")).unwrap();
+        let defaults = WidgetDefaults::NEW_WIDGET;
+        assert_eq!(w.welcome_message, defaults.welcome_message);
+        assert_eq!(w.offline_message, defaults.offline_message);
+        assert_eq!(w.primary_color, defaults.primary_color);
+        assert_eq!(w.secondary_color, defaults.secondary_color);
+        assert_eq!(w.position, defaults.position);
+        assert_eq!(w.auto_open_delay, defaults.auto_open_delay);
+        assert_eq!(w.show_agent_avatars, defaults.show_agent_avatars);
+        assert_eq!(w.allow_file_uploads, defaults.allow_file_uploads);
+        assert_eq!(w.require_email, defaults.require_email);
+        assert_eq!(w.max_upload_bytes, defaults.max_upload_bytes);
+        assert_eq!(w.auto_create_ticket, defaults.auto_create_ticket);
+        assert_eq!(defaults.max_upload_bytes_ceiling, MAX_UPLOAD_BYTES_CEILING);
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use super::views::{
     AgentView, CannedView, CustomerSessionView, MessageView, SessionView, WidgetView,
 };
-use crate::domain::Note;
+use crate::domain::{Note, WidgetDefaults};
 use crate::ids::SessionId;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -124,6 +124,8 @@ pub struct CannedList<'a> {
 pub struct WidgetList<'a> {
     /// The widgets the agent may see.
     pub widgets: Vec<WidgetView<'a>>,
+    /// What a new widget starts with (the console's "Create Widget" form).
+    pub defaults: WidgetDefaults,
 }
 
 /// `GET /v1/chat/widgets/{id}/embed`.

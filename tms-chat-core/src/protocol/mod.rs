@@ -7,7 +7,8 @@
 //! Modules: `http` (neutral types), `router` (path → endpoint), `agent_api` and `public_api`
 //! (the endpoints), `views` (wire shapes of domain objects), `cors`, `errors` (error bodies),
 //! `socket` (connection loop and events), `ws_ticket` (one-time socket tickets), `agents`
-//! (authentication and agent sync), `embed` (embed snippet).
+//! (authentication and agent sync), `embed` (embed snippet), `console` (the agent console's
+//! files), `widget_bundle` (the widget script with the helpers it shares with the console).
 
 mod adapter;
 mod agent_api;
@@ -28,11 +29,13 @@ mod router;
 mod routes;
 pub mod socket;
 pub mod views;
+mod widget_bundle;
 mod ws_ticket;
 
 pub use adapter::{bridge_socket, SocketLimits};
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
+pub use widget_bundle::bundled_widget_script;
 
 use crate::auth::AgentAuthenticator;
 use crate::service::ChatService;

@@ -59,6 +59,9 @@ async fn answer(api: &ChatApi, req: &ApiRequest, route: &Matched<'_>) -> ApiResp
             console::redirect_to_console(&req.mount_prefix)
         }
         (Area::Open, Endpoint::Console) => console_file(""),
+        (Area::Open, Endpoint::SharedFile) => {
+            console::shared_file(route.id.unwrap_or_default()).unwrap_or_else(route_not_found)
+        }
         (Area::Open, _) => console_file(route.id.unwrap_or_default()),
     }
 }

@@ -26,6 +26,7 @@ pub(crate) enum Endpoint {
     WidgetScript,
     Console,
     ConsoleFile,
+    SharedFile,
     AgentSocket,
     ListSessions,
     StartSession,
@@ -77,9 +78,13 @@ impl Endpoint {
         matches!(self, Endpoint::Upload | Endpoint::PublicUpload)
     }
 
-    /// Whether this is one of the console's pages (served when the API serves the console).
+    /// Whether this is one of the console's files, or a helper module it shares with the
+    /// widget (served when the API serves the console).
     pub(crate) fn is_console(self) -> bool {
-        matches!(self, Endpoint::Console | Endpoint::ConsoleFile)
+        matches!(
+            self,
+            Endpoint::Console | Endpoint::ConsoleFile | Endpoint::SharedFile
+        )
     }
 
     /// Whether this is a WebSocket endpoint (adapters upgrade it).
@@ -118,6 +123,7 @@ const ROUTES: &[Route] = &[
     route("/chat-widget.js", Open, &[("GET", E::WidgetScript)]),
     route("/console", Open, &[("GET", E::Console), ("HEAD", E::Console)]),
     route("/console/{id}", Open, &[("GET", E::ConsoleFile), ("HEAD", E::ConsoleFile)]),
+    route("/shared/{id}", Open, &[("GET", E::SharedFile), ("HEAD", E::SharedFile)]),
     route("/v1/chat/ws", Agent, &[("GET", E::AgentSocket)]),
     route("/v1/chat/sessions", Agent, &[("GET", E::ListSessions), ("POST", E::StartSession)]),
     route("/v1/chat/sessions/{id}", Agent, &[("GET", E::GetSession)]),

@@ -1,11 +1,13 @@
-//! A host app on axum mounting tms-chat under `/support`, with its own cookie sign-in.
+//! A host app on axum mounting tms-chat under `/support`, with its own cookie sign-in. It serves
+//! the agent console at `/support/console/` and the widget at `/support/chat-widget.js`.
 use std::sync::Arc;
 use tms_chat_core::auth::{AgentAuthenticator, RequestParts};
 use tms_chat_core::domain::{Agent, Role};
 use tms_chat_core::ids::TenantId;
-use tms_chat_core::protocol::{ApiConfig, ChatApi};
+use tms_chat_core::protocol::{bundled_widget_script, ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 use tms_chat_core::{ChatError, ChatResult};
+use tms_chat_host_integration::settings::{listening_line, HostSettings};
 
 struct SessionCookieAuth; // your TMS's sign-in
 
@@ -19,14 +21,20 @@ impl AgentAuthenticator for SessionCookieAuth {
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let store = tms_chat_storage::connect_any("sqlite://chat.db").await?;
+    let settings = HostSettings::from_env();
+    let store = tms_chat_storage::connect_any(&settings.database_url).await?;
+    let config = ApiConfig {
+        widget_script: Some(Arc::from(bundled_widget_script())),
+        ..ApiConfig::default()
+    };
     let api = ChatApi::new(
         ChatService::builder(store).build(),
         Arc::new(SessionCookieAuth),
-        ApiConfig::default(),
+        config,
     );
     let app = axum::Router::new().nest("/support", tms_chat_axum::router(api));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:3000").await?;
+    let listener = tokio::net::TcpListener::bind(&settings.bind).await?;
+    println!("{}", listening_line(listener.local_addr()?));
     tms_chat_axum::serve(listener, app, std::future::pending()).await?;
     Ok(())
 }

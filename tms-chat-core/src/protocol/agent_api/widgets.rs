@@ -1,7 +1,7 @@
 //! Widgets: settings (list, create, read, update, delete) and the embed code.
 
 use super::AgentCall;
-use crate::domain::WidgetInput;
+use crate::domain::{WidgetDefaults, WidgetInput};
 use crate::error::ChatResult;
 use crate::ids::WidgetId;
 use crate::protocol::embed::embed_snippet;
@@ -16,7 +16,11 @@ pub(super) async fn list(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
         .iter()
         .map(|w| WidgetView::new(w, call.agent))
         .collect();
-    Ok(ApiResponse::json(200, &WidgetList { widgets }))
+    let body = WidgetList {
+        widgets,
+        defaults: WidgetDefaults::NEW_WIDGET,
+    };
+    Ok(ApiResponse::json(200, &body))
 }
 
 /// `POST /v1/chat/widgets` (admins).

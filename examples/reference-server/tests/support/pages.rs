@@ -1,0 +1,65 @@
+//! What browser tests do on the chat's pages, shared by every suite that drives them (this
+//! crate's `browser.rs` and `examples/host-integration/tests/browser.rs`, which includes this
+//! file and `cdp.rs` by path): skipping without Chromium, opening the widget and typing in it
+//! as the customer, and signing in to the agent console.
+
+#![allow(dead_code)]
+
+use super::cdp::{chromium_binary, Page};
+use serde_json::json;
+
+/// The widget's shadow root, as a JS expression.
+pub const SHADOW: &str = "document.getElementById('tms-chat-widget').shadowRoot";
+
+/// The Chromium binary, or `None` after a `skipped:` line when there is none, unless
+/// `TMS_CHAT_REQUIRE_ALL_TESTS` is set (CI), where a missing browser is a failure.
+pub fn browser_or_skip(test: &str) -> Option<String> {
+    match chromium_binary() {
+        Ok(path) => Some(path),
+        Err(why) => {
+            if std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_some() {
+                panic!("{test}: {why}, and TMS_CHAT_REQUIRE_ALL_TESTS is set");
+            }
+            eprintln!("skipped: {test}: {why} (browser tests)");
+            None
+        }
+    }
+}
+
+/// Waits for the launcher, clicks it and waits for the open panel.
+pub async fn open_widget(page: &Page) {
+    page.wait_for(
+        &format!("{SHADOW}.querySelector('.launcher')"),
+        "the launcher",
+    )
+    .await;
+    let name = page
+        .eval(&format!(
+            "{SHADOW}.querySelector('.launcher').getAttribute('aria-label')"
+        ))
+        .await;
+    assert_eq!(name, "Open chat");
+    page.eval(&format!("{SHADOW}.querySelector('.launcher').click()"))
+        .await;
+    page.wait_for(
+        &format!("!{SHADOW}.querySelector('.panel').hidden"),
+        "the open panel",
+    )
+    .await;
+}
+
+/// Types `text` into the widget's message box and presses Enter.
+pub async fn customer_types(page: &Page, text: &str) {
+    page.eval(&format!("{SHADOW}.querySelector('textarea').focus()"))
+        .await;
+    page.insert_text(text).await;
+    page.press("Enter", false).await;
+}
+
+/// Waits for the console's sign-in form and signs in with `token`.
+pub async fn console_signs_in(console: &Page, token: &str) {
+    console
+        .wait_for("document.getElementById('token')", "the sign-in form")
+        .await;
+    console.eval(&format!("document.getElementById('token').value = {}; document.querySelector('form.signin').requestSubmit()", json!(token))).await;
+}

@@ -1,0 +1,150 @@
+// @ts-check
+// Owns the console's modal dialogs: starting a chat with a customer (and handing out its join
+// link), transferring the open session, and copying text to the clipboard.
+
+/** @typedef {import('../types/protocol').AgentStartedSession} AgentStartedSession */
+/** @typedef {import('../shared/dom.js').ElementChild} ElementChild */
+
+import { createElement } from '../shared/dom.js';
+import { callApi } from './api.js';
+import { openSession, sessionAction } from './conversation.js';
+import { toast } from './layout.js';
+import { listSessionFirst, renderSessionList } from './sessions.js';
+import { signedInAgent, state } from './state.js';
+import { say } from './strings.js';
+
+/**
+ * Copies `text`, then labels `button` "Copied"; without clipboard access shows the text.
+ * @param {string} text
+ * @param {HTMLElement} [button]
+ */
+export function copyToClipboard(text, button) {
+  const written = navigator.clipboard ? navigator.clipboard.writeText(text) : Promise.reject(new Error('no clipboard'));
+  written.then(() => {
+    if (button) button.textContent = say('copied');
+  }, () => toast(text));
+}
+
+/**
+ * A button row at the dialog's end.
+ * @param {ElementChild[]} buttons
+ */
+function dialogButtons(buttons) {
+  return createElement('div', { class: 'row', style: 'justify-content:flex-end' }, buttons);
+}
+
+/**
+ * Opens a modal form. `onSubmit` may answer `true` to keep the dialog open; a rejection shows
+ * its message in the form. Focus returns to where it was when the dialog closes.
+ * @param {string} title
+ * @param {ElementChild[]} fields
+ * @param {string} submitText
+ * @param {(dialog: HTMLDialogElement) => Promise<unknown> | unknown} onSubmit
+ * @returns {HTMLDialogElement}
+ */
+function modal(title, fields, submitText, onSubmit) {
+  const error = createElement('p', { class: 'err', role: 'alert' });
+  const dialog = createElement('dialog', { 'aria-label': title });
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
+  const cancel = createElement('button', {
+    class: 'btn', type: 'button', text: say('cancel'), onclick: () => dialog.close(),
+  });
+  dialog.appendChild(createElement('form', {
+    onsubmit: (/** @type {Event} */ event) => {
+      event.preventDefault();
+      error.textContent = '';
+      Promise.resolve(onSubmit(dialog)).then((keepOpen) => {
+        if (!keepOpen) dialog.close();
+      }, (/** @type {Error} */ failure) => { error.textContent = failure.message; });
+    },
+  }, [
+    createElement('h2', { text: title }),
+    ...fields,
+    error,
+    dialogButtons([cancel, createElement('button', { class: 'btn primary', type: 'submit', text: submitText })]),
+  ]));
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    if (opener && opener.focus) opener.focus();
+  });
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/** "New Chat": starts a session assigned to the agent and shows the customer's join link. */
+export function newChatDialog() {
+  const widgetOptions = state.widgets.map((widget) =>
+    createElement('option', { value: widget.id, text: widget.name + ' (' + widget.domain + ')' }));
+  const widget = createElement('select', { required: true }, widgetOptions);
+  const email = createElement('input', { type: 'email', required: true, autocomplete: 'off' });
+  const name = createElement('input', { type: 'text', autocomplete: 'off' });
+  const fields = [
+    createElement('label', {}, [say('widget'), widget]),
+    createElement('label', {}, [say('email'), email]),
+    createElement('label', {}, [say('name'), name]),
+  ];
+  modal(say('newChat'), fields, say('startChat'), (dialog) => {
+    const body = {
+      widget_id: widget.value,
+      customer_email: email.value,
+      customer_name: name.value || undefined,
+      assigned_agent_id: signedInAgent().id,
+    };
+    return callApi('POST', '/v1/chat/sessions', body).then((/** @type {AgentStartedSession} */ session) => {
+      listSessionFirst(session);
+      renderSessionList();
+      openSession(session.id);
+      showJoinLink(dialog, session);
+      return true;
+    });
+  });
+  widget.focus();
+}
+
+/**
+ * Replaces the new-chat form with the customer's join link.
+ * @param {HTMLDialogElement} dialog
+ * @param {AgentStartedSession} session
+ */
+function showJoinLink(dialog, session) {
+  const link = createElement('input', {
+    type: 'text', readonly: true, value: session.customer_join_url, 'aria-label': say('joinLink'),
+  });
+  const form = /** @type {HTMLFormElement} */ (dialog.querySelector('form'));
+  form.textContent = '';
+  form.appendChild(createElement('h2', { text: say('joinLink') }));
+  form.appendChild(createElement('p', {
+    class: 'hint', text: 'Send this link to ' + session.customer_email + ' to open the chat in the widget.',
+  }));
+  const copy = createElement('button', {
+    class: 'btn',
+    type: 'button',
+    text: say('copy'),
+    onclick: (/** @type {Event} */ event) => copyToClipboard(link.value, /** @type {HTMLElement} */ (event.target)),
+  });
+  form.appendChild(createElement('div', { class: 'join' }, [link, copy]));
+  form.appendChild(dialogButtons([
+    createElement('button', { class: 'btn primary', type: 'button', text: 'Done', onclick: () => dialog.close() }),
+  ]));
+  link.select();
+}
+
+/** "Transfer": hands the open session to another agent or a department. */
+export function transferDialog() {
+  const kind = createElement('select', {}, [
+    createElement('option', { value: 'agent', text: say('agentOpt') }),
+    createElement('option', { value: 'department', text: say('deptOpt') }),
+  ]);
+  const others = state.agents.filter((agent) => agent.id !== signedInAgent().id);
+  const agent = createElement('select', {}, others.map((other) =>
+    createElement('option', { value: other.id, text: other.display_name })));
+  const department = createElement('input', { type: 'text', hidden: true, 'aria-label': say('deptOpt') });
+  kind.addEventListener('change', () => {
+    agent.hidden = kind.value !== 'agent';
+    department.hidden = kind.value === 'agent';
+  });
+  const fields = [createElement('label', {}, [say('transferTo'), kind]), agent, department];
+  modal(say('transfer'), fields, say('transfer'), () =>
+    sessionAction('/transfer', kind.value === 'agent' ? { agent_id: agent.value } : { department: department.value }));
+}

@@ -1,0 +1,91 @@
+// @ts-check
+// Owns what each live frame from the agent socket changes on screen: new messages, typing,
+// session changes (with the new-chat alert), notes, resyncs and errors.
+
+/** @typedef {import('../types/protocol').AgentEventFrame} AgentEventFrame */
+/** @typedef {import('../types/protocol').SessionView} SessionView */
+
+import { addMessage, lastShownSeq, renderConversation, showCustomerTyping } from './conversation.js';
+import { addNote } from './customer.js';
+import { playNewChatSound, toast, updateTitle } from './layout.js';
+import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
+import { sendFrame } from './socket.js';
+import { state } from './state.js';
+import { say } from './strings.js';
+
+/** Asks the socket for the open session's messages after the last one shown. */
+export function resumeOpenSession() {
+  if (state.selectedSessionId) {
+    sendFrame({ type: 'resume', session_id: state.selectedSessionId, after_seq: lastShownSeq() });
+  }
+}
+
+/**
+ * Applies one frame from the agent socket.
+ * @param {any} frame an `AgentEventFrame` (or a frame type this console does not know)
+ */
+export function applyFrame(frame) {
+  switch (frame.type) {
+    case 'new_message':
+      addMessage(frame.message);
+      touchSession(frame.session_id, frame.message.created_at);
+      return;
+    case 'message_ack':
+      addMessage(frame.message);
+      return;
+    case 'typing_indicator':
+      if (frame.session_id === state.selectedSessionId && frame.sender_type === 'customer') {
+        showCustomerTyping(frame.is_typing);
+      }
+      return;
+    case 'session_created':
+    case 'session_assigned':
+    case 'session_updated':
+    case 'session_transferred':
+    case 'session_ended':
+      sessionChanged(frame.type, frame.session);
+      return;
+    case 'note_added':
+      if (frame.note) addNote(frame.note);
+      return;
+    case 'resync_required':
+      resumeOpenSession();
+      loadSessions(true);
+      return;
+    case 'error':
+      if (frame.code !== 'not_found' || frame.request_id) toast(frame.message);
+      return;
+    default:
+      return;
+  }
+}
+
+/**
+ * A session changed (or appeared): list it, alert on a new unassigned chat, redraw.
+ * @param {string} frameType
+ * @param {SessionView} session
+ */
+function sessionChanged(frameType, session) {
+  const isNew = !state.sessions.has(session.id);
+  listSessionFirst(session);
+  if (frameType === 'session_created' && isNew && session.unassigned) {
+    playNewChatSound();
+    toast(say('newSession', { who: session.customer_name || session.customer_email || 'a visitor' }));
+  }
+  renderSessionList();
+  updateTitle();
+  if (session.id === state.selectedSessionId) renderConversation(true);
+}
+
+/**
+ * Moves a session up the list when a message arrives in it.
+ * @param {string} sessionId
+ * @param {string} at
+ */
+function touchSession(sessionId, at) {
+  const session = state.sessions.get(sessionId);
+  if (session) {
+    session.last_activity_at = at;
+    renderSessionList();
+  }
+}

@@ -1,0 +1,116 @@
+// @ts-check
+// Owns the console's state: what the signed-in agent sees and has chosen, and the elements of
+// the sessions page that other modules update. Every field is declared here, with its type;
+// nothing adds fields later.
+
+/** @typedef {import('../types/protocol').AgentView} AgentView */
+/** @typedef {import('../types/protocol').SessionView} SessionView */
+/** @typedef {import('../types/protocol').CannedView} CannedView */
+/** @typedef {import('../types/protocol').WidgetView} WidgetView */
+/** @typedef {import('../types/protocol').WidgetDefaults} WidgetDefaults */
+
+/** @typedef {'sessions' | 'widgets'} ConsolePage */
+/** @typedef {'all' | 'unassigned' | 'active'} SessionFilter */
+
+const TOKEN_KEY = 'tmschat.token';
+const MUTED_KEY = 'tmschat.muted';
+
+/**
+ * @typedef {object} ConsoleState
+ * @property {string | null} token the agent's bearer token
+ * @property {AgentView | null} me the signed-in agent
+ * @property {ConsolePage} page the page on screen
+ * @property {SessionFilter} filter the session list's filter tab
+ * @property {string} search the customer search text
+ * @property {Map<string, SessionView>} sessions every session seen, by id
+ * @property {string[]} listedSessionIds the ids the list shows, in the order they were loaded
+ * @property {string | null} nextCursor where the next page of the list starts
+ * @property {string | null} selectedSessionId the open conversation
+ * @property {CannedView[]} cannedResponses the tenant's quick responses
+ * @property {AgentView[]} agents the agents a session can be transferred to
+ * @property {WidgetView[]} widgets the tenant's widgets
+ * @property {WidgetDefaults | null} widgetDefaults what a new widget starts with (from the server)
+ * @property {string | null} editingWidgetId the widget open in the editor
+ * @property {boolean} muted whether new-chat alerts are silent
+ */
+
+/** @type {ConsoleState} */
+export const state = {
+  token: sessionStorage.getItem(TOKEN_KEY),
+  me: null,
+  page: 'sessions',
+  filter: 'all',
+  search: '',
+  sessions: new Map(),
+  listedSessionIds: [],
+  nextCursor: null,
+  selectedSessionId: null,
+  cannedResponses: [],
+  agents: [],
+  widgets: [],
+  widgetDefaults: null,
+  editingWidgetId: null,
+  muted: localStorage.getItem(MUTED_KEY) === '1',
+};
+
+/**
+ * The sessions page's elements; `null` until the page is drawn.
+ * @typedef {object} SessionsPageElements
+ * @property {HTMLElement | null} grid the three-column layout
+ * @property {HTMLElement | null} list the session list
+ * @property {HTMLButtonElement | null} loadMore the "Load more" button
+ * @property {HTMLElement | null} conversation the conversation column
+ * @property {HTMLElement | null} customerPanel the customer column
+ * @property {HTMLElement | null} header the open conversation's header
+ * @property {HTMLElement | null} log the open conversation's messages
+ * @property {HTMLElement | null} typingLine "Customer is typing…"
+ * @property {HTMLElement | null} notesList the open session's internal notes
+ */
+
+/** @type {SessionsPageElements} */
+export const sessionsPage = {
+  grid: null,
+  list: null,
+  loadMore: null,
+  conversation: null,
+  customerPanel: null,
+  header: null,
+  log: null,
+  typingLine: null,
+  notesList: null,
+};
+
+/**
+ * Keeps the agent's token for this browser tab, or forgets it (`null`).
+ * @param {string | null} token
+ */
+export function rememberToken(token) {
+  state.token = token;
+  if (token) sessionStorage.setItem(TOKEN_KEY, token);
+  else sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** @param {boolean} muted */
+export function rememberMuted(muted) {
+  state.muted = muted;
+  localStorage.setItem(MUTED_KEY, muted ? '1' : '0');
+}
+
+/** @param {SessionView} session */
+export function rememberSession(session) {
+  state.sessions.set(session.id, session);
+}
+
+/** @returns {SessionView | undefined} the open conversation's session */
+export function selectedSession() {
+  return state.selectedSessionId ? state.sessions.get(state.selectedSessionId) : undefined;
+}
+
+/**
+ * The signed-in agent; only called once signed in.
+ * @returns {AgentView}
+ */
+export function signedInAgent() {
+  if (!state.me) throw new Error('not signed in');
+  return state.me;
+}
