@@ -89,6 +89,20 @@ impl LocalFanout {
         self.remove_subscriber(subscriber.id);
     }
 
+    /// Tells every subscriber, on any topic, that it missed events: each is marked overflowed
+    /// and woken, so its connection sends `resync_required` and the client resumes by `seq`.
+    /// A distributed notifier calls this after its bus connection came back.
+    pub fn request_resync_all(&self) {
+        let registry = self.inner.read().unwrap_or_else(|e| e.into_inner());
+        let mut seen: Vec<u64> = Vec::new();
+        for subscriber in registry.by_topic.values().flatten() {
+            if !seen.contains(&subscriber.id) {
+                seen.push(subscriber.id);
+                subscriber.request_resync();
+            }
+        }
+    }
+
     /// How many topics have at least one subscriber (for metrics and tests).
     pub fn topic_count(&self) -> usize {
         self.inner
@@ -217,6 +231,26 @@ mod tests {
             got += 1;
         }
         assert_eq!(got, 2);
+    }
+
+    #[tokio::test]
+    async fn resync_request_marks_and_wakes_every_subscriber_once() {
+        let fanout = LocalFanout::new();
+        let (a, _rx_a) = Subscriber::channel(2);
+        let (b, _rx_b) = Subscriber::channel(2);
+        let (idle, _rx_idle) = Subscriber::channel(2);
+        fanout.subscribe(Topic::Session(SessionId::new("s")), &a);
+        fanout.subscribe(Topic::Tenant(TenantId::new("t")), &a);
+        fanout.subscribe(Topic::Tenant(TenantId::new("t")), &b);
+        fanout.request_resync_all();
+        assert!(a.has_overflowed() && b.has_overflowed());
+        assert!(
+            !idle.has_overflowed(),
+            "a subscriber on no topic is not this fan-out's"
+        );
+        tokio::time::timeout(std::time::Duration::from_secs(1), b.resync_requested())
+            .await
+            .expect("the subscriber is woken");
     }
 
     #[tokio::test]

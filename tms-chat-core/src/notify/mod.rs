@@ -1,12 +1,27 @@
 //! Event fan-out. Every state change of the chat service becomes a [`ChatEvent`] wrapped in an
 //! [`Envelope`] that names the [`Topic`]s it goes to; a [`Notifier`] delivers it to every
-//! [`Subscriber`] of those topics, on this node and (for distributed notifiers) on others.
+//! [`Subscriber`] of those topics: [`LocalNotifier`] on this process only, a distributed
+//! notifier (`PgNotifier` in `tms-chat-storage`, over PostgreSQL LISTEN/NOTIFY) on every node
+//! that shares its bus.
 //!
-//! Events are plain serialisable data so a notifier can carry them between nodes (the
-//! PostgreSQL LISTEN/NOTIFY notifier in `tms-chat-storage`). Delivery into each subscriber is
-//! a bounded queue: a subscriber too slow to drain it is marked overflowed and dropped from
-//! delivery rather than growing memory; the connection then tells its client to resume.
+//! - The service publishes an event only after the store call that made the change returned,
+//!   that is after the change was committed (see `service/publish.rs`); a failed publish is
+//!   logged, never returned, because the change already happened.
+//! - Events are plain serialisable data so a notifier can carry them between nodes. On each
+//!   node, delivery into subscribers is [`LocalFanout`], shared by every notifier.
+//! - Delivery into each subscriber is a bounded queue: when it is full the event is dropped
+//!   for that subscriber only and the subscriber is marked overflowed (memory never grows);
+//!   its connection then sends `resync_required` and the client resumes each session by
+//!   `seq` from the store, which stays the source of truth.
+//! - A notifier that lost events it cannot replay (a bus connection that dropped) marks every
+//!   local subscriber the same way ([`LocalFanout::request_resync_all`]), and answers
+//!   [`Notifier::is_connected`] `false` until it is back.
+//!
+//! The shared conformance suite every notifier passes is `notify::conformance` (behind the
+//! `test-utils` feature).
 
+#[cfg(any(test, feature = "test-utils"))]
+pub mod conformance;
 mod event;
 mod local;
 
@@ -16,7 +31,7 @@ pub use local::{LocalFanout, LocalNotifier};
 use async_trait::async_trait;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, Notify};
 
 use crate::error::ChatResult;
 
@@ -31,6 +46,12 @@ pub trait Notifier: Send + Sync + 'static {
     fn unsubscribe(&self, topic: &Topic, subscriber: &Subscriber);
     /// Removes `subscriber` from every topic (on disconnect).
     fn unsubscribe_all(&self, subscriber: &Subscriber);
+    /// Whether this node currently receives the events other nodes publish. A single-node
+    /// notifier always does; a distributed one answers `false` while its bus connection is
+    /// down (`GET /readyz` then answers `503`).
+    fn is_connected(&self) -> bool {
+        true
+    }
 }
 
 static NEXT_SUBSCRIBER_ID: AtomicU64 = AtomicU64::new(1);
@@ -41,6 +62,7 @@ pub struct Subscriber {
     id: u64,
     tx: mpsc::Sender<Arc<Envelope>>,
     overflowed: Arc<AtomicBool>,
+    resync: Arc<Notify>,
 }
 
 impl Subscriber {
@@ -52,6 +74,7 @@ impl Subscriber {
                 id: NEXT_SUBSCRIBER_ID.fetch_add(1, Ordering::Relaxed),
                 tx,
                 overflowed: Arc::new(AtomicBool::new(false)),
+                resync: Arc::new(Notify::new()),
             },
             rx,
         )
@@ -66,6 +89,20 @@ impl Subscriber {
     /// ask its client to resume from its last sequence number.
     pub fn has_overflowed(&self) -> bool {
         self.overflowed.load(Ordering::Acquire)
+    }
+
+    /// Marks this subscriber as having missed events (like an overflow) and wakes its
+    /// connection, which then tells its client to resume. Used by a notifier that lost events
+    /// it cannot replay, such as a distributed notifier whose bus connection dropped.
+    pub fn request_resync(&self) {
+        self.overflowed.store(true, Ordering::Release);
+        self.resync.notify_one();
+    }
+
+    /// Completes once [`request_resync`](Self::request_resync) was called (at once if it was
+    /// called since the last wait). The connection loop waits on it beside its queue.
+    pub async fn resync_requested(&self) {
+        self.resync.notified().await;
     }
 
     /// Clears the overflow mark after the client was told.

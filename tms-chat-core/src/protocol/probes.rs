@@ -10,17 +10,29 @@ pub(crate) fn healthz() -> ApiResponse {
     ApiResponse::json(200, &ProbeStatus { status: "ok" })
 }
 
-/// `GET /readyz`: the store answers (`503` when it does not).
+/// `GET /readyz`: the store answers and the notifier is connected to its bus (`503` when
+/// either is not, so a load balancer stops sending clients to a node that would not hear
+/// the other nodes' events).
 pub(crate) async fn readyz(api: &ChatApi) -> ApiResponse {
-    match api.service().store().ping().await {
-        Ok(()) => ApiResponse::json(200, &ProbeStatus { status: "ready" }),
+    let service = api.service();
+    let ready = match service.store().ping().await {
+        Ok(()) if service.notifier().is_connected() => true,
+        Ok(()) => {
+            tracing::warn!("readiness check failed: the notifier is disconnected from its bus");
+            false
+        }
         Err(e) => {
             tracing::warn!(error = %e, "readiness check failed");
-            let status = ProbeStatus {
-                status: "unavailable",
-            };
-            ApiResponse::json(503, &status)
+            false
         }
+    };
+    if ready {
+        ApiResponse::json(200, &ProbeStatus { status: "ready" })
+    } else {
+        let status = ProbeStatus {
+            status: "unavailable",
+        };
+        ApiResponse::json(503, &status)
     }
 }
 

@@ -154,6 +154,8 @@ impl Connection {
                     self.on_socket_frame(frame, &mut events, &limits).await
                 }
                 event = events.recv() => self.on_events(event, &mut events).await,
+                // The notifier lost events (its bus dropped): woken for `resync_required`.
+                () = self.subscriber.resync_requested() => Flow::Continue,
                 _ = ticker.tick() => self.on_tick(last_heard, &limits),
                 _ = shutdown.changed() => {
                     self.closing = Some((close_code::GOING_AWAY, "server shutting down"));
