@@ -21,8 +21,11 @@
 //! Start-up runs the embedded migrations, recorded in the store's own
 //! `tms_chat_migrations` table (not sqlx's `_sqlx_migrations`, which belongs to the host).
 //!
+//! [`PgNotifier`] carries chat events between nodes on one PostgreSQL database (LISTEN/NOTIFY),
+//! so several server processes form one chat system.
+//!
 //! Modules: [`store`] (the generic store and its queries), [`backend`] (what differs per
-//! database), [`sqlite`] and [`postgres`] (connecting), `migrate` (the migration runner),
+//! database), [`sqlite`] and [`postgres`] (connecting), [`notify`] (the PostgreSQL notifier), `migrate` (the migration runner),
 //! `codec` (row ⇄ domain conversions) and `error` (sqlx error mapping).
 
 mod codec;
@@ -31,6 +34,7 @@ mod migrate;
 mod sql;
 
 pub mod backend;
+pub mod notify;
 pub mod postgres;
 pub mod sqlite;
 pub mod store;
@@ -41,6 +45,7 @@ use tms_chat_core::store::ChatStore;
 use tms_chat_core::StoreError;
 
 pub use backend::Backend;
+pub use notify::{PgNotifier, PgNotifierOptions};
 pub use postgres::PostgresStore;
 pub use sql::Sql;
 pub use sqlite::SqliteStore;

@@ -3,23 +3,11 @@
 //! `TMS_CHAT_REQUIRE_ALL_TESTS` is set (as in CI), where a missing database is a failure.
 //! Tests use random tenant ids, so a shared database is fine.
 
-use sqlx::Row;
-use tms_chat_storage::{connect_any, PostgresStore};
+mod support;
 
-fn database_url() -> Option<String> {
-    let url = ["TMS_CHAT_TEST_POSTGRES_URL", "DATABASE_URL"]
-        .into_iter()
-        .filter_map(|name| std::env::var(name).ok())
-        .find(|url| !url.is_empty());
-    if url.is_none() {
-        assert!(
-            std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_none(),
-            "TMS_CHAT_REQUIRE_ALL_TESTS is set but DATABASE_URL is not"
-        );
-        eprintln!("skipped: DATABASE_URL not set (PostgreSQL tests)");
-    }
-    url
-}
+use sqlx::Row;
+use support::database_url;
+use tms_chat_storage::{connect_any, PostgresStore};
 
 async fn postgres() -> Option<PostgresStore> {
     let url = database_url()?;
