@@ -60,6 +60,12 @@ pub async fn connect_any(url: &str) -> Result<Arc<dyn ChatStore>, StoreError> {
     }
 }
 
+/// Whether `url` names a PostgreSQL database (`postgres:` or `postgresql:`, any case): the
+/// databases on which several nodes can share a [`PgNotifier`].
+pub fn is_postgres_url(url: &str) -> bool {
+    matches!(Scheme::of(url), Ok(Scheme::Postgres))
+}
+
 /// The databases [`connect_any`] knows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Scheme {

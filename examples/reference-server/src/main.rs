@@ -1,5 +1,6 @@
 //! The tms-chat reference server: the whole chat system in one binary. SQLite by default
-//! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL; the API mounted through
+//! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL (with the PostgreSQL
+//! notifier by default, so servers on one database share events; `--notifier`); the API mounted through
 //! axum (default) or poem; the agent console at `/console/` (served by the API), a demo host page at `/demo`, the
 //! widget script at `/chat-widget.js`.
 //!
@@ -10,6 +11,7 @@ mod auth;
 mod config;
 mod demo;
 mod http;
+mod notifier;
 mod tickets;
 
 use clap::{Parser, ValueEnum};
@@ -55,6 +57,13 @@ struct Cli {
     /// Public base URL (for embed codes and join links); default: from the request's Host.
     #[arg(long, env = "TMS_CHAT_PUBLIC_URL")]
     public_url: Option<String>,
+    /// How events reach the other servers on the same database: `postgres` (LISTEN/NOTIFY;
+    /// needs a PostgreSQL database) or `local` (this process only). Default: `postgres` for
+    /// a PostgreSQL database, `local` for SQLite (a SQLite file serves one server). Servers
+    /// on one PostgreSQL database with `postgres` share events; see docs/scaling.md for what
+    /// else is still per process.
+    #[arg(long, env = "TMS_CHAT_NOTIFIER", value_enum)]
+    notifier: Option<notifier::NotifierKind>,
     /// Directory for uploaded files, tickets and demo tokens.
     #[arg(long, env = "TMS_CHAT_DATA_DIR", default_value = "tms-chat-data")]
     data_dir: PathBuf,
@@ -90,11 +99,15 @@ async fn run(cli: Cli) -> Result<(), String> {
             cli.data_dir.display()
         )
     })?;
+    let notifier_kind = notifier::NotifierKind::resolve(cli.notifier, &cli.database_url)?;
     let store = tms_chat_storage::connect_any(&cli.database_url)
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(database = %redact_url(&cli.database_url), "database ready");
+    let notifier = notifier_kind.connect(&cli.database_url).await?;
+    tracing::info!(notifier = ?notifier_kind, "notifier ready");
     let service = ChatService::builder(store)
+        .notifier(notifier)
         .blob_store(Arc::new(LocalDiskBlobStore::new(
             cli.data_dir.join("files"),
         )))
