@@ -40,11 +40,22 @@ pub fn free_port() -> u16 {
 }
 
 pub async fn start(framework: &str, database_url: Option<String>) -> Server {
+    let tenant = format!("acme-{}", free_port());
+    start_node(framework, database_url, &tenant, &[]).await
+}
+
+/// A server whose config declares `tenant` (servers of one cluster share it), started with
+/// `extra_args` after the usual ones.
+pub async fn start_node(
+    framework: &str,
+    database_url: Option<String>,
+    tenant: &str,
+    extra_args: &[&str],
+) -> Server {
     let dir =
         std::env::temp_dir().join(format!("tms-chat-e2e-{}-{}", framework, std::process::id()));
     let dir = TempDir(dir.join(format!("{}", free_port())));
     std::fs::create_dir_all(&dir.0).unwrap();
-    let tenant = format!("acme-{}", free_port());
     let config = format!(
         r#"
 [[tenants]]
@@ -70,7 +81,7 @@ token = "{AGENT_TOKEN}"
     let port = free_port();
     let db =
         database_url.unwrap_or_else(|| format!("sqlite://{}", dir.0.join("chat.db").display()));
-    let args: Vec<String> = vec![
+    let mut args: Vec<String> = vec![
         "--bind".into(),
         format!("127.0.0.1:{port}"),
         "--database-url".into(),
@@ -82,6 +93,7 @@ token = "{AGENT_TOKEN}"
         "--data-dir".into(),
         dir.0.join("data").to_str().unwrap().into(),
     ];
+    args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
     let server = Server {
         child: spawn(&args),
         base: format!("http://127.0.0.1:{port}"),

@@ -1,0 +1,243 @@
+//! Two reference-server processes on one PostgreSQL database are one chat system for a
+//! conversation: a customer on node A (axum) and an agent on node B (poem) hear each other's
+//! messages, typing and read markers, and the agent sees the lifecycle of a session started
+//! on A. Needs `DATABASE_URL` (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
+//! Also: `--notifier postgres` on SQLite is refused at start.
+
+#![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
+
+mod support;
+
+use futures::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::process::Command;
+use std::time::Duration;
+use support::server::{free_port, start_node, Server, ADMIN_TOKEN, AGENT_TOKEN};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+const ORIGIN: &str = "https://yourwebsite.com";
+
+fn database_url() -> Option<String> {
+    let url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
+    if url.is_none() {
+        assert!(
+            std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_none(),
+            "TMS_CHAT_REQUIRE_ALL_TESTS is set but DATABASE_URL is not"
+        );
+        eprintln!("skipped: DATABASE_URL not set (reference servers on one PostgreSQL database)");
+    }
+    url
+}
+
+/// The next frame of type `wanted` (others skipped), within 10 s.
+async fn next_event(ws: &mut Socket, wanted: &str) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {wanted} event within 10 s"))
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            if v["type"] == wanted {
+                return v;
+            }
+        }
+    }
+}
+
+/// The next `new_message` whose content is `content` (system messages and others skipped).
+async fn next_message(ws: &mut Socket, content: &str) -> Value {
+    loop {
+        let event = next_event(ws, "new_message").await;
+        if event["message"]["content"] == content {
+            return event;
+        }
+    }
+}
+
+async fn send(ws: &mut Socket, frame: Value) {
+    ws.send(Message::text(frame.to_string())).await.unwrap();
+}
+
+async fn agent_socket(node: &Server) -> Socket {
+    let mut request = format!("{}/v1/chat/ws", node.base.replace("http", "ws"))
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "authorization",
+        format!("Bearer {AGENT_TOKEN}").parse().unwrap(),
+    );
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    next_event(&mut ws, "ready").await;
+    ws
+}
+
+async fn customer_socket(node: &Server, widget_id: &str, token: &str) -> Socket {
+    let url = format!(
+        "{}/v1/chat/public/widgets/{widget_id}/ws?token={token}",
+        node.base.replace("http", "ws")
+    );
+    let mut request = url.into_client_request().unwrap();
+    request
+        .headers_mut()
+        .insert("origin", ORIGIN.parse().unwrap());
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    next_event(&mut ws, "ready").await;
+    ws
+}
+
+/// An admin REST call on `node`; the answer's JSON.
+async fn admin_call(node: &Server, method: reqwest::Method, path: &str, body: Value) -> Value {
+    reqwest::Client::new()
+        .request(method, format!("{}{path}", node.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other() {
+    let Some(url) = database_url() else { return };
+    let tenant = format!("cluster-{}", free_port());
+    let a = start_node(
+        "axum",
+        Some(url.clone()),
+        &tenant,
+        &["--notifier", "postgres"],
+    )
+    .await;
+    let b = start_node("poem", Some(url), &tenant, &[]).await;
+    let post = reqwest::Method::POST;
+
+    let widget = admin_call(
+        &a,
+        post.clone(),
+        "/v1/chat/widgets",
+        json!({"name": "Website", "domain": "yourwebsite.com"}),
+    )
+    .await;
+    let widget_id = widget["id"].as_str().unwrap().to_owned();
+    let mut agent = agent_socket(&b).await;
+
+    // The customer starts a chat on A; the agent on B sees it.
+    let started: Value = reqwest::Client::new()
+        .post(format!(
+            "{}/v1/chat/public/widgets/{widget_id}/sessions",
+            a.base
+        ))
+        .header("origin", ORIGIN)
+        .json(&json!({"customer_name": "Ann"}))
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let session_id = started["session"]["id"].as_str().unwrap().to_owned();
+    let token = started["customer_token"].as_str().unwrap();
+    let created = next_event(&mut agent, "session_created").await;
+    assert_eq!(created["session_id"], session_id.as_str());
+    let mut customer = customer_socket(&a, &widget_id, token).await;
+
+    // Assigned through A: the agent on B hears it.
+    let assign = format!("/v1/chat/sessions/{session_id}/assign");
+    admin_call(&a, post.clone(), &assign, json!({"agent_id": "agent-123"})).await;
+    let assigned = next_event(&mut agent, "session_assigned").await;
+    assert_eq!(assigned["agent_id"], "agent-123");
+
+    // Messages both ways (the assignment may have stored a system message first).
+    send(
+        &mut customer,
+        json!({"type": "send_message", "content": "Hi from A", "client_message_id": "c1"}),
+    )
+    .await;
+    let question_seq = next_event(&mut customer, "message_ack").await["seq"]
+        .as_i64()
+        .unwrap();
+    let heard = next_message(&mut agent, "Hi from A").await;
+    assert_eq!(heard["message"]["seq"], question_seq);
+    send(
+        &mut agent,
+        json!({"type": "send_message", "session_id": session_id, "content": "Hello from B"}),
+    )
+    .await;
+    let answer_seq = next_event(&mut agent, "message_ack").await["seq"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(answer_seq, question_seq + 1, "seq is gapless across nodes");
+    let answer = next_message(&mut customer, "Hello from B").await;
+    assert_eq!(answer["message"]["seq"], answer_seq);
+
+    // Typing both ways, and the agent's read marker.
+    send(
+        &mut customer,
+        json!({"type": "typing_indicator", "is_typing": true}),
+    )
+    .await;
+    let typing = next_event(&mut agent, "typing_indicator").await;
+    assert_eq!(typing["sender_type"], "customer");
+    let typing_path = format!("/v1/chat/sessions/{session_id}/typing");
+    let agent_typing = reqwest::Client::new()
+        .post(format!("{}{typing_path}", b.base))
+        .bearer_auth(AGENT_TOKEN)
+        .json(&json!({"is_typing": true}))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        agent_typing.status().is_success(),
+        "{}",
+        agent_typing.status()
+    );
+    let typing = next_event(&mut customer, "typing_indicator").await;
+    assert_eq!(typing["sender_type"], "agent");
+    let read = reqwest::Client::new()
+        .post(format!("{}/v1/chat/sessions/{session_id}/read", b.base))
+        .bearer_auth(AGENT_TOKEN)
+        .json(&json!({"seq": question_seq}))
+        .send()
+        .await
+        .unwrap();
+    assert!(read.status().is_success(), "{}", read.status());
+    let marker = next_event(&mut customer, "read_marker").await;
+    assert_eq!(marker["last_read_seq"], question_seq, "{marker}");
+
+    // Ended through B: the customer on A is told, and so is the agent.
+    let end = format!("/v1/chat/sessions/{session_id}/end");
+    admin_call(&b, post, &end, json!({})).await;
+    next_event(&mut customer, "session_ended").await;
+    let ended = next_event(&mut agent, "session_ended").await;
+    assert_eq!(ended["session_id"], session_id.as_str());
+}
+
+#[test]
+fn the_postgres_notifier_on_a_sqlite_database_is_refused_at_start() {
+    let out = Command::new(env!("CARGO_BIN_EXE_tms-chat-reference-server"))
+        .args([
+            "--database-url",
+            "sqlite::memory:",
+            "--notifier",
+            "postgres",
+        ])
+        .args(["--bind", &format!("127.0.0.1:{}", free_port())])
+        .env("RUST_LOG", "off")
+        .output()
+        .expect("the server runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("needs a PostgreSQL database"), "{stderr}");
+}
