@@ -36,7 +36,7 @@
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -54,6 +54,13 @@ use super::wire::{self, Body, BusMessage, MAX_INLINE_PAYLOAD, STORED_EVENT_RETEN
 /// Connections of one notifier: the listener, a publisher, a reader of stored events, and
 /// one spare for a reconnect that overlaps the old connection's cleanup.
 const MAX_CONNECTIONS: u32 = 4;
+
+/// How long a publish or a reconnection attempt waits for a connection before it fails (and,
+/// for a reconnection, backs off and tries again).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How often a publisher of large events deletes the expired ones.
+const CLEANUP_EVERY: Duration = Duration::from_secs(60);
 
 /// The default channel every node LISTENs on.
 pub const DEFAULT_CHANNEL: &str = "tms_chat_events";
@@ -153,6 +160,7 @@ impl PgNotifier {
             .map_err(|e| StoreError::backend("parse the PostgreSQL URL", e))?;
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(connect_options.application_name(&application_name(&node_id)))
             .await
             .map_err(|e| StoreError::backend("connect the notifier to PostgreSQL", e))?;
@@ -258,9 +266,6 @@ impl PgNotifier {
         Ok(())
     }
 }
-
-/// How often a publisher of large events deletes the expired ones.
-const CLEANUP_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn application_name(node_id: &str) -> String {
     format!("tms-chat-bus-{node_id}")

@@ -11,10 +11,11 @@
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use sqlx::{PgPool, Row};
+use sqlx::{PgPool, Postgres, Row};
 use tms_chat_core::notify::Envelope;
 use tms_chat_core::store::StoreResult;
 
+use crate::backend::Backend;
 use crate::error::db;
 
 /// PostgreSQL refuses a NOTIFY payload of 8000 bytes or more (in a default build).
@@ -49,11 +50,13 @@ pub(super) type Received = BusMessage<String, Envelope>;
 /// Creates the table large events travel through (idempotent; nodes may start together).
 pub(super) async fn create_table(pool: &PgPool) -> StoreResult<()> {
     let mut tx = pool.begin().await.map_err(db("bus: begin"))?;
-    // The store's migration lock key: no two nodes create tables at the same time.
-    sqlx::query("SELECT pg_advisory_xact_lock(8389488319639609716)")
-        .execute(&mut *tx)
-        .await
-        .map_err(db("bus: lock"))?;
+    // The store's migration lock: no two nodes create tables at the same time.
+    if let Some(lock) = <Postgres as Backend>::MIGRATION_LOCK {
+        sqlx::query(lock)
+            .execute(&mut *tx)
+            .await
+            .map_err(db("bus: lock"))?;
+    }
     sqlx::query(
         "CREATE UNLOGGED TABLE IF NOT EXISTS tms_chat_bus_events (\
          id BIGSERIAL PRIMARY KEY, \
