@@ -1,7 +1,8 @@
 //! Two reference-server processes on one PostgreSQL database are one chat system for a
 //! conversation: a customer on node A (axum) and an agent on node B (poem) hear each other's
 //! messages, typing and read markers, and the agent sees the lifecycle of a session started
-//! on A. Needs `DATABASE_URL` (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
+//! on A; and after kill -9 of node A its customer resumes on B with nothing lost or doubled
+//! and `seq` gapless. Needs `DATABASE_URL` (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
 //! Also: `--notifier postgres` on SQLite is refused at start.
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
@@ -93,18 +94,18 @@ async fn customer_socket(node: &Server, widget_id: &str, token: &str) -> Socket 
 
 /// An admin REST call on `node`; the answer's JSON.
 async fn admin_call(node: &Server, method: reqwest::Method, path: &str, body: Value) -> Value {
-    reqwest::Client::new()
+    let method_path = format!("{method} {path}");
+    let answer = reqwest::Client::new()
         .request(method, format!("{}{path}", node.base))
         .bearer_auth(ADMIN_TOKEN)
         .json(&body)
         .send()
         .await
-        .unwrap()
-        .error_for_status()
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
+        .unwrap();
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap();
+    assert!(status.is_success(), "{method_path}: {status} {body}");
+    body
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,6 +223,161 @@ async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other() {
     next_event(&mut customer, "session_ended").await;
     let ended = next_event(&mut agent, "session_ended").await;
     assert_eq!(ended["session_id"], session_id.as_str());
+}
+
+/// The contents and seqs of the `new_message`s before the `resumed` answer.
+async fn replay_until_resumed(ws: &mut Socket) -> (Vec<(i64, String)>, Value) {
+    let mut replayed = Vec::new();
+    loop {
+        let frame = next_event_of(ws, &["new_message", "resumed"]).await;
+        if frame["type"] == "resumed" {
+            return (replayed, frame);
+        }
+        let message = &frame["message"];
+        replayed.push((
+            message["seq"].as_i64().unwrap(),
+            message["content"].as_str().unwrap().to_owned(),
+        ));
+    }
+}
+
+/// The next frame whose type is one of `wanted`.
+async fn next_event_of(ws: &mut Socket, wanted: &[&str]) -> Value {
+    loop {
+        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
+            .await
+            .unwrap_or_else(|_| panic!("none of {wanted:?} within 10 s"))
+            .expect("socket open")
+            .expect("frame");
+        if let Message::Text(text) = msg {
+            let v: Value = serde_json::from_str(&text).unwrap();
+            if wanted.iter().any(|w| v["type"] == *w) {
+                return v;
+            }
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_kill_9_of_node_a_the_customer_resumes_on_node_b_with_nothing_lost_or_doubled() {
+    let Some(url) = database_url() else { return };
+    let tenant = format!("cluster-{}", free_port());
+    let mut a = start_node("axum", Some(url.clone()), &tenant, &[]).await;
+    let b = start_node("axum", Some(url), &tenant, &[]).await;
+    let post = reqwest::Method::POST;
+    let widget = admin_call(
+        &a,
+        post.clone(),
+        "/v1/chat/widgets",
+        json!({"name": "Website", "domain": "yourwebsite.com"}),
+    )
+    .await;
+    let widget_id = widget["id"].as_str().unwrap().to_owned();
+    let started = admin_call(
+        &a,
+        post.clone(),
+        "/v1/chat/sessions",
+        json!({"widget_id": widget_id, "customer_email": "ann@example.com", "customer_name": "Ann"}),
+    )
+    .await;
+    let session_id = started["id"].as_str().unwrap().to_owned();
+    let token = started["customer_token"].as_str().unwrap().to_owned();
+    let assign = format!("/v1/chat/sessions/{session_id}/assign");
+    admin_call(&b, post, &assign, json!({"agent_id": "agent-123"})).await;
+    let mut agent = agent_socket(&b).await;
+    let mut customer = customer_socket(&a, &widget_id, &token).await;
+
+    for content in ["m1", "m2"] {
+        send(
+            &mut customer,
+            json!({"type": "send_message", "content": content}),
+        )
+        .await;
+        next_event(&mut customer, "message_ack").await;
+        next_message(&mut agent, content).await;
+    }
+    send(
+        &mut agent,
+        json!({"type": "send_message", "session_id": session_id, "content": "b1"}),
+    )
+    .await;
+    next_event(&mut agent, "message_ack").await;
+    let last_seen = next_message(&mut customer, "b1").await["message"]["seq"]
+        .as_i64()
+        .unwrap();
+
+    // Node A dies without a goodbye; the agent keeps writing on B meanwhile.
+    a.child.kill().unwrap();
+    a.child.wait().unwrap();
+    let mut written_meanwhile = Vec::new();
+    for content in ["b2", "b3"] {
+        send(
+            &mut agent,
+            json!({"type": "send_message", "session_id": session_id, "content": content}),
+        )
+        .await;
+        let seq = next_event(&mut agent, "message_ack").await["seq"]
+            .as_i64()
+            .unwrap();
+        written_meanwhile.push((seq, content.to_owned()));
+    }
+
+    // The customer reconnects to B and resumes from the last seq it saw.
+    let mut customer = customer_socket(&b, &widget_id, &token).await;
+    send(
+        &mut customer,
+        json!({"type": "resume", "session_id": session_id, "after_seq": last_seen}),
+    )
+    .await;
+    let (replayed, resumed) = replay_until_resumed(&mut customer).await;
+    assert_eq!(
+        replayed, written_meanwhile,
+        "every later message once, in order"
+    );
+    assert_eq!(resumed["last_seq"], written_meanwhile[1].0);
+    send(
+        &mut customer,
+        json!({"type": "send_message", "content": "back"}),
+    )
+    .await;
+    let back = next_event(&mut customer, "message_ack").await["seq"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(back, written_meanwhile[1].0 + 1);
+    next_message(&mut agent, "back").await;
+
+    // Nothing acknowledged by A was lost: the history on B is gapless and holds everything.
+    let history = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/chat/sessions/{session_id}/messages?after_seq=0",
+            b.base
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .error_for_status()
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    let messages = history["messages"].as_array().unwrap();
+    let seqs: Vec<i64> = messages
+        .iter()
+        .map(|m| m["seq"].as_i64().unwrap())
+        .collect();
+    assert_eq!(seqs, (1..=back).collect::<Vec<_>>(), "gapless");
+    let contents: Vec<&str> = messages
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    for content in ["m1", "m2", "b1", "b2", "b3", "back"] {
+        assert_eq!(
+            contents.iter().filter(|c| **c == content).count(),
+            1,
+            "{content} once"
+        );
+    }
 }
 
 #[test]
