@@ -13,7 +13,7 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Pool, QueryBu
 use crate::backend::{Backend, Value};
 
 /// A query of the store, before or after its parameters are bound.
-pub type SqlQuery<'q, DB> = Query<'q, DB, <DB as Database>::Arguments>;
+pub(crate) type SqlQuery<'q, DB> = Query<'q, DB, <DB as Database>::Arguments>;
 
 /// A value the store binds: the handful of types the schema uses.
 #[derive(Debug, Clone)]
@@ -222,21 +222,21 @@ where
 }
 
 /// A statement with `$N` parameters, like `sqlx::query`.
-pub fn query<DB: Sql>(sql: &'static str) -> Statement<'static, DB> {
+pub(crate) fn query<DB: Sql>(sql: &'static str) -> Statement<'static, DB> {
     Statement(sqlx::query(sql))
 }
 
 /// A statement being bound and run (see [`query`]).
-pub struct Statement<'q, DB: Database>(SqlQuery<'q, DB>);
+pub(crate) struct Statement<'q, DB: Database>(SqlQuery<'q, DB>);
 
 impl<'q, DB: Sql> Statement<'q, DB> {
     /// Binds the next parameter.
-    pub fn bind<'v>(self, value: impl Into<Param<'v>>) -> Self {
+    pub(crate) fn bind<'v>(self, value: impl Into<Param<'v>>) -> Self {
         Statement(DB::bind_param(self.0, value.into()))
     }
 
     /// Runs the statement for its effect.
-    pub async fn execute<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<()>
+    pub(crate) async fn execute<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<()>
     where
         'q: 'e,
     {
@@ -244,7 +244,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for at most one row.
-    pub async fn fetch_optional<'e>(
+    pub(crate) async fn fetch_optional<'e>(
         self,
         on: impl Into<On<'e, DB>>,
     ) -> sqlx::Result<Option<DB::Row>>
@@ -255,7 +255,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for exactly one row (`RowNotFound` otherwise).
-    pub async fn fetch_one<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<DB::Row>
+    pub(crate) async fn fetch_one<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<DB::Row>
     where
         'q: 'e,
     {
@@ -265,7 +265,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for every row.
-    pub async fn fetch_all<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<Vec<DB::Row>>
+    pub(crate) async fn fetch_all<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<Vec<DB::Row>>
     where
         'q: 'e,
     {
@@ -274,28 +274,28 @@ impl<'q, DB: Sql> Statement<'q, DB> {
 }
 
 /// A query assembled at run time (optional filters, `IN` lists), like `sqlx::QueryBuilder`.
-pub struct ListQuery<DB: Database>(QueryBuilder<DB>);
+pub(crate) struct ListQuery<DB: Database>(QueryBuilder<DB>);
 
 impl<DB: Sql> ListQuery<DB> {
     /// Starts with `sql`.
-    pub fn new(sql: &'static str) -> Self {
+    pub(crate) fn new(sql: &'static str) -> Self {
         ListQuery(QueryBuilder::new(sql))
     }
 
     /// Appends SQL text.
-    pub fn push(&mut self, sql: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
         self.0.push(sql);
         self
     }
 
     /// Appends a bound parameter.
-    pub fn push_bind<'v>(&mut self, value: impl Into<Param<'v>>) -> &mut Self {
+    pub(crate) fn push_bind<'v>(&mut self, value: impl Into<Param<'v>>) -> &mut Self {
         DB::push_param(&mut self.0, value.into());
         self
     }
 
     /// Appends `$a, $b, …`, one bound parameter per value.
-    pub fn push_list<'v, V: Into<Param<'v>>>(
+    pub(crate) fn push_list<'v, V: Into<Param<'v>>>(
         &mut self,
         values: impl IntoIterator<Item = V>,
     ) -> &mut Self {
@@ -309,7 +309,7 @@ impl<DB: Sql> ListQuery<DB> {
     }
 
     /// Runs the query for every row.
-    pub async fn fetch_all<'e>(
+    pub(crate) async fn fetch_all<'e>(
         &'e mut self,
         on: impl Into<On<'e, DB>>,
     ) -> sqlx::Result<Vec<DB::Row>> {
@@ -319,7 +319,7 @@ impl<DB: Sql> ListQuery<DB> {
 
 /// Runs a script of several statements (simple-query protocol: PostgreSQL accepts it even in
 /// a failed transaction), like `sqlx::raw_sql(sql).execute(on)`.
-pub async fn run_script<'e, DB: Sql>(
+pub(crate) async fn run_script<'e, DB: Sql>(
     sql: &'static str,
     on: impl Into<On<'e, DB>>,
 ) -> sqlx::Result<()> {

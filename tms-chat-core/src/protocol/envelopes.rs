@@ -12,14 +12,14 @@ use serde::Serialize;
 
 /// `{"error": {...}}`: every error answer.
 #[derive(Serialize, Debug)]
-pub struct ErrorBody<'a> {
+pub(super) struct ErrorBody<'a> {
     /// What went wrong.
     pub error: ErrorDetail<'a>,
 }
 
 /// The inside of an error answer.
 #[derive(Serialize, Debug)]
-pub struct ErrorDetail<'a> {
+pub(super) struct ErrorDetail<'a> {
     /// The stable error code (`docs/protocol.md`).
     pub code: &'a str,
     /// A human-readable message.
@@ -34,14 +34,14 @@ pub struct ErrorDetail<'a> {
 
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Serialize, Debug)]
-pub struct ProbeStatus {
+pub(super) struct ProbeStatus {
     /// `ok`, `ready` or `unavailable`.
     pub status: &'static str,
 }
 
 /// `GET /v1/chat/sessions`.
 #[derive(Serialize, Debug)]
-pub struct SessionList<'a> {
+pub(super) struct SessionList<'a> {
     /// One page of sessions, newest activity first.
     pub sessions: Vec<SessionView<'a>>,
     /// The cursor of the next page, `null` on the last.
@@ -50,7 +50,7 @@ pub struct SessionList<'a> {
 
 /// `POST /v1/chat/sessions` (agent-started): the session plus what reaches the customer.
 #[derive(Serialize, Debug)]
-pub struct AgentStartedSession<'a> {
+pub(super) struct AgentStartedSession<'a> {
     /// The new session.
     #[serde(flatten)]
     pub session: SessionView<'a>,
@@ -62,7 +62,7 @@ pub struct AgentStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/sessions` (customer-started).
 #[derive(Serialize, Debug)]
-pub struct CustomerStartedSession<'a> {
+pub(super) struct CustomerStartedSession<'a> {
     /// The session as its customer sees it.
     pub session: CustomerSessionView<'a>,
     /// The customer's bearer token.
@@ -71,28 +71,28 @@ pub struct CustomerStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/contact`.
 #[derive(Serialize, Debug)]
-pub struct ContactReceived<'a> {
+pub(super) struct ContactReceived<'a> {
     /// The ended session that records the contact request.
     pub session_id: &'a SessionId,
 }
 
 /// A page of a session's messages (agent and customer history).
 #[derive(Serialize, Debug)]
-pub struct MessageList<'a> {
+pub(super) struct MessageList<'a> {
     /// Messages in `seq` order.
     pub messages: Vec<MessageView<'a>>,
 }
 
 /// `GET /v1/chat/sessions/{id}/notes`.
 #[derive(Serialize, Debug)]
-pub struct NoteList<'a> {
+pub(super) struct NoteList<'a> {
     /// The session's internal notes, oldest first.
     pub notes: &'a [Note],
 }
 
 /// `GET /v1/chat/sessions/{id}/customer`.
 #[derive(Serialize, Debug)]
-pub struct CustomerContext<'a> {
+pub(super) struct CustomerContext<'a> {
     /// The customer's email, if known.
     pub customer_email: Option<&'a str>,
     /// The customer's name, if known.
@@ -105,7 +105,7 @@ pub struct CustomerContext<'a> {
 
 /// `POST /v1/chat/sessions/{id}/ticket`.
 #[derive(Serialize, Debug)]
-pub struct TicketCreated<'a> {
+pub(super) struct TicketCreated<'a> {
     /// The host's ticket id.
     pub ticket_id: &'a str,
     /// Where the ticket is shown, if the host has a URL for it.
@@ -114,14 +114,14 @@ pub struct TicketCreated<'a> {
 
 /// `GET /v1/chat/canned-responses`.
 #[derive(Serialize, Debug)]
-pub struct CannedList<'a> {
+pub(super) struct CannedList<'a> {
     /// The tenant's quick responses.
     pub canned_responses: Vec<CannedView<'a>>,
 }
 
 /// `GET /v1/chat/widgets`.
 #[derive(Serialize, Debug)]
-pub struct WidgetList<'a> {
+pub(super) struct WidgetList<'a> {
     /// The widgets the agent may see.
     pub widgets: Vec<WidgetView<'a>>,
     /// What a new widget starts with (the console's "Create Widget" form).
@@ -130,7 +130,7 @@ pub struct WidgetList<'a> {
 
 /// `GET /v1/chat/widgets/{id}/embed`.
 #[derive(Serialize, Debug)]
-pub struct EmbedCode {
+pub(super) struct EmbedCode {
     /// The HTML snippet to paste before `</body>`.
     pub embed_code: String,
     /// Where the widget script is served.
@@ -139,14 +139,14 @@ pub struct EmbedCode {
 
 /// `GET /v1/chat/agents`.
 #[derive(Serialize, Debug)]
-pub struct AgentList<'a> {
+pub(super) struct AgentList<'a> {
     /// The tenant's agents.
     pub agents: Vec<AgentView<'a>>,
 }
 
 /// `POST /v1/chat/ws-ticket`.
 #[derive(Serialize, Debug)]
-pub struct SocketTicket {
+pub(super) struct SocketTicket {
     /// The one-time ticket for `/v1/chat/ws?ticket=…`.
     pub ticket: String,
     /// Seconds until it expires.
