@@ -27,6 +27,8 @@ pub mod requests;
 mod router;
 mod routes;
 pub mod socket;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 pub mod views;
 mod ws_ticket;
 
