@@ -273,6 +273,69 @@ session_id?: SessionId | null,
 seq: number, } | { "type": "ping", };
 
 /**
+ * What a client writes on a socket: a [`ClientFrame`] and, optionally, a `request_id` of any
+ * JSON value that the answer echoes. The socket reads `request_id` beside the frame rather
+ * than into it, so this type exists for the declarations alone.
+ */
+export type ClientRequest = {
+/**
+ * Echoed in the answer (`message_ack`, `subscribed`, `resumed`, `pong`, `error`).
+ */
+request_id?: JsonValue, } & ({ "type": "send_message",
+/**
+ * The session (customers may omit it: their own).
+ */
+session_id?: SessionId | null,
+/**
+ * The message text.
+ */
+content?: string | null,
+/**
+ * `text` (when omitted) or `file`.
+ */
+message_type?: "text" | "file",
+/**
+ * An uploaded attachment to send.
+ */
+attachment_id?: AttachmentId | null,
+/**
+ * The client's id for de-duplication of retries.
+ */
+client_message_id?: string | null, } | { "type": "typing_indicator",
+/**
+ * The session (customers may omit it: their own).
+ */
+session_id?: SessionId | null,
+/**
+ * Whether the sender is typing.
+ */
+is_typing: boolean, } | { "type": "subscribe",
+/**
+ * The session.
+ */
+session_id: SessionId, } | { "type": "unsubscribe",
+/**
+ * The session.
+ */
+session_id: SessionId, } | { "type": "resume",
+/**
+ * The session (customers may omit it: their own).
+ */
+session_id?: SessionId | null,
+/**
+ * Replay messages after this `seq` (0 when omitted).
+ */
+after_seq?: number | null, } | { "type": "mark_read",
+/**
+ * The session (customers may omit it: their own).
+ */
+session_id?: SessionId | null,
+/**
+ * The highest `seq` read.
+ */
+seq: number, } | { "type": "ping", });
+
+/**
  * `POST /v1/chat/public/widgets/{id}/contact`.
  */
 export type ContactReceived = {

@@ -57,6 +57,7 @@ pub fn declarations() -> String {
 fn visit_roots(v: &mut impl TypeVisitor) {
     // The socket, both directions.
     v.visit::<ServerFrame<'static>>();
+    v.visit::<ClientRequest>();
     v.visit::<ClientFrame>();
     // REST request bodies.
     v.visit::<StartCustomerSession>();
@@ -99,6 +100,19 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<EmbedCode>();
     v.visit::<AgentList<'static>>();
     v.visit::<SocketTicket>();
+}
+
+/// What a client writes on a socket: a [`ClientFrame`] and, optionally, a `request_id` of any
+/// JSON value that the answer echoes. The socket reads `request_id` beside the frame rather
+/// than into it, so this type exists for the declarations alone.
+#[derive(TS)]
+#[allow(dead_code)] // Never built: only its declaration is used.
+struct ClientRequest {
+    #[ts(flatten)]
+    frame: ClientFrame,
+    /// Echoed in the answer (`message_ack`, `subscribed`, `resumed`, `pong`, `error`).
+    #[ts(optional)]
+    request_id: Option<serde_json::Value>,
 }
 
 /// Collects one declaration per named type, following each type's dependencies.
