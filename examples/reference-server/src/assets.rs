@@ -3,9 +3,6 @@
 //! are served by the API itself. Files are compiled into the binary, so `cargo run` needs
 //! nothing else.
 
-/// The widget script.
-pub(crate) const WIDGET_JS: &str = include_str!("../../../widget/chat-widget.js");
-
 /// A static file: content type and bytes.
 pub(crate) struct Asset {
     pub content_type: &'static str,

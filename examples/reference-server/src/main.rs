@@ -130,7 +130,6 @@ async fn run(cli: Cli) -> Result<(), String> {
         .to_owned();
     let api_config = ApiConfig {
         public_base_url: cli.public_url.clone(),
-        widget_script: Some(Arc::from(assets::WIDGET_JS)),
         customer_join_url_template: if config.is_none() {
             "{base}/demo?widget={widget_id}&tms_chat_join={token}".to_owned()
         } else {

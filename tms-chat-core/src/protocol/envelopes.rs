@@ -12,36 +12,44 @@ use serde::Serialize;
 
 /// `{"error": {...}}`: every error answer.
 #[derive(Serialize, Debug)]
-pub(super) struct ErrorBody<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ErrorBody<'a> {
     /// What went wrong.
     pub error: ErrorDetail<'a>,
 }
 
 /// The inside of an error answer.
 #[derive(Serialize, Debug)]
-pub(super) struct ErrorDetail<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ErrorDetail<'a> {
     /// The stable error code (`docs/protocol.md`).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::error::ErrorCode"))]
     pub code: &'a str,
     /// A human-readable message.
     pub message: &'a str,
     /// The offending field, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub field: Option<&'a str>,
     /// When chat opens next, for `outside_business_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub next_open_at: Option<Option<DateTime<Utc>>>,
 }
 
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Serialize, Debug)]
-pub(super) struct ProbeStatus {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ProbeStatus {
     /// `ok`, `ready` or `unavailable`.
+    #[cfg_attr(feature = "typescript", ts(type = r#""ok" | "ready" | "unavailable""#))]
     pub status: &'static str,
 }
 
 /// `GET /v1/chat/sessions`.
 #[derive(Serialize, Debug)]
-pub(super) struct SessionList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct SessionList<'a> {
     /// One page of sessions, newest activity first.
     pub sessions: Vec<SessionView<'a>>,
     /// The cursor of the next page, `null` on the last.
@@ -50,7 +58,8 @@ pub(super) struct SessionList<'a> {
 
 /// `POST /v1/chat/sessions` (agent-started): the session plus what reaches the customer.
 #[derive(Serialize, Debug)]
-pub(super) struct AgentStartedSession<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct AgentStartedSession<'a> {
     /// The new session.
     #[serde(flatten)]
     pub session: SessionView<'a>,
@@ -62,7 +71,8 @@ pub(super) struct AgentStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/sessions` (customer-started).
 #[derive(Serialize, Debug)]
-pub(super) struct CustomerStartedSession<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CustomerStartedSession<'a> {
     /// The session as its customer sees it.
     pub session: CustomerSessionView<'a>,
     /// The customer's bearer token.
@@ -71,28 +81,32 @@ pub(super) struct CustomerStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/contact`.
 #[derive(Serialize, Debug)]
-pub(super) struct ContactReceived<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ContactReceived<'a> {
     /// The ended session that records the contact request.
     pub session_id: &'a SessionId,
 }
 
 /// A page of a session's messages (agent and customer history).
 #[derive(Serialize, Debug)]
-pub(super) struct MessageList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct MessageList<'a> {
     /// Messages in `seq` order.
     pub messages: Vec<MessageView<'a>>,
 }
 
 /// `GET /v1/chat/sessions/{id}/notes`.
 #[derive(Serialize, Debug)]
-pub(super) struct NoteList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct NoteList<'a> {
     /// The session's internal notes, oldest first.
     pub notes: &'a [Note],
 }
 
 /// `GET /v1/chat/sessions/{id}/customer`.
 #[derive(Serialize, Debug)]
-pub(super) struct CustomerContext<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CustomerContext<'a> {
     /// The customer's email, if known.
     pub customer_email: Option<&'a str>,
     /// The customer's name, if known.
@@ -105,7 +119,8 @@ pub(super) struct CustomerContext<'a> {
 
 /// `POST /v1/chat/sessions/{id}/ticket`.
 #[derive(Serialize, Debug)]
-pub(super) struct TicketCreated<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct TicketCreated<'a> {
     /// The host's ticket id.
     pub ticket_id: &'a str,
     /// Where the ticket is shown, if the host has a URL for it.
@@ -114,14 +129,16 @@ pub(super) struct TicketCreated<'a> {
 
 /// `GET /v1/chat/canned-responses`.
 #[derive(Serialize, Debug)]
-pub(super) struct CannedList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CannedList<'a> {
     /// The tenant's quick responses.
     pub canned_responses: Vec<CannedView<'a>>,
 }
 
 /// `GET /v1/chat/widgets`.
 #[derive(Serialize, Debug)]
-pub(super) struct WidgetList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct WidgetList<'a> {
     /// The widgets the agent may see.
     pub widgets: Vec<WidgetView<'a>>,
     /// What a new widget starts with (the console's "Create Widget" form).
@@ -130,7 +147,8 @@ pub(super) struct WidgetList<'a> {
 
 /// `GET /v1/chat/widgets/{id}/embed`.
 #[derive(Serialize, Debug)]
-pub(super) struct EmbedCode {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct EmbedCode {
     /// The HTML snippet to paste before `</body>`.
     pub embed_code: String,
     /// Where the widget script is served.
@@ -139,14 +157,16 @@ pub(super) struct EmbedCode {
 
 /// `GET /v1/chat/agents`.
 #[derive(Serialize, Debug)]
-pub(super) struct AgentList<'a> {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct AgentList<'a> {
     /// The tenant's agents.
     pub agents: Vec<AgentView<'a>>,
 }
 
 /// `POST /v1/chat/ws-ticket`.
 #[derive(Serialize, Debug)]
-pub(super) struct SocketTicket {
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct SocketTicket {
     /// The one-time ticket for `/v1/chat/ws?ticket=…`.
     pub ticket: String,
     /// Seconds until it expires.
