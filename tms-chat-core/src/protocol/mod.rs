@@ -110,7 +110,6 @@ pub struct ChatApi {
 struct Inner {
     service: ChatService,
     agents: agents::AgentSignIn,
-    tickets: ws_ticket::TicketRegistry,
     config: ApiConfig,
     shutdown: tokio::sync::watch::Sender<bool>,
     connections: std::sync::atomic::AtomicUsize,
@@ -136,7 +135,6 @@ impl ChatApi {
             inner: Arc::new(Inner {
                 agents: agents::AgentSignIn::new(authenticator, service.store().clone()),
                 service,
-                tickets: ws_ticket::TicketRegistry::default(),
                 config,
                 shutdown,
                 connections: std::sync::atomic::AtomicUsize::new(0),
