@@ -67,6 +67,11 @@ impl Backend for Sqlite {
             description: "socket tickets",
             sql: include_str!("../migrations/sqlite/0002_socket_tickets.sql"),
         },
+        Migration {
+            version: 3,
+            description: "files",
+            sql: include_str!("../migrations/sqlite/0003_files.sql"),
+        },
     ];
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[];
 }
@@ -86,6 +91,11 @@ impl Backend for Postgres {
             version: 2,
             description: "socket tickets",
             sql: include_str!("../migrations/postgres/0002_socket_tickets.sql"),
+        },
+        Migration {
+            version: 3,
+            description: "files",
+            sql: include_str!("../migrations/postgres/0003_files.sql"),
         },
     ];
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[OptionalStep {

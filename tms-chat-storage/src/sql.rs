@@ -30,6 +30,14 @@ pub enum Param<'a> {
     OptInt(Option<i64>),
     /// A boolean.
     Flag(bool),
+    /// Bytes (file contents).
+    Bytes(&'a [u8]),
+}
+
+impl<'a> From<&'a [u8]> for Param<'a> {
+    fn from(value: &'a [u8]) -> Self {
+        Param::Bytes(value)
+    }
 }
 
 impl<'a> From<&'a str> for Param<'a> {
@@ -120,6 +128,8 @@ pub trait Sql: Backend {
     fn opt_int(row: &Self::Row, col: &str) -> sqlx::Result<Option<i64>>;
     /// A boolean column.
     fn flag(row: &Self::Row, col: &str) -> sqlx::Result<bool>;
+    /// A binary column.
+    fn bytes(row: &Self::Row, col: &str) -> sqlx::Result<Vec<u8>>;
 }
 
 /// The sqlx bounds, once.
@@ -134,6 +144,8 @@ where
     i64: Value<DB>,
     Option<i64>: Value<DB>,
     bool: Value<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+    Vec<u8>: Value<DB>,
 {
     fn bind_param<'q>(query: SqlQuery<'q, DB>, value: Param<'_>) -> SqlQuery<'q, DB> {
         match value {
@@ -143,6 +155,7 @@ where
             Param::Int(v) => query.bind(v),
             Param::OptInt(v) => query.bind(v),
             Param::Flag(v) => query.bind(v),
+            Param::Bytes(v) => query.bind(v),
         }
     }
 
@@ -154,6 +167,7 @@ where
             Param::Int(v) => builder.push_bind(v),
             Param::OptInt(v) => builder.push_bind(v),
             Param::Flag(v) => builder.push_bind(v),
+            Param::Bytes(v) => builder.push_bind(v),
         };
     }
 
@@ -217,6 +231,10 @@ where
     }
 
     fn flag(row: &DB::Row, col: &str) -> sqlx::Result<bool> {
+        row.try_get(col)
+    }
+
+    fn bytes(row: &DB::Row, col: &str) -> sqlx::Result<Vec<u8>> {
         row.try_get(col)
     }
 }

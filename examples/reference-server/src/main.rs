@@ -15,7 +15,6 @@ mod tickets;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tms_chat_core::blob::LocalDiskBlobStore;
 use tms_chat_core::protocol::{ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 
@@ -90,14 +89,13 @@ async fn run(cli: Cli) -> Result<(), String> {
             cli.data_dir.display()
         )
     })?;
-    let store = tms_chat_storage::connect_any(&cli.database_url)
+    // PostgreSQL: files in the database, shared by every node; SQLite: under the data dir.
+    let storage = tms_chat_storage::connect_node(&cli.database_url, cli.data_dir.join("files"))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(database = %redact_url(&cli.database_url), "database ready");
-    let service = ChatService::builder(store)
-        .blob_store(Arc::new(LocalDiskBlobStore::new(
-            cli.data_dir.join("files"),
-        )))
+    let service = ChatService::builder(storage.store)
+        .blob_store(storage.files)
         .ticket_sink(Arc::new(tickets::FileTicketSink::new(
             cli.data_dir.join("tickets"),
         )))
