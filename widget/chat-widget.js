@@ -1,12 +1,103 @@
+// @ts-check
 /*! TMS Chat customer widget. Loaded by the embed snippet:
  *  TmsChat('init', {widgetId, domain}); then TmsChat('open' | 'close' | 'setVisitor' | 'on', ...).
  *  Plain ES2020, no dependencies, renders in a shadow root. All user content is set as text. */
+// Types: types/protocol.d.ts (the wire protocol, generated from the server's Rust types) and
+// types/tms-chat.d.ts (the TmsChat API); `npx tsc -p widget` checks this file against them.
+// Every setting (colours, messages, upload limit and types, email requirement) comes from the
+// server's widget configuration; nothing here repeats a server default.
+
+/** @typedef {import('./types/protocol').AgentEventFrame} AgentEventFrame */
+/** @typedef {import('./types/protocol').AttachmentId} AttachmentId */
+/** @typedef {import('./types/protocol').AttachmentView} AttachmentView */
+/** @typedef {import('./types/protocol').ClientRequest} ClientRequest */
+/** @typedef {import('./types/protocol').ContactReceived} ContactReceived */
+/** @typedef {import('./types/protocol').ContactRequest} ContactRequest */
+/** @typedef {import('./types/protocol').CustomerEventFrame} CustomerEventFrame */
+/** @typedef {import('./types/protocol').CustomerSessionView} CustomerSessionView */
+/** @typedef {import('./types/protocol').CustomerStartedSession} CustomerStartedSession */
+/** @typedef {import('./types/protocol').ErrorCode} ErrorCode */
+/** @typedef {import('./types/protocol').ErrorDetail} ErrorDetail */
+/** @typedef {import('./types/protocol').MessageKind} MessageKind */
+/** @typedef {import('./types/protocol').MessageList} MessageList */
+/** @typedef {import('./types/protocol').MessageView} MessageView */
+/** @typedef {import('./types/protocol').PublicAgentView} PublicAgentView */
+/** @typedef {import('./types/protocol').PublicWidgetConfig} PublicWidgetConfig */
+/** @typedef {import('./types/protocol').SenderType} SenderType */
+/** @typedef {import('./types/protocol').ServerFrame} ServerFrame */
+/** @typedef {import('./types/protocol').SessionId} SessionId */
+/** @typedef {import('./types/protocol').StartCustomerSession} StartCustomerSession */
+/** @typedef {import('./types/protocol').VisitorRequest} VisitorRequest */
+/** @typedef {import('./types/tms-chat').TmsChat} TmsChat */
+/** @typedef {import('./types/tms-chat').TmsChatMessageListener} TmsChatMessageListener */
+/** @typedef {import('./types/tms-chat').TmsChatOptions} TmsChatOptions */
+/** @typedef {import('./types/tms-chat').TmsChatVisitor} TmsChatVisitor */
+
+/** @typedef {Exclude<ServerFrame, AgentEventFrame> | CustomerEventFrame} WidgetFrame what a customer socket gets */
+
+/**
+ * A message the customer sent that the server has not stored yet: shown as "sending", kept
+ * across reloads and re-sent with the same `client_message_id` (the server stores it once).
+ * @typedef {object} PendingMessage
+ * @property {string} client_message_id
+ * @property {'text' | 'file'} message_type
+ * @property {string} content
+ * @property {AttachmentId} [attachment_id]
+ * @property {AttachmentView} [attachment]
+ */
+
+/**
+ * What a bubble shows: a stored message, a pending one, or a notice of the widget's own.
+ * @typedef {object} BubbleContent
+ * @property {string} content
+ * @property {MessageKind} message_type
+ * @property {SenderType} [sender_type]
+ * @property {number} [seq]
+ * @property {AttachmentView | null} [attachment]
+ * @property {string | null} [client_message_id]
+ * @property {boolean} [pending]
+ */
+
+/**
+ * What survives a reload, in localStorage under `tmschat:<widget id>`.
+ * @typedef {object} SavedConversation
+ * @property {string | null} token
+ * @property {SessionId | null} sid
+ * @property {number} lastSeq
+ * @property {PendingMessage[]} pending
+ */
+
+/**
+ * A failed request: an API error answer, a socket `error` frame, or a network failure.
+ * @typedef {{ message: string, code?: ErrorCode, field?: string }} Failure
+ */
+
+/**
+ * The widget's elements, made once by build().
+ * @typedef {object} Ui
+ * @property {ShadowRoot} shadow
+ * @property {HTMLButtonElement} launcher
+ * @property {HTMLSpanElement} badge
+ * @property {HTMLDivElement} panel
+ * @property {HTMLDivElement} avatar
+ * @property {HTMLElement} title
+ * @property {HTMLElement} status
+ * @property {HTMLDivElement} body which card or the conversation
+ * @property {HTMLDivElement} log
+ * @property {HTMLDivElement} typing
+ * @property {HTMLFormElement} composer
+ * @property {HTMLTextAreaElement} input
+ * @property {HTMLInputElement} file
+ */
+
+/** @typedef {[string, unknown?, unknown?]} Call a `TmsChat(...)` call waiting for the widget */
+
 (function () {
   'use strict';
   if (window.TmsChat && window.TmsChat.loaded) return;
 
   // Every string the customer sees, in one table for translation.
-  var STRINGS = {
+  const STRINGS = {
     open: 'Open chat', close: 'Close chat', title: 'Chat with us', dialog: 'Chat',
     message: 'Message', send: 'Send', attach: 'Attach a file', placeholder: 'Type your message…',
     typing: '{name} is typing…', agent: 'Support', you: 'You', sending: 'Sending…', seen: 'Seen',
@@ -19,437 +110,872 @@
     tooLarge: 'This file is too large (max {max}).', download: 'Download {name}',
     error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.'
   };
-  var t = function (k, v) { return String(STRINGS[k]).replace(/\{(\w+)\}/g, function (_, x) { return v && v[x] != null ? v[x] : ''; }); };
 
-  var me = document.getElementById('TmsChat') || document.currentScript;
-  var BASE = (me && me.src ? me.src : location.origin + '/chat-widget.js').replace(/\/chat-widget\.js([?#].*)?$/, '');
-  var WS_BASE = BASE.replace(/^http/, 'ws');
-  var S = { // widget state
-    wid: null, cfg: null, opts: {}, token: null, sid: null, lastSeq: 0, ended: false, agent: null,
-    visitor: {}, pending: [], rendered: {}, unread: 0, open: false, ws: null, backoff: 1000,
-    listeners: { message: [] }, typingSent: false, typingTimer: 0, agentTyping: 0, ready: false, queue: []
+  /**
+   * A customer-visible string with its `{placeholders}` filled in.
+   * @param {keyof typeof STRINGS} key
+   * @param {Record<string, string | number>} [values]
+   */
+  function phrase(key, values) {
+    return fillTemplate(STRINGS[key], values);
+  }
+
+  /** Messages fetched per history request (the server's page limit is larger). */
+  const HISTORY_PAGE = 200;
+  /** Stop the typing indicator after this much silence in the message box. */
+  const TYPING_IDLE_MS = 3000;
+  /** Hide an agent's typing indicator if its "stopped" never arrives. */
+  const AGENT_TYPING_MS = 8000;
+  /** Ping the socket well inside the server's idle timeout. */
+  const PING_INTERVAL_MS = 25000;
+  /** Reconnect delays double from the first to the last (with jitter). */
+  const FIRST_RETRY_MS = 1000;
+  const LAST_RETRY_MS = 30000;
+  /** The message box grows up to this height (the CSS max-height). */
+  const MAX_INPUT_HEIGHT = 120;
+  /** Images shown inline: the types the server serves inline. */
+  const INLINE_IMAGE = /^image\/(png|jpeg|gif|webp)$/;
+
+  const scriptElement = document.getElementById('TmsChat') || document.currentScript;
+  const scriptSrc = scriptElement instanceof HTMLScriptElement && scriptElement.src;
+  const BASE_URL = (scriptSrc || location.origin + '/chat-widget.js').replace(/\/chat-widget\.js([?#].*)?$/, '');
+  const SOCKET_BASE_URL = BASE_URL.replace(/^http/, 'ws');
+
+  /** The widget's configuration from the server, loaded before anything is built. */
+  /** @type {PublicWidgetConfig} */
+  let config;
+  /** The elements; built right after the configuration arrives, before anything renders. */
+  /** @type {Ui} */
+  let ui;
+
+  /** The conversation and the widget's own state; every field is here from the start. */
+  const state = {
+    widgetId: '',
+    /** @type {string | null} the customer's bearer token */
+    token: null,
+    /** @type {SessionId | null} */
+    sessionId: null,
+    lastSeq: 0,
+    ended: false,
+    /** @type {PublicAgentView | null} */
+    agent: null,
+    /** @type {TmsChatVisitor} */
+    visitor: {},
+    /** The server's reason the last session start refused the visitor's email, shown on the email form. */
+    emailError: '',
+    /** @type {PendingMessage[]} */
+    pending: [],
+    /** @type {Record<number, HTMLElement>} bubbles of stored messages by `seq` */
+    rendered: {},
+    unread: 0,
+    isOpen: false,
+    /** Whether the configuration loaded and the saved session was resumed. */
+    ready: false,
+    /** @type {Call[]} calls made before the widget was ready */
+    queue: [],
+    /** @type {TmsChatMessageListener[]} */
+    messageListeners: [],
+    /** @type {Promise<void> | null} the session start under way */
+    starting: null,
+    /** @type {WebSocket | null} */
+    socket: null,
+    retryMs: FIRST_RETRY_MS,
+    pinger: 0,
+    typingSent: false,
+    typingTimer: 0,
+    agentTypingTimer: 0
   };
-  var el = {}; // UI elements
 
-  function h(tag, attrs, kids) {
-    var e = document.createElement(tag);
-    for (var k in attrs || {}) {
-      if (k === 'text') e.textContent = attrs[k];
-      else if (k.slice(0, 2) === 'on') e.addEventListener(k.slice(2), attrs[k]);
-      else if (attrs[k] !== false && attrs[k] != null) e.setAttribute(k, attrs[k] === true ? '' : attrs[k]);
-    }
-    (kids || []).forEach(function (c) { if (c) e.appendChild(c); });
-    return e;
-  }
-  var storeKey = function () { return 'tmschat:' + S.wid; };
-  function save() {
-    try { localStorage.setItem(storeKey(), JSON.stringify({ token: S.token, sid: S.sid, lastSeq: S.lastSeq, pending: S.pending })); } catch (e) { /* storage disabled */ }
-  }
-  function load() {
-    try { return JSON.parse(localStorage.getItem(storeKey()) || 'null'); } catch (e) { return null; }
+  // Shared with the console (widget/shared/, assembled around this file by core):
+  // createElement (dom.js), fillTemplate (text.js), requestJson and ApiError (http.js).
+  const element = createElement;
+
+  /** A label wrapping its caption and its field. @param {string} caption @param {HTMLElement} field */
+  function labelled(caption, field) {
+    return element('label', {}, [document.createTextNode(caption), field]);
   }
 
-  function api(method, path, body, raw) {
-    var headers = {};
-    if (S.token) headers.Authorization = 'Bearer ' + S.token;
-    if (body !== undefined && !raw) headers['Content-Type'] = 'application/json';
-    return fetch(BASE + '/v1/chat/public/widgets/' + encodeURIComponent(S.wid) + path, {
-      method: method, headers: headers, body: raw ? body : body === undefined ? undefined : JSON.stringify(body)
-    }).then(function (r) {
-      if (r.status === 204) return null;
-      return r.json().catch(function () { return {}; }).then(function (j) {
-        if (!r.ok) { var e = new Error((j.error && j.error.message) || r.statusText); e.status = r.status; e.code = j.error && j.error.code; e.field = j.error && j.error.field; throw e; }
-        return j;
-      });
-    });
+  // ---------- storage ----------
+  const storageKey = () => 'tmschat:' + state.widgetId;
+  function saveConversation() {
+    /** @type {SavedConversation} */
+    const saved = { token: state.token, sid: state.sessionId, lastSeq: state.lastSeq, pending: state.pending };
+    try { localStorage.setItem(storageKey(), JSON.stringify(saved)); } catch (e) { /* storage disabled */ }
+  }
+  /** @returns {SavedConversation | null} */
+  function loadConversation() {
+    try { return JSON.parse(localStorage.getItem(storageKey()) || 'null'); } catch (e) { return null; }
+  }
+
+  // ---------- the public API ----------
+  /** @param {string} path below the widget's public endpoint */
+  const widgetUrl = (path) => BASE_URL + '/v1/chat/public/widgets/' + encodeURIComponent(state.widgetId) + path;
+
+  /**
+   * One call of the widget's public API, with the customer's token when there is one. Resolves
+   * to the JSON answer (null for 204); a File body is sent as it is.
+   * @param {'GET' | 'POST' | 'PATCH'} method
+   * @param {string} path
+   * @param {object} [body]
+   * @returns {Promise<any>}
+   */
+  function request(method, path, body) {
+    const token = state.token;
+    const call = body instanceof Blob ? { method, token, rawBody: body } : { method, token, json: body };
+    return requestJson(widgetUrl(path), call);
+  }
+
+  /** The endpoints the widget calls, typed by the protocol's declarations. */
+  const api = {
+    /** @returns {Promise<PublicWidgetConfig>} */
+    config: () => request('GET', ''),
+    /** @param {StartCustomerSession} body @returns {Promise<CustomerStartedSession>} */
+    startSession: (body) => request('POST', '/sessions', body),
+    /** @returns {Promise<CustomerSessionView>} */
+    session: () => request('GET', '/session'),
+    /** @param {VisitorRequest} body @returns {Promise<CustomerSessionView>} */
+    updateVisitor: (body) => request('PATCH', '/session', body),
+    /** @param {number} afterSeq @returns {Promise<MessageList>} */
+    history: (afterSeq) => request('GET', '/session/messages?limit=' + HISTORY_PAGE + '&after_seq=' + afterSeq),
+    /** @param {File} file @returns {Promise<AttachmentView>} */
+    upload: (file) => request('POST', '/session/attachments?filename=' + encodeURIComponent(file.name), file),
+    /** @param {ContactRequest} body @returns {Promise<ContactReceived>} */
+    contact: (body) => request('POST', '/contact', body),
+    /** @param {AttachmentId} id @returns {Promise<Blob>} */
+    attachment: (id) => fetch(widgetUrl('/attachments/' + encodeURIComponent(id)), {
+      headers: { Authorization: 'Bearer ' + state.token }
+    }).then((response) => {
+      if (!response.ok) throw new Error(response.statusText);
+      return response.blob();
+    })
+  };
+
+  /** What to tell the customer about a failure. @param {Failure} failure */
+  function failureText(failure) {
+    return failure.field === 'customer_email' ? phrase('emailRequired') : failure.message;
   }
 
   // ---------- UI ----------
-  var CSS = ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}' +
-    '.root{letter-spacing:normal;word-spacing:normal;line-height:1.4;text-transform:none;text-align:left;font-style:normal;font-weight:400;font-size:14px;color:#111827;direction:ltr;position:fixed;bottom:20px;right:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:12px}.root.left{right:auto;left:20px;align-items:flex-start}' +
-    '.launcher{width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;background:var(--p);color:var(--pt);box-shadow:0 6px 20px rgba(0,0,0,.25);position:relative;display:grid;place-items:center}' +
-    '.launcher svg{width:28px;height:28px;fill:currentColor}.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;border-radius:11px;background:#b91c1c;color:#fff;font:700 12px/22px system-ui;text-align:center;padding:0 6px}' +
-    'button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}' +
-    '.panel{width:370px;height:560px;max-height:calc(100vh - 110px);background:#fff;color:#111827;border-radius:16px;box-shadow:0 12px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;border:1px solid #e5e7eb}' +
-    '.panel[hidden]{display:none}header{background:var(--p);color:var(--pt);padding:14px 16px;display:flex;gap:10px;align-items:center}header .who{flex:1;min-width:0}header strong{display:block;font-size:15px}header small{font-size:12px;opacity:.9}' +
-    '.av{width:36px;height:36px;border-radius:50%;background:rgba(255,255,255,.25);display:grid;place-items:center;font-weight:700;overflow:hidden;flex:none}.av img{width:100%;height:100%;object-fit:cover}.av svg,.ghost svg{width:20px;height:20px;fill:currentColor}' +
-    '.x{background:transparent;border:0;color:inherit;font-size:22px;cursor:pointer;width:36px;height:36px;border-radius:8px}' +
-    '.log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:8px;background:#f9fafb}' +
-    '.m{max-width:80%;padding:9px 12px;border-radius:14px;font-size:14px;line-height:1.4;white-space:pre-wrap;word-wrap:break-word;background:#fff;border:1px solid #e5e7eb;align-self:flex-start;color:var(--s)}' +
-    '.m.me{align-self:flex-end;background:var(--p);color:var(--pt);border-color:transparent}.m.sys{align-self:center;background:none;border:0;color:#4b5563;font-size:12px}.m.sending{opacity:.65}.m.failed{outline:2px solid #b91c1c}' +
-    '.meta{font-size:11px;color:#4b5563;align-self:flex-end;margin-top:-4px}.m img{max-width:100%;border-radius:8px;display:block}.m a,.m button.file{color:inherit;text-decoration:underline;background:none;border:0;font:inherit;cursor:pointer;padding:0}' +
-    '.typing{min-height:20px;padding:0 16px;font-size:12px;color:#4b5563;background:#f9fafb}' +
-    'form.c{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;align-items:flex-end}textarea{flex:1;resize:none;border:1px solid #d1d5db;border-radius:10px;padding:9px 10px;font-size:14px;max-height:120px;min-height:40px;color:#111827}' +
-    '.btn{background:var(--p);color:var(--pt);border:0;border-radius:10px;padding:10px 14px;font-weight:600;font-size:14px;cursor:pointer}.ghost{background:none;border:1px solid #d1d5db;border-radius:10px;width:40px;height:40px;cursor:pointer;color:#374151;font-size:18px}' +
-    '.card{padding:20px;display:flex;flex-direction:column;gap:10px;overflow:auto;flex:1}.card h2{font-size:16px;margin:0}.card p{margin:0;font-size:14px;color:#374151}' +
-    'label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:4px}input{border:1px solid #d1d5db;border-radius:8px;padding:9px;font-size:14px}.err{color:#b91c1c;font-size:13px}' +
-    '@media (max-width:480px){.root{bottom:12px;right:12px}.root.left{left:12px}.panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}' +
-    '@media (prefers-reduced-motion:no-preference){.panel{animation:up .18s ease-out}@keyframes up{from{opacity:0;transform:translateY(12px)}}}';
+  const CSS = [
+    ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}',
+    '.root{letter-spacing:normal;word-spacing:normal;line-height:1.4;text-transform:none;text-align:left;',
+    'font-style:normal;font-weight:400;font-size:14px;color:#111827;direction:ltr;position:fixed;bottom:20px;',
+    'right:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:12px}',
+    '.root.left{right:auto;left:20px;align-items:flex-start}',
+    '.launcher{width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;background:var(--p);color:var(--pt);',
+    'box-shadow:0 6px 20px rgba(0,0,0,.25);position:relative;display:grid;place-items:center}',
+    '.launcher svg{width:28px;height:28px;fill:currentColor}',
+    '.badge{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;border-radius:11px;background:#b91c1c;',
+    'color:#fff;font:700 12px/22px system-ui;text-align:center;padding:0 6px}',
+    'button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #2563eb;',
+    'outline-offset:2px}',
+    '.panel{width:370px;height:560px;max-height:calc(100vh - 110px);background:#fff;color:#111827;border-radius:16px;',
+    'box-shadow:0 12px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;',
+    'border:1px solid #e5e7eb}',
+    '.panel[hidden]{display:none}',
+    'header{background:var(--p);color:var(--pt);padding:14px 16px;display:flex;gap:10px;align-items:center}',
+    'header .who{flex:1;min-width:0}header strong{display:block;font-size:15px}',
+    'header small{font-size:12px;opacity:.9}',
+    '.av{width:36px;height:36px;border-radius:50%;background:rgba(255,255,255,.25);display:grid;place-items:center;',
+    'font-weight:700;overflow:hidden;flex:none}.av img{width:100%;height:100%;object-fit:cover}',
+    '.av svg,.ghost svg{width:20px;height:20px;fill:currentColor}',
+    '.x{background:transparent;border:0;color:inherit;font-size:22px;cursor:pointer;width:36px;height:36px;',
+    'border-radius:8px}',
+    '.log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:8px;background:#f9fafb}',
+    '.m{max-width:80%;padding:9px 12px;border-radius:14px;font-size:14px;line-height:1.4;white-space:pre-wrap;',
+    'word-wrap:break-word;background:#fff;border:1px solid #e5e7eb;align-self:flex-start;color:var(--s)}',
+    '.m.me{align-self:flex-end;background:var(--p);color:var(--pt);border-color:transparent}',
+    '.m.sys{align-self:center;background:none;border:0;color:#4b5563;font-size:12px}.m.sending{opacity:.65}',
+    '.m.failed{outline:2px solid #b91c1c}',
+    '.meta{font-size:11px;color:#4b5563;align-self:flex-end;margin-top:-4px}',
+    '.m img{max-width:100%;border-radius:8px;display:block}',
+    '.m a,.m button.file{color:inherit;text-decoration:underline;background:none;border:0;font:inherit;',
+    'cursor:pointer;padding:0}',
+    '.typing{min-height:20px;padding:0 16px;font-size:12px;color:#4b5563;background:#f9fafb}',
+    'form.c{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;align-items:flex-end}',
+    'textarea{flex:1;resize:none;border:1px solid #d1d5db;border-radius:10px;padding:9px 10px;font-size:14px;',
+    'max-height:120px;min-height:40px;color:#111827}',
+    '.btn{background:var(--p);color:var(--pt);border:0;border-radius:10px;padding:10px 14px;font-weight:600;',
+    'font-size:14px;cursor:pointer}',
+    '.ghost{background:none;border:1px solid #d1d5db;border-radius:10px;width:40px;height:40px;cursor:pointer;',
+    'color:#374151;font-size:18px}',
+    '.card{padding:20px;display:flex;flex-direction:column;gap:10px;overflow:auto;flex:1}',
+    '.card h2{font-size:16px;margin:0}.card p{margin:0;font-size:14px;color:#374151}',
+    'label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:4px}',
+    'input{border:1px solid #d1d5db;border-radius:8px;padding:9px;font-size:14px}.err{color:#b91c1c;font-size:13px}',
+    '@media (max-width:480px){.root{bottom:12px;right:12px}.root.left{left:12px}',
+    '.panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}',
+    '@media (prefers-reduced-motion:no-preference){.panel{animation:up .18s ease-out}',
+    '@keyframes up{from{opacity:0;transform:translateY(12px)}}}'
+  ].join('');
 
-  function textOn(hex) { // black or white text on a colour, whichever contrasts more (WCAG)
-    var n = parseInt(String(hex).slice(1), 16); if (isNaN(n)) return '#fff';
-    var c = [n >> 16 & 255, n >> 8 & 255, n & 255].map(function (v) { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
-    var L = 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
-    return (L + 0.05) / 0.05 > 1.05 / (L + 0.05) ? '#111827' : '#ffffff';
+  /** Black or white text on a `#rrggbb` colour, whichever contrasts more (WCAG). @param {string} color */
+  function readableTextOn(color) {
+    const rgb = parseInt(color.slice(1), 16);
+    if (isNaN(rgb)) return '#fff';
+    const [red, green, blue] = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255].map((channel) => {
+      const value = channel / 255;
+      return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
+    });
+    const luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue;
+    return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#111827' : '#ffffff';
   }
 
+  const ICON_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';
+  const ICON_CLIP = 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5' +
+    'a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z';
+  /** A 24×24 icon of one path. @param {string} path */
+  function icon(path) {
+    const ns = 'http://www.w3.org/2000/svg';
+    const svg = document.createElementNS(ns, 'svg');
+    const shape = document.createElementNS(ns, 'path');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('aria-hidden', 'true');
+    shape.setAttribute('d', path);
+    svg.appendChild(shape);
+    return svg;
+  }
+
+  /** Builds the launcher and the panel in a shadow root at the end of the page. @returns {Ui} */
   function build() {
-    var cfg = S.cfg, o = S.opts;
-    var primary = cfg.primary_color || o.primaryColor || '#3b82f6';
-    var host = h('div', { id: 'tms-chat-widget', 'data-widget-id': S.wid, style: 'all:initial' });
-    var root = host.attachShadow({ mode: 'open' });
-    root.appendChild(h('style', { text: CSS }));
-    var pos = cfg.position || o.position || 'bottom-right';
-    el.root = h('div', { class: 'root' + (pos === 'bottom-left' ? ' left' : ''), style: '--p:' + primary + ';--pt:' + textOn(primary) + ';--s:' + (cfg.secondary_color || o.secondaryColor || '#1f2937') });
-    el.badge = h('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
-    el.launcher = h('button', { class: 'launcher', type: 'button', 'aria-label': t('open'), 'aria-expanded': 'false', onclick: function () { S.open ? close() : open(); } }, [svg(ICON_CHAT), el.badge]);
-    el.avatar = h('div', { class: 'av', 'aria-hidden': 'true' }, [svg(ICON_CHAT)]);
-    el.title = h('strong', { text: t('title') });
-    el.status = h('small', { text: t('online') });
-    el.log = h('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': t('dialog') });
-    el.typing = h('div', { class: 'typing', 'aria-live': 'polite' });
-    el.input = h('textarea', { rows: 1, 'aria-label': t('message'), placeholder: t('placeholder'), onkeydown: onKey, oninput: onInput });
-    el.file = h('input', { type: 'file', hidden: true, tabindex: '-1', onchange: onFile });
-    el.composer = h('form', { class: 'c', onsubmit: function (e) { e.preventDefault(); submit(); } }, [
-      cfg.allow_file_uploads ? h('button', { type: 'button', class: 'ghost', 'aria-label': t('attach'), title: t('attach'), onclick: function () { el.file.click(); } }, [svg(ICON_CLIP)]) : null,
-      el.file, el.input, h('button', { type: 'submit', class: 'btn', text: t('send') })
+    const host = element('div', { id: 'tms-chat-widget', 'data-widget-id': state.widgetId, style: 'all:initial' });
+    const shadow = host.attachShadow({ mode: 'open' });
+    shadow.appendChild(element('style', { text: CSS }));
+    const colors = '--p:' + config.primary_color + ';--pt:' + readableTextOn(config.primary_color) +
+      ';--s:' + config.secondary_color;
+    const root = element('div', { class: 'root' + (config.position === 'bottom-left' ? ' left' : ''), style: colors });
+    const badge = element('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
+    const launcher = element('button', {
+      class: 'launcher', type: 'button', 'aria-label': phrase('open'), 'aria-expanded': 'false',
+      onclick: () => (state.isOpen ? close() : open())
+    }, [icon(ICON_CHAT), badge]);
+    const input = element('textarea', {
+      rows: 1, 'aria-label': phrase('message'), placeholder: phrase('placeholder'), onkeydown: onKey, oninput: onInput
+    });
+    const file = element('input', {
+      type: 'file', hidden: true, tabindex: '-1', accept: config.allowed_upload_types.join(','), onchange: onFile
+    });
+    const attach = config.allow_file_uploads ? element('button', {
+      type: 'button', class: 'ghost', 'aria-label': phrase('attach'), title: phrase('attach'),
+      onclick: () => file.click()
+    }, [icon(ICON_CLIP)]) : null;
+    /** @param {Event} event */
+    const onSend = (event) => { event.preventDefault(); submit(); };
+    const composer = element('form', { class: 'c', onsubmit: onSend }, [
+      attach, file, input, element('button', { type: 'submit', class: 'btn', text: phrase('send') })
     ]);
-    el.body = h('div', { style: 'display:contents' });
-    el.panel = h('div', { class: 'panel', role: 'dialog', 'aria-label': t('dialog'), hidden: true, onkeydown: function (e) { if (e.key === 'Escape') close(); } }, [
-      h('header', {}, [el.avatar, h('div', { class: 'who' }, [el.title, el.status]), h('button', { class: 'x', type: 'button', 'aria-label': t('close'), text: '×', onclick: close })]),
-      el.body
+    const avatar = element('div', { class: 'av', 'aria-hidden': 'true' }, [icon(ICON_CHAT)]);
+    const title = element('strong', { text: phrase('title') });
+    const status = element('small', { text: phrase('online') });
+    const body = element('div', { style: 'display:contents' });
+    /** @param {KeyboardEvent} event */
+    const onPanelKey = (event) => { if (event.key === 'Escape') close(); };
+    const closeButton = element('button', {
+      class: 'x', type: 'button', 'aria-label': phrase('close'), text: '×', onclick: close
+    });
+    const panel = element('div', {
+      class: 'panel', role: 'dialog', 'aria-label': phrase('dialog'), hidden: true, onkeydown: onPanelKey
+    }, [
+      element('header', {}, [avatar, element('div', { class: 'who' }, [title, status]), closeButton]),
+      body
     ]);
-    el.root.appendChild(el.panel); el.root.appendChild(el.launcher);
-    root.appendChild(el.root);
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    shadow.appendChild(root);
     document.body.appendChild(host);
-    S.shadow = root;
-    render();
-  }
-  var ICON_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';
-  var ICON_CLIP = 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5a4.5 4.5 0 0 0-9 0v11.5a6 6 0 0 0 12 0v-10z';
-  function svg(d) {
-    var ns = 'http://www.w3.org/2000/svg', s = document.createElementNS(ns, 'svg'), p = document.createElementNS(ns, 'path');
-    s.setAttribute('viewBox', '0 0 24 24'); s.setAttribute('aria-hidden', 'true');
-    p.setAttribute('d', d); s.appendChild(p); return s;
+    return {
+      shadow, launcher, badge, panel, avatar, title, status, body, input, file, composer,
+      log: element('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': phrase('dialog') }),
+      typing: element('div', { class: 'typing', 'aria-live': 'polite' })
+    };
   }
 
   // Which body the panel shows: offline, the email form, or the conversation.
   function render() {
-    el.body.textContent = '';
-    var cfg = S.cfg;
-    if (!S.sid && !cfg.is_open) return el.body.appendChild(offlineCard());
-    if (!S.sid && cfg.require_email && !validEmail(S.visitor.email)) return el.body.appendChild(emailCard());
-    el.body.appendChild(el.log); el.body.appendChild(el.typing);
-    if (S.ended) el.body.appendChild(endedCard()); else el.body.appendChild(el.composer);
+    ui.body.textContent = '';
+    if (!state.sessionId && !config.is_open) return ui.body.appendChild(offlineCard());
+    if (!state.sessionId && config.require_email && !state.visitor.email) return ui.body.appendChild(emailCard());
+    ui.body.appendChild(ui.log);
+    ui.body.appendChild(ui.typing);
+    ui.body.appendChild(state.ended ? endedCard() : ui.composer);
     welcome();
   }
   function welcome() {
-    if (!S.cfg.welcome_message || el.log.querySelector('.welcome')) return;
-    var b = h('div', { class: 'm welcome', text: S.cfg.welcome_message });
-    el.log.insertBefore(b, el.log.firstChild);
+    if (!config.welcome_message || ui.log.querySelector('.welcome')) return;
+    ui.log.insertBefore(element('div', { class: 'm welcome', text: config.welcome_message }), ui.log.firstChild);
   }
-  var validEmail = function (v) { return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(v || ''); };
+
+  /** The name and email fields of a card, filled with what the visitor gave so far. */
+  function visitorFields() {
+    return {
+      name: element('input', { type: 'text', autocomplete: 'name', value: state.visitor.name || '' }),
+      email: element('input', {
+        type: 'email', autocomplete: 'email', required: true, value: state.visitor.email || ''
+      })
+    };
+  }
+
+  // The email form, when the widget requires an email. The browser checks the address's form;
+  // the server's verdict comes when the session starts (state.emailError).
   function emailCard() {
-    var name = h('input', { type: 'text', autocomplete: 'name', value: S.visitor.name || '' });
-    var email = h('input', { type: 'email', autocomplete: 'email', required: true, value: S.visitor.email || '' });
-    var err = h('p', { class: 'err', role: 'alert' });
-    return h('form', { class: 'card', onsubmit: function (e) {
-      e.preventDefault();
-      if (!validEmail(email.value)) { err.textContent = t('emailRequired'); email.focus(); return; }
-      S.visitor.name = name.value.trim(); S.visitor.email = email.value.trim(); render(); focusInput();
-    } }, [h('h2', { text: t('emailTitle') }), h('label', {}, [document.createTextNode(t('name')), name]), h('label', {}, [document.createTextNode(t('email')), email]), err, h('button', { class: 'btn', type: 'submit', text: t('start') })]);
+    const fields = visitorFields();
+    const error = element('p', { class: 'err', role: 'alert', text: state.emailError });
+    /** @param {Event} event */
+    const onStart = (event) => {
+      event.preventDefault();
+      if (!fields.email.value.trim()) {
+        error.textContent = phrase('emailRequired');
+        fields.email.focus();
+        return;
+      }
+      state.visitor.name = fields.name.value.trim();
+      state.visitor.email = fields.email.value.trim();
+      state.emailError = '';
+      render();
+      focusInput();
+    };
+    return element('form', { class: 'card', onsubmit: onStart }, [
+      element('h2', { text: phrase('emailTitle') }), labelled(phrase('name'), fields.name),
+      labelled(phrase('email'), fields.email), error,
+      element('button', { class: 'btn', type: 'submit', text: phrase('start') })
+    ]);
   }
+
+  // Outside business hours: the offline message, when chat opens next, and the configured offer.
   function offlineCard() {
-    var cfg = S.cfg, kids = [h('h2', { text: t('offline') }), h('p', { text: cfg.offline_message })];
-    if (cfg.next_open_at) kids.push(h('p', { text: t('nextOpen', { when: new Date(cfg.next_open_at).toLocaleString([], { weekday: 'long', hour: '2-digit', minute: '2-digit' }) }) }));
-    if (cfg.offline_behavior === 'redirect' && /^https?:/i.test(cfg.offline_redirect_url || '')) kids.push(h('a', { class: 'btn', href: cfg.offline_redirect_url, target: '_top', text: t('redirect') }));
-    if (cfg.offline_behavior === 'collect_contact') {
-      var name = h('input', { type: 'text', autocomplete: 'name', value: S.visitor.name || '' });
-      var email = h('input', { type: 'email', autocomplete: 'email', required: true, value: S.visitor.email || '' });
-      var msg = h('textarea', { rows: 4, required: true, 'aria-label': t('message') });
-      var err = h('p', { class: 'err', role: 'alert' });
-      var form = h('form', { class: 'card', style: 'padding:0', onsubmit: function (e) {
-        e.preventDefault();
-        if (!validEmail(email.value)) { err.textContent = t('emailRequired'); return; }
-        api('POST', '/contact', { customer_name: name.value, customer_email: email.value, message: msg.value }).then(function () {
-          form.replaceWith(h('p', { role: 'status', text: t('contactThanks') }));
-        }, function (x) { err.textContent = x.message; });
-      } }, [h('h2', { text: t('contactTitle') }), h('label', {}, [document.createTextNode(t('name')), name]), h('label', {}, [document.createTextNode(t('email')), email]), h('label', {}, [document.createTextNode(t('message')), msg]), err, h('button', { class: 'btn', type: 'submit', text: t('contactSend') })]);
-      kids.push(form);
+    /** @type {HTMLElement[]} */
+    const children = [element('h2', { text: phrase('offline') }), element('p', { text: config.offline_message })];
+    if (config.next_open_at) {
+      const when = new Date(config.next_open_at)
+        .toLocaleString([], { weekday: 'long', hour: '2-digit', minute: '2-digit' });
+      children.push(element('p', { text: phrase('nextOpen', { when }) }));
     }
-    return h('div', { class: 'card' }, kids);
+    const redirectUrl = config.offline_redirect_url || '';
+    if (config.offline_behavior === 'redirect' && /^https?:/i.test(redirectUrl)) {
+      children.push(element('a', { class: 'btn', href: redirectUrl, target: '_top', text: phrase('redirect') }));
+    }
+    if (config.offline_behavior === 'collect_contact') children.push(contactForm());
+    return element('div', { class: 'card' }, children);
+  }
+  function contactForm() {
+    const fields = visitorFields();
+    const message = element('textarea', { rows: 4, required: true, 'aria-label': phrase('message') });
+    const error = element('p', { class: 'err', role: 'alert' });
+    /** @param {Event} event */
+    const onSend = (event) => {
+      event.preventDefault();
+      const body = { customer_name: fields.name.value, customer_email: fields.email.value, message: message.value };
+      api.contact(body).then(() => {
+        form.replaceWith(element('p', { role: 'status', text: phrase('contactThanks') }));
+      }, (failure) => { error.textContent = failureText(failure); });
+    };
+    const form = element('form', { class: 'card', style: 'padding:0', onsubmit: onSend }, [
+      element('h2', { text: phrase('contactTitle') }), labelled(phrase('name'), fields.name),
+      labelled(phrase('email'), fields.email), labelled(phrase('message'), message), error,
+      element('button', { class: 'btn', type: 'submit', text: phrase('contactSend') })
+    ]);
+    return form;
   }
   function endedCard() {
-    return h('div', { class: 'card', style: 'flex:none' }, [h('p', { text: t('ended') }), h('button', { class: 'btn', type: 'button', text: t('newChat'), onclick: reset })]);
+    return element('div', { class: 'card', style: 'flex:none' }, [
+      element('p', { text: phrase('ended') }),
+      element('button', { class: 'btn', type: 'button', text: phrase('newChat'), onclick: startOver })
+    ]);
   }
-  function reset() {
-    if (S.ws) { S.ws.onclose = null; S.ws.close(); }
-    S.token = S.sid = S.agent = null; S.lastSeq = 0; S.ended = false; S.pending = []; S.rendered = {};
-    el.log.textContent = ''; save(); setAgent(null); render(); focusInput();
-  }
-
-  function setAgent(agent) {
-    S.agent = agent;
-    el.title.textContent = agent ? agent.display_name : t('title');
-    el.avatar.textContent = '';
-    if (agent && agent.avatar_url && S.cfg.show_agent_avatars) el.avatar.appendChild(h('img', { src: agent.avatar_url, alt: '' }));
-    else if (agent) el.avatar.textContent = agent.display_name.charAt(0).toUpperCase();
-    else el.avatar.appendChild(svg(ICON_CHAT));
-  }
-
-  function fmtSize(n) { return n >= 1048576 ? (n / 1048576).toFixed(1) + ' MB' : Math.ceil(n / 1024) + ' KB'; }
-
-  // A message bubble; `m` is a wire message or a pending local one.
-  function addBubble(m) {
-    if (m.seq && S.rendered[m.seq]) return;
-    var mine = m.sender_type === 'customer', sys = m.message_type === 'system';
-    var b = h('div', { class: 'm' + (mine ? ' me' : '') + (sys ? ' sys' : '') + (m.pending ? ' sending' : ''), 'data-seq': m.seq || '', 'data-cid': m.client_message_id || '' });
-    if (m.attachment) b.appendChild(fileNode(m.attachment));
-    if (m.content) b.appendChild(document.createTextNode(m.content));
-    if (m.pending) b.setAttribute('aria-label', t('sending'));
-    var existing = m.client_message_id && el.log.querySelector('[data-cid="' + cssEsc(m.client_message_id) + '"]');
-    if (existing) existing.replaceWith(b); else el.log.appendChild(b);
-    if (m.seq) S.rendered[m.seq] = b;
-    el.log.scrollTop = el.log.scrollHeight;
-    return b;
-  }
-  var cssEsc = function (s) { return String(s).replace(/["\\]/g, '\\$&'); };
-  function fileNode(a) {
-    var img = /^image\/(png|jpeg|gif|webp)$/.test(a.content_type);
-    var url = '/attachments/' + encodeURIComponent(a.id);
-    var fetchBlob = function () {
-      return fetch(BASE + '/v1/chat/public/widgets/' + encodeURIComponent(S.wid) + url, { headers: { Authorization: 'Bearer ' + S.token } }).then(function (r) { if (!r.ok) throw new Error(r.statusText); return r.blob(); });
-    };
-    if (img) {
-      var i = h('img', { alt: a.name });
-      fetchBlob().then(function (bl) { i.src = URL.createObjectURL(bl); }, function () { i.replaceWith(document.createTextNode(a.name)); });
-      return h('div', {}, [i]);
+  // "Start a new chat" after the session ended: forget it, keep the visitor.
+  function startOver() {
+    if (state.socket) {
+      state.socket.onclose = null;
+      state.socket.close();
     }
-    return h('button', { type: 'button', class: 'file', text: a.name + ' (' + fmtSize(a.size) + ')', 'aria-label': t('download', { name: a.name }), onclick: function () {
-      fetchBlob().then(function (bl) { var l = h('a', { href: URL.createObjectURL(bl), download: a.name }); l.click(); });
-    } });
+    state.token = state.sessionId = state.agent = null;
+    state.lastSeq = 0;
+    state.ended = false;
+    state.pending = [];
+    state.rendered = {};
+    ui.log.textContent = '';
+    saveConversation();
+    setAgent(null);
+    render();
+    focusInput();
   }
-  function showError(msg) { var b = addBubble({ message_type: 'system', content: t('error', { msg: msg }) }); b.setAttribute('role', 'alert'); }
+
+  /** Shows the assigned agent (name, avatar or initial) in the header. @param {PublicAgentView | null} agent */
+  function setAgent(agent) {
+    state.agent = agent;
+    ui.title.textContent = agent ? agent.display_name : phrase('title');
+    ui.avatar.textContent = '';
+    if (agent && agent.avatar_url && config.show_agent_avatars) {
+      ui.avatar.appendChild(element('img', { src: agent.avatar_url, alt: '' }));
+    } else if (agent) ui.avatar.textContent = agent.display_name.charAt(0).toUpperCase();
+    else ui.avatar.appendChild(icon(ICON_CHAT));
+  }
+
+  /** @param {number} bytes */
+  function formatSize(bytes) {
+    return bytes >= 1048576 ? (bytes / 1048576).toFixed(1) + ' MB' : Math.ceil(bytes / 1024) + ' KB';
+  }
+
+  /** @param {string} text a value for a double-quoted attribute selector */
+  const cssString = (text) => String(text).replace(/["\\]/g, '\\$&');
+  /** @param {string} clientMessageId */
+  const bubbleOf = (clientMessageId) => ui.log.querySelector('[data-cid="' + cssString(clientMessageId) + '"]');
+
+  /**
+   * Adds a message bubble (or replaces the pending one it confirms); null when that `seq` is
+   * already shown.
+   * @param {BubbleContent} message
+   */
+  function addBubble(message) {
+    if (message.seq && state.rendered[message.seq]) return null;
+    const kind = (message.sender_type === 'customer' ? ' me' : '') + (message.message_type === 'system' ? ' sys' : '') +
+      (message.pending ? ' sending' : '');
+    const bubble = element('div', {
+      class: 'm' + kind, 'data-seq': message.seq || '', 'data-cid': message.client_message_id || ''
+    });
+    if (message.attachment) bubble.appendChild(attachmentNode(message.attachment));
+    if (message.content) bubble.appendChild(document.createTextNode(message.content));
+    if (message.pending) bubble.setAttribute('aria-label', phrase('sending'));
+    const existing = message.client_message_id && bubbleOf(message.client_message_id);
+    if (existing) existing.replaceWith(bubble);
+    else ui.log.appendChild(bubble);
+    if (message.seq) state.rendered[message.seq] = bubble;
+    ui.log.scrollTop = ui.log.scrollHeight;
+    return bubble;
+  }
+  /** @param {PendingMessage} message */
+  const showPending = (message) => addBubble({ ...message, sender_type: 'customer', pending: true });
+
+  /** An image shown inline, or a download button for any other file. @param {AttachmentView} attachment */
+  function attachmentNode(attachment) {
+    const download = () => api.attachment(attachment.id);
+    if (INLINE_IMAGE.test(attachment.content_type)) {
+      const image = element('img', { alt: attachment.name });
+      download().then((blob) => { image.src = URL.createObjectURL(blob); }, () => {
+        image.replaceWith(document.createTextNode(attachment.name));
+      });
+      return element('div', {}, [image]);
+    }
+    const save = () => download().then((blob) => {
+      element('a', { href: URL.createObjectURL(blob), download: attachment.name }).click();
+    });
+    return element('button', {
+      type: 'button', class: 'file', text: attachment.name + ' (' + formatSize(attachment.size) + ')',
+      'aria-label': phrase('download', { name: attachment.name }), onclick: save
+    });
+  }
+  /** @param {string} message */
+  function showError(message) {
+    const bubble = addBubble({ message_type: 'system', content: phrase('error', { msg: message }) });
+    if (bubble) bubble.setAttribute('role', 'alert');
+  }
 
   // ---------- conversation ----------
-  function onKey(e) {
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  /** Enter sends, Shift+Enter is a new line. @param {KeyboardEvent} event */
+  function onKey(event) {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
   }
   function onInput() {
-    el.input.style.height = 'auto'; el.input.style.height = Math.min(el.input.scrollHeight, 120) + 'px';
-    if (!S.sid) return;
-    if (!S.typingSent) { S.typingSent = true; wsSend({ type: 'typing_indicator', is_typing: true }); }
-    clearTimeout(S.typingTimer);
-    S.typingTimer = setTimeout(stopTyping, 3000);
+    ui.input.style.height = 'auto';
+    ui.input.style.height = Math.min(ui.input.scrollHeight, MAX_INPUT_HEIGHT) + 'px';
+    if (!state.sessionId) return;
+    if (!state.typingSent) {
+      state.typingSent = true;
+      sendFrame({ type: 'typing_indicator', is_typing: true });
+    }
+    clearTimeout(state.typingTimer);
+    state.typingTimer = window.setTimeout(stopTyping, TYPING_IDLE_MS);
   }
-  function stopTyping() { if (S.typingSent) { S.typingSent = false; wsSend({ type: 'typing_indicator', is_typing: false }); } }
+  function stopTyping() {
+    if (!state.typingSent) return;
+    state.typingSent = false;
+    sendFrame({ type: 'typing_indicator', is_typing: false });
+  }
   function submit() {
-    var text = el.input.value;
+    const text = ui.input.value;
     if (!text.trim()) return;
-    el.input.value = ''; el.input.style.height = '';
+    ui.input.value = '';
+    ui.input.style.height = '';
     stopTyping();
     send({ content: text, message_type: 'text' });
   }
-  function cid() { return 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10); }
-  function send(msg) {
-    msg.client_message_id = cid();
-    msg.sender_type = 'customer'; msg.pending = true;
-    S.pending.push(msg); save();
-    addBubble(msg);
-    ensureSession().then(flushPending, function (e) { markFailed(msg, e); });
+  const newClientMessageId = () => 'c-' + Date.now().toString(36) + '-' + Math.random().toString(36).slice(2, 10);
+
+  /**
+   * Shows a message as sending, keeps it until the server stores it, and starts the session
+   * first if there is none.
+   * @param {Omit<PendingMessage, 'client_message_id'>} draft
+   */
+  function send(draft) {
+    /** @type {PendingMessage} */
+    const message = { ...draft, client_message_id: newClientMessageId() };
+    state.pending.push(message);
+    saveConversation();
+    showPending(message);
+    ensureSession().then(flushPending, (failure) => markFailed(message, failure));
   }
-  function markFailed(msg, e) {
-    var b = el.log.querySelector('[data-cid="' + cssEsc(msg.client_message_id) + '"]');
-    if (b) { b.classList.add('failed'); b.setAttribute('aria-label', t('failed')); }
-    S.pending = S.pending.filter(function (p) { return p !== msg; }); save();
-    showError(e.message || e);
+  /** @param {PendingMessage} message @param {Failure} failure */
+  function markFailed(message, failure) {
+    const bubble = bubbleOf(message.client_message_id);
+    if (bubble) {
+      bubble.classList.add('failed');
+      bubble.setAttribute('aria-label', phrase('failed'));
+    }
+    state.pending = state.pending.filter((other) => other !== message);
+    saveConversation();
+    showError(failureText(failure));
   }
+  // Sends every pending message; the server stores each `client_message_id` once.
   function flushPending() {
-    if (!S.ws || S.ws.readyState !== 1) return;
-    S.pending.forEach(function (p) { wsSend({ type: 'send_message', content: p.content, message_type: p.message_type, attachment_id: p.attachment_id, client_message_id: p.client_message_id, request_id: p.client_message_id }); });
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return;
+    for (const message of state.pending) {
+      sendFrame({
+        type: 'send_message', content: message.content, message_type: message.message_type,
+        attachment_id: message.attachment_id, client_message_id: message.client_message_id,
+        request_id: message.client_message_id
+      });
+    }
   }
+  /** Starts the session on the first message (once, however many messages wait). @returns {Promise<void>} */
   function ensureSession() {
-    if (S.sid) return Promise.resolve();
-    if (S.starting) return S.starting;
-    S.starting = api('POST', '/sessions', { customer_name: S.visitor.name || undefined, customer_email: S.visitor.email || undefined, identity_hash: S.visitor.hash || undefined }).then(function (r) {
-      S.token = r.customer_token; S.sid = r.session.id; S.lastSeq = 0; save(); S.starting = null;
-      setAgent(r.session.agent); connect();
-    }, function (e) { S.starting = null; throw e; });
-    return S.starting;
+    if (state.sessionId) return Promise.resolve();
+    if (state.starting) return state.starting;
+    const visitor = state.visitor;
+    const body = { customer_name: visitor.name || undefined, customer_email: visitor.email || undefined,
+      identity_hash: visitor.hash || undefined };
+    state.starting = api.startSession(body).then((started) => {
+      state.token = started.customer_token;
+      state.sessionId = started.session.id;
+      state.lastSeq = 0;
+      saveConversation();
+      state.starting = null;
+      setAgent(started.session.agent);
+      connect();
+    }, (failure) => {
+      state.starting = null;
+      if (failure instanceof ApiError && failure.field === 'customer_email') forgetEmail();
+      throw failure;
+    });
+    return state.starting;
+  }
+  // The server refused the visitor's email: ask again, with its verdict.
+  function forgetEmail() {
+    state.visitor.email = undefined;
+    state.emailError = phrase('emailRequired');
+    render();
   }
   function onFile() {
-    var f = el.file.files[0]; el.file.value = '';
-    if (!f) return;
-    if (f.size > S.cfg.max_upload_bytes) return showError(t('tooLarge', { max: fmtSize(S.cfg.max_upload_bytes) }));
-    ensureSession().then(function () {
-      return api('POST', '/session/attachments?filename=' + encodeURIComponent(f.name), f, true);
-    }).then(function (a) { send({ content: '', message_type: 'file', attachment_id: a.id, attachment: a }); }, function (e) {
-      showError(e.code === 'unsupported_media_type' ? t('fileType') : e.message);
+    const file = ui.file.files && ui.file.files[0];
+    ui.file.value = '';
+    if (!file) return;
+    if (file.size > config.max_upload_bytes) {
+      showError(phrase('tooLarge', { max: formatSize(config.max_upload_bytes) }));
+      return;
+    }
+    ensureSession().then(() => api.upload(file)).then((attachment) => {
+      send({ content: '', message_type: 'file', attachment_id: attachment.id, attachment });
+    }, (failure) => {
+      showError(failure.code === 'unsupported_media_type' ? phrase('fileType') : failure.message);
     });
   }
 
-  function receive(m) {
-    if (m.seq > S.lastSeq) { S.lastSeq = m.seq; }
-    if (m.client_message_id && m.sender_type === 'customer') {
-      S.pending = S.pending.filter(function (p) { return p.client_message_id !== m.client_message_id; });
+  /** A stored message from history or the socket. @param {MessageView} message */
+  function receive(message) {
+    if (message.seq > state.lastSeq) state.lastSeq = message.seq;
+    if (message.client_message_id && message.sender_type === 'customer') {
+      state.pending = state.pending.filter((pending) => pending.client_message_id !== message.client_message_id);
     }
-    save();
-    if (S.rendered[m.seq]) return;
-    addBubble(m);
-    if (m.sender_type === 'agent') {
-      S.agentTyping = 0; el.typing.textContent = '';
-      if (!S.open || document.hidden) { S.unread++; badge(); }
-      else markRead();
-      S.listeners.message.forEach(function (fn) { try { fn(m); } catch (e) { /* host handler */ } });
+    saveConversation();
+    if (state.rendered[message.seq]) return;
+    addBubble(message);
+    if (message.sender_type !== 'agent') return;
+    state.agentTypingTimer = 0;
+    ui.typing.textContent = '';
+    if (!state.isOpen || document.hidden) {
+      state.unread++;
+      showUnread();
+    } else markRead();
+    for (const listener of state.messageListeners) {
+      try { listener(message); } catch (e) { /* the host's handler */ }
     }
   }
-  function badge() {
-    el.badge.hidden = !S.unread; el.badge.textContent = S.unread > 9 ? '9+' : String(S.unread);
-    el.launcher.setAttribute('aria-label', S.unread ? t('open') + ' (' + t('unread', { n: S.unread }) + ')' : S.open ? t('close') : t('open'));
+  function showUnread() {
+    const unread = state.unread;
+    ui.badge.hidden = !unread;
+    ui.badge.textContent = unread > 9 ? '9+' : String(unread);
+    const label = unread
+      ? phrase('open') + ' (' + phrase('unread', { n: unread }) + ')'
+      : phrase(state.isOpen ? 'close' : 'open');
+    ui.launcher.setAttribute('aria-label', label);
   }
-  function markRead() { if (S.sid && S.lastSeq) wsSend({ type: 'mark_read', seq: S.lastSeq }); }
+  function markRead() {
+    if (state.sessionId && state.lastSeq) sendFrame({ type: 'mark_read', seq: state.lastSeq });
+  }
 
   // ---------- socket ----------
-  function wsSend(frame) { if (S.ws && S.ws.readyState === 1) { S.ws.send(JSON.stringify(frame)); return true; } return false; }
+  /** @param {ClientRequest} frame */
+  function sendFrame(frame) {
+    if (!state.socket || state.socket.readyState !== WebSocket.OPEN) return false;
+    state.socket.send(JSON.stringify(frame));
+    return true;
+  }
   function connect() {
-    if (!S.token || S.ended) return;
-    if (S.ws && S.ws.readyState <= 1) return;
-    var ws = S.ws = new WebSocket(WS_BASE + '/v1/chat/public/widgets/' + encodeURIComponent(S.wid) + '/ws?token=' + encodeURIComponent(S.token));
-    ws.onopen = function () {
-      S.backoff = 1000; el.status.textContent = t('online');
-      wsSend({ type: 'resume', after_seq: S.lastSeq });
+    if (!state.token || state.ended) return;
+    if (state.socket && state.socket.readyState <= WebSocket.OPEN) return;
+    const url = SOCKET_BASE_URL + '/v1/chat/public/widgets/' + encodeURIComponent(state.widgetId) + '/ws?token=' +
+      encodeURIComponent(state.token);
+    const socket = new WebSocket(url);
+    state.socket = socket;
+    socket.onopen = () => {
+      state.retryMs = FIRST_RETRY_MS;
+      ui.status.textContent = phrase('online');
+      sendFrame({ type: 'resume', after_seq: state.lastSeq });
       flushPending();
-      clearInterval(S.pinger); S.pinger = setInterval(function () { wsSend({ type: 'ping' }); }, 25000);
+      clearInterval(state.pinger);
+      state.pinger = window.setInterval(() => sendFrame({ type: 'ping' }), PING_INTERVAL_MS);
     };
-    ws.onmessage = function (ev) { var f; try { f = JSON.parse(ev.data); } catch (e) { return; } onFrame(f); };
-    ws.onclose = function () {
-      clearInterval(S.pinger);
-      if (S.ended || ws !== S.ws) return;
-      el.status.textContent = t('connecting');
-      // The token may have died (session ended elsewhere): check before retrying.
-      var delay = S.backoff * (0.5 + Math.random()); S.backoff = Math.min(S.backoff * 2, 30000);
-      setTimeout(function () {
-        api('GET', '/session').then(function (s) { if (s.status === 'ended') ended(s); else connect(); }, function (e) {
-          if (e.status === 401) { S.ended = true; save(); render(); } else connect();
-        });
-      }, delay);
+    socket.onmessage = (event) => {
+      let frame;
+      try { frame = JSON.parse(event.data); } catch (e) { return; }
+      onFrame(frame);
+    };
+    socket.onclose = () => {
+      clearInterval(state.pinger);
+      if (state.ended || socket !== state.socket) return;
+      ui.status.textContent = phrase('connecting');
+      const delay = state.retryMs * (0.5 + Math.random());
+      state.retryMs = Math.min(state.retryMs * 2, LAST_RETRY_MS);
+      setTimeout(reconnect, delay);
     };
   }
-  function ended(session) { S.ended = true; if (session) setAgent(session.agent); stopTyping(); save(); render(); }
-  function onFrame(f) {
-    switch (f.type) {
-      case 'new_message': return receive(f.message);
+  // The token may have died (the session ended elsewhere): check before connecting again.
+  function reconnect() {
+    api.session().then((session) => {
+      if (session.status === 'ended') ended(session);
+      else connect();
+    }, (failure) => {
+      if (!(failure instanceof ApiError && failure.status === 401)) return connect();
+      state.ended = true;
+      saveConversation();
+      render();
+    });
+  }
+  /** @param {CustomerSessionView} [session] */
+  function ended(session) {
+    state.ended = true;
+    if (session) setAgent(session.agent);
+    stopTyping();
+    saveConversation();
+    render();
+  }
+  /** @param {WidgetFrame} frame */
+  function onFrame(frame) {
+    switch (frame.type) {
+      case 'new_message': return receive(frame.message);
       case 'message_ack':
-        var p = S.rendered[f.seq]; if (!p) receive(f.message);
+        if (!state.rendered[frame.seq]) receive(frame.message);
         return;
-      case 'typing_indicator':
-        if (f.sender_type !== 'agent') return;
-        clearTimeout(S.agentTyping);
-        el.typing.textContent = f.is_typing ? t('typing', { name: S.agent ? S.agent.display_name : t('agent') }) : '';
-        if (f.is_typing) S.agentTyping = setTimeout(function () { el.typing.textContent = ''; }, 8000);
-        return;
+      case 'typing_indicator': return showAgentTyping(frame.is_typing, frame.sender_type);
       case 'session_assigned': case 'session_updated': case 'session_transferred':
-        if (f.session) setAgent(f.session.agent);
+        if (frame.session) setAgent(frame.session.agent);
         return;
-      case 'session_ended': return ended(f.session);
-      case 'read_marker':
-        if (String(f.participant).indexOf('agent:') !== 0) return;
-        var seen = el.log.querySelector('.meta'); if (seen) seen.remove();
-        var mine = Array.prototype.filter.call(el.log.querySelectorAll('.m.me[data-seq]'), function (b) { return +b.getAttribute('data-seq') <= f.last_read_seq; });
-        if (mine.length) mine[mine.length - 1].after(h('div', { class: 'meta', text: t('seen') }));
+      case 'session_ended': return ended(frame.session);
+      case 'read_marker': return showSeen(frame.participant, frame.last_read_seq);
+      case 'resync_required':
+        sendFrame({ type: 'resume', after_seq: state.lastSeq });
         return;
-      case 'resync_required': return wsSend({ type: 'resume', after_seq: S.lastSeq });
-      case 'error':
-        var pend = S.pending.filter(function (x) { return x.client_message_id === f.request_id; })[0];
-        if (pend) markFailed(pend, f); else if (f.code !== 'not_found') showError(f.message);
-        return;
+      case 'error': {
+        const failed = state.pending.find((message) => message.client_message_id === frame.request_id);
+        if (failed) markFailed(failed, frame);
+        else if (frame.code !== 'not_found') showError(frame.message);
+      }
     }
+  }
+  /** @param {boolean} isTyping @param {SenderType} sender */
+  function showAgentTyping(isTyping, sender) {
+    if (sender !== 'agent') return;
+    clearTimeout(state.agentTypingTimer);
+    const name = state.agent ? state.agent.display_name : phrase('agent');
+    ui.typing.textContent = isTyping ? phrase('typing', { name }) : '';
+    if (isTyping) state.agentTypingTimer = window.setTimeout(() => { ui.typing.textContent = ''; }, AGENT_TYPING_MS);
+  }
+  // "Seen" under the customer's last message an agent has read.
+  /** @param {string} participant @param {number} lastReadSeq */
+  function showSeen(participant, lastReadSeq) {
+    if (!participant.startsWith('agent:')) return;
+    const seen = ui.log.querySelector('.meta');
+    if (seen) seen.remove();
+    const read = Array.from(ui.log.querySelectorAll('.m.me[data-seq]'))
+      .filter((bubble) => Number(bubble.getAttribute('data-seq')) <= lastReadSeq);
+    if (read.length) read[read.length - 1].after(element('div', { class: 'meta', text: phrase('seen') }));
   }
 
   // ---------- open / close ----------
-  function focusInput() { setTimeout(function () { var i = S.shadow.querySelector('.card input:not([type=file]), .c textarea, .card button'); if (i) i.focus(); }, 0); }
+  function focusInput() {
+    setTimeout(() => {
+      /** @type {HTMLElement | null} */
+      const field = ui.shadow.querySelector('.card input:not([type=file]), .c textarea, .card button');
+      if (field) field.focus();
+    }, 0);
+  }
   function open() {
-    if (!S.ready) { S.queue.push(['open']); return; }
-    S.open = true; el.panel.hidden = false; el.launcher.setAttribute('aria-expanded', 'true');
-    S.unread = 0; badge(); markRead(); focusInput();
+    if (!state.ready) {
+      state.queue.push(['open']);
+      return;
+    }
+    state.isOpen = true;
+    ui.panel.hidden = false;
+    ui.launcher.setAttribute('aria-expanded', 'true');
+    state.unread = 0;
+    showUnread();
+    markRead();
+    focusInput();
   }
   function close() {
-    if (!S.ready) return;
-    S.open = false; el.panel.hidden = true; el.launcher.setAttribute('aria-expanded', 'false'); badge();
-    el.launcher.focus();
+    if (!state.ready) return;
+    state.isOpen = false;
+    ui.panel.hidden = true;
+    ui.launcher.setAttribute('aria-expanded', 'false');
+    showUnread();
+    ui.launcher.focus();
   }
 
-  function init(opts) {
-    if (S.wid || !opts || !opts.widgetId) return;
-    S.wid = String(opts.widgetId); S.opts = opts;
-    var joined = takeJoinToken();
-    fetch(BASE + '/v1/chat/public/widgets/' + encodeURIComponent(S.wid)).then(function (r) {
-      return r.json().catch(function () { return {}; }).then(function (j) { if (!r.ok) throw j.error || { code: r.status }; return j; });
-    }).then(function (cfg) {
-      S.cfg = cfg;
-      build();
-      var saved = joined ? { token: joined } : load();
-      if (saved && saved.token) {
-        S.token = saved.token; S.sid = saved.sid || null; S.lastSeq = saved.lastSeq || 0; S.pending = saved.pending || [];
-        return api('GET', '/session').then(function (s) {
-          S.sid = s.id; setAgent(s.agent);
-          if (s.status === 'ended') { S.ended = true; }
-          return loadHistory();
-        }).then(function () { render(); S.pending.forEach(function (p) { p.pending = true; addBubble(p); }); connect(); }, function (e) {
-          if (e.status === 401 || e.status === 404) { S.token = S.sid = null; S.lastSeq = 0; S.pending = []; save(); render(); }
-        });
-      }
-    }).then(function () {
-      S.ready = true;
-      if (joined) open();
-      else if (S.cfg && S.cfg.auto_open_delay) setTimeout(function () { if (!S.open) open(); }, S.cfg.auto_open_delay);
-      var q = S.queue; S.queue = []; q.forEach(function (a) { command.apply(null, a); });
-    }).catch(function (e) {
-      console.warn('TmsChat: the chat cannot start on this page for widget ' + S.wid + ': ' + (e && e.code === 'domain_not_allowed'
-        ? 'this page\'s domain (' + location.hostname + ') is not allowed for this widget (domain_not_allowed)' : (e && (e.message || e.code)) || e));
+  // ---------- start ----------
+  /** Loads the configuration, builds the widget and resumes a saved session. @param {TmsChatOptions} options */
+  function init(options) {
+    if (state.widgetId || !options || !options.widgetId) return;
+    state.widgetId = String(options.widgetId);
+    const joinToken = takeJoinToken();
+    api.config().then((loaded) => {
+      config = loaded;
+      ui = build();
+      render();
+      const saved = joinToken ? { token: joinToken, sid: null, lastSeq: 0, pending: [] } : loadConversation();
+      if (saved && saved.token) return resume(saved);
+    }).then(() => {
+      state.ready = true;
+      if (joinToken) open();
+      else if (config.auto_open_delay) setTimeout(() => { if (!state.isOpen) open(); }, config.auto_open_delay);
+      const calls = state.queue;
+      state.queue = [];
+      for (const [name, argument, listener] of calls) command(name, argument, listener);
+    }).catch((failure) => {
+      const why = failure && failure.code === 'domain_not_allowed'
+        ? 'this page\'s domain (' + location.hostname + ') is not allowed for this widget (domain_not_allowed)'
+        : (failure && (failure.message || failure.code)) || failure;
+      console.warn('TmsChat: the chat cannot start on this page for widget ' + state.widgetId + ': ' + why);
+    });
+  }
+  /**
+   * Continues a saved (or joined) session; forgets it when its token no longer works.
+   * @param {SavedConversation} saved
+   */
+  function resume(saved) {
+    state.token = saved.token;
+    state.sessionId = saved.sid || null;
+    state.lastSeq = saved.lastSeq || 0;
+    state.pending = saved.pending || [];
+    return api.session().then((session) => {
+      state.sessionId = session.id;
+      setAgent(session.agent);
+      if (session.status === 'ended') state.ended = true;
+      return loadHistory();
+    }).then(() => {
+      render();
+      state.pending.forEach(showPending);
+      connect();
+    }, (failure) => {
+      if (failure.status !== 401 && failure.status !== 404) return;
+      state.token = state.sessionId = null;
+      state.lastSeq = 0;
+      state.pending = [];
+      saveConversation();
+      render();
     });
   }
   function loadHistory() {
-    S.lastSeq = 0; S.rendered = {}; el.log.textContent = ''; welcome();
-    var page = function () {
-      return api('GET', '/session/messages?limit=200&after_seq=' + S.lastSeq).then(function (r) {
-        r.messages.forEach(receive);
-        if (r.messages.length === 200) return page();
-      });
-    };
-    var unread = S.unread; return page().then(function () { S.unread = unread; badge(); });
+    state.lastSeq = 0;
+    state.rendered = {};
+    ui.log.textContent = '';
+    welcome();
+    /** @returns {Promise<void>} */
+    const page = () => api.history(state.lastSeq).then((list) => {
+      list.messages.forEach(receive);
+      if (list.messages.length === HISTORY_PAGE) return page();
+    });
+    const unread = state.unread;
+    return page().then(() => {
+      state.unread = unread;
+      showUnread();
+    });
   }
+  // An agent's join link (`?tms_chat_join=<token>`) opens that session; the token leaves the address bar.
   function takeJoinToken() {
-    var u = new URL(location.href), tok = u.searchParams.get('tms_chat_join');
-    if (!tok && u.hash.indexOf('tms_chat_join=') >= 0) tok = new URLSearchParams(u.hash.slice(1)).get('tms_chat_join');
-    if (!tok) return null;
-    u.searchParams.delete('tms_chat_join'); if (u.hash.indexOf('tms_chat_join=') >= 0) u.hash = '';
-    history.replaceState(history.state, '', u.toString());
-    return tok;
+    const url = new URL(location.href);
+    let token = url.searchParams.get('tms_chat_join');
+    const inHash = url.hash.indexOf('tms_chat_join=') >= 0;
+    if (!token && inHash) token = new URLSearchParams(url.hash.slice(1)).get('tms_chat_join');
+    if (!token) return null;
+    url.searchParams.delete('tms_chat_join');
+    if (inHash) url.hash = '';
+    history.replaceState(history.state, '', url.toString());
+    return token;
   }
 
-  function command(cmd, arg, fn) {
-    if (cmd === 'init') return init(arg || {});
-    if (!S.ready && cmd !== 'on' && cmd !== 'setVisitor') { S.queue.push([cmd, arg, fn]); return; }
-    switch (cmd) {
+  /** `TmsChat('setVisitor', ...)`. @param {TmsChatVisitor} visitor */
+  function setVisitor(visitor) {
+    if (visitor.name) state.visitor.name = String(visitor.name);
+    if (visitor.email) state.visitor.email = String(visitor.email);
+    if (visitor.hash) state.visitor.hash = String(visitor.hash);
+    if (state.sessionId && state.ready) {
+      api.updateVisitor({ customer_name: visitor.name, customer_email: visitor.email }).catch((failure) => {
+        console.warn('TmsChat: setVisitor: ' + failure.message);
+      });
+    } else if (state.ready) render();
+  }
+
+  /**
+   * One `TmsChat(...)` call (types/tms-chat.d.ts). Until the widget is ready, calls other than
+   * `init`, `on` and `setVisitor` wait in the queue.
+   * @param {string} name
+   * @param {unknown} [argument]
+   * @param {unknown} [listener]
+   */
+  function command(name, argument, listener) {
+    if (name === 'init') return init(/** @type {TmsChatOptions} */ (argument || {}));
+    if (!state.ready && name !== 'on' && name !== 'setVisitor') {
+      state.queue.push([name, argument, listener]);
+      return;
+    }
+    switch (name) {
       case 'open': return open();
       case 'close': return close();
-      case 'on': if (S.listeners[arg] && typeof fn === 'function') S.listeners[arg].push(fn); return;
-      case 'setVisitor':
-        arg = arg || {};
-        if (arg.name) S.visitor.name = String(arg.name);
-        if (arg.email) S.visitor.email = String(arg.email);
-        if (arg.hash) S.visitor.hash = String(arg.hash);
-        if (S.sid && S.ready) api('PATCH', '/session', { customer_name: arg.name, customer_email: arg.email }).catch(function (e) { console.warn('TmsChat: setVisitor: ' + e.message); });
-        else if (S.ready) render();
+      case 'on':
+        if (argument === 'message' && typeof listener === 'function') {
+          state.messageListeners.push(/** @type {TmsChatMessageListener} */ (listener));
+        }
         return;
+      case 'setVisitor': return setVisitor(/** @type {TmsChatVisitor} */ (argument || {}));
     }
   }
 
-  var queued = (window.TmsChat && window.TmsChat.q) || [];
-  window.TmsChat = function () { return command.apply(null, arguments); };
-  window.TmsChat.loaded = true;
-  document.addEventListener('visibilitychange', function () { if (!document.hidden && S.open) { S.unread = 0; badge(); markRead(); } });
-  var run = function () { queued.forEach(function (a) { command.apply(null, a); }); };
-  if (document.body) run(); else document.addEventListener('DOMContentLoaded', run);
+  const queued = (window.TmsChat && window.TmsChat.q) || [];
+  /** @type {TmsChat} */
+  const tmsChat = command;
+  tmsChat.loaded = true;
+  window.TmsChat = tmsChat;
+  document.addEventListener('visibilitychange', () => {
+    if (document.hidden || !state.isOpen) return;
+    state.unread = 0;
+    showUnread();
+    markRead();
+  });
+  const replayQueued = () => {
+    for (const call of queued) command(String(call[0]), call[1], call[2]);
+  };
+  if (document.body) replayQueued();
+  else document.addEventListener('DOMContentLoaded', replayQueued);
 })();

@@ -47,6 +47,83 @@ pub struct FieldError {
     pub message: String,
 }
 
+/// Every stable error code a client can see, in error bodies and socket `error` frames
+/// (`docs/protocol.md`, "Errors"). [`ChatError::code`] maps the service's errors onto these;
+/// the protocol layer adds its own (`method_not_allowed`, `upgrade_required`, `shutting_down`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// Missing or wrong credentials (401).
+    Unauthorized,
+    /// Authenticated but not allowed (403).
+    Forbidden,
+    /// The request's `Origin` is not one of the widget's domains (403).
+    DomainNotAllowed,
+    /// No such object, or not visible to the caller; also unknown paths (404).
+    NotFound,
+    /// The path exists, the method does not (405).
+    MethodNotAllowed,
+    /// The state forbids it (409).
+    Conflict,
+    /// The widget is closed; `next_open_at` says when it opens (409).
+    OutsideBusinessHours,
+    /// Body or file over its limit (413).
+    PayloadTooLarge,
+    /// File type not accepted, or a JSON endpoint got another body (415).
+    UnsupportedMediaType,
+    /// Malformed (400) or invalid (422, with `field`) input.
+    InvalidInput,
+    /// Too many requests (429).
+    RateLimited,
+    /// Server fault; details only in the server log (500).
+    Internal,
+    /// A plain HTTP request to a WebSocket endpoint (426).
+    UpgradeRequired,
+    /// A socket opened while the server shuts down (503).
+    ShuttingDown,
+}
+
+impl ErrorCode {
+    /// Every code, in the order `docs/protocol.md` lists them.
+    pub const ALL: [ErrorCode; 14] = [
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::DomainNotAllowed,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Conflict,
+        ErrorCode::OutsideBusinessHours,
+        ErrorCode::PayloadTooLarge,
+        ErrorCode::UnsupportedMediaType,
+        ErrorCode::InvalidInput,
+        ErrorCode::RateLimited,
+        ErrorCode::Internal,
+        ErrorCode::UpgradeRequired,
+        ErrorCode::ShuttingDown,
+    ];
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Unauthorized => "unauthorized",
+            ErrorCode::Forbidden => "forbidden",
+            ErrorCode::DomainNotAllowed => "domain_not_allowed",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::MethodNotAllowed => "method_not_allowed",
+            ErrorCode::Conflict => "conflict",
+            ErrorCode::OutsideBusinessHours => "outside_business_hours",
+            ErrorCode::PayloadTooLarge => "payload_too_large",
+            ErrorCode::UnsupportedMediaType => "unsupported_media_type",
+            ErrorCode::InvalidInput => "invalid_input",
+            ErrorCode::RateLimited => "rate_limited",
+            ErrorCode::Internal => "internal",
+            ErrorCode::UpgradeRequired => "upgrade_required",
+            ErrorCode::ShuttingDown => "shutting_down",
+        }
+    }
+}
+
 /// Every error the chat service can return.
 #[derive(Debug, thiserror::Error)]
 pub enum ChatError {
@@ -119,18 +196,23 @@ impl ChatError {
 
     /// The stable machine-readable code.
     pub fn code(&self) -> &'static str {
+        self.error_code().as_str()
+    }
+
+    /// The stable error code, typed.
+    pub fn error_code(&self) -> ErrorCode {
         match self {
-            ChatError::Unauthorized => "unauthorized",
-            ChatError::Forbidden(_) => "forbidden",
-            ChatError::NotFound(_) => "not_found",
-            ChatError::InvalidInput { .. } => "invalid_input",
-            ChatError::Conflict(_) => "conflict",
-            ChatError::DomainNotAllowed => "domain_not_allowed",
-            ChatError::OutsideBusinessHours { .. } => "outside_business_hours",
-            ChatError::RateLimited => "rate_limited",
-            ChatError::PayloadTooLarge(_) => "payload_too_large",
-            ChatError::UnsupportedMediaType(_) => "unsupported_media_type",
-            ChatError::Internal(_) => "internal",
+            ChatError::Unauthorized => ErrorCode::Unauthorized,
+            ChatError::Forbidden(_) => ErrorCode::Forbidden,
+            ChatError::NotFound(_) => ErrorCode::NotFound,
+            ChatError::InvalidInput { .. } => ErrorCode::InvalidInput,
+            ChatError::Conflict(_) => ErrorCode::Conflict,
+            ChatError::DomainNotAllowed => ErrorCode::DomainNotAllowed,
+            ChatError::OutsideBusinessHours { .. } => ErrorCode::OutsideBusinessHours,
+            ChatError::RateLimited => ErrorCode::RateLimited,
+            ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
+            ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
+            ChatError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -186,3 +268,32 @@ impl From<crate::domain::session::InvalidTransition> for ChatError {
 
 /// Result alias for the chat service.
 pub type ChatResult<T> = Result<T, ChatError>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorCode;
+
+    #[test]
+    fn every_error_code_serialises_as_its_wire_name() {
+        for code in ErrorCode::ALL {
+            assert_eq!(
+                serde_json::to_value(code).expect("json"),
+                serde_json::Value::from(code.as_str())
+            );
+        }
+    }
+
+    #[test]
+    fn docs_protocol_lists_exactly_the_error_codes() {
+        let doc = include_str!("../../docs/protocol.md");
+        let errors = &doc[doc.find("## Errors").expect("an Errors section")..];
+        let errors = &errors[..errors[3..].find("\n## ").map_or(errors.len(), |i| i + 3)];
+        let documented: Vec<&str> = errors
+            .lines()
+            .filter_map(|line| line.strip_prefix("| `"))
+            .filter_map(|rest| rest.split_once('`').map(|(code, _)| code))
+            .collect();
+        let known: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+        assert_eq!(documented, known);
+    }
+}

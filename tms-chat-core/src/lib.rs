@@ -24,4 +24,4 @@ pub mod ticket;
 pub mod token;
 pub mod upload;
 
-pub use error::{ChatError, ChatResult, FieldError, StoreError};
+pub use error::{ChatError, ChatResult, ErrorCode, FieldError, StoreError};

@@ -110,6 +110,8 @@ pub(crate) trait Columns {
     fn opt_int(&self, col: &str) -> StoreResult<Option<i64>>;
     /// A boolean column.
     fn flag(&self, col: &str) -> StoreResult<bool>;
+    /// A binary column.
+    fn bytes(&self, col: &str) -> StoreResult<Vec<u8>>;
 
     /// A timestamp stored as microseconds since the epoch.
     fn time(&self, col: &str) -> StoreResult<DateTime<Utc>> {
@@ -155,6 +157,10 @@ where
 
     fn flag(&self, col: &str) -> StoreResult<bool> {
         <R::Database as Sql>::flag(self, col).map_err(|e| column_error(col, e))
+    }
+
+    fn bytes(&self, col: &str) -> StoreResult<Vec<u8>> {
+        <R::Database as Sql>::bytes(self, col).map_err(|e| column_error(col, e))
     }
 }
 

@@ -30,6 +30,7 @@
 
 mod codec;
 mod error;
+mod files;
 mod migrate;
 mod sql;
 
@@ -41,10 +42,14 @@ pub mod store;
 
 use std::sync::Arc;
 
+use std::path::PathBuf;
+
+use tms_chat_core::blob::{BlobStore, LocalDiskBlobStore};
 use tms_chat_core::store::ChatStore;
 use tms_chat_core::StoreError;
 
 pub use backend::Backend;
+pub use files::DatabaseBlobStore;
 pub use notify::{PgNotifier, PgNotifierOptions};
 pub use postgres::PostgresStore;
 pub use sql::Sql;
@@ -64,6 +69,37 @@ pub async fn connect_any(url: &str) -> Result<Arc<dyn ChatStore>, StoreError> {
 /// databases on which several nodes can share a [`PgNotifier`].
 pub fn is_postgres_url(url: &str) -> bool {
     matches!(Scheme::of(url), Ok(Scheme::Postgres))
+}
+
+/// What a server node gets from its database: the chat store, and where uploaded files live.
+pub struct NodeStorage {
+    /// The chat store.
+    pub store: Arc<dyn ChatStore>,
+    /// Uploaded files' bytes.
+    pub files: Arc<dyn BlobStore>,
+}
+
+/// Connects like [`connect_any`] and picks the file store that fits the database:
+/// PostgreSQL keeps files in the database ([`DatabaseBlobStore`]), so every node on it reaches
+/// every upload with no further set-up; SQLite (one node) keeps them under `files_dir`.
+pub async fn connect_node(
+    url: &str,
+    files_dir: impl Into<PathBuf>,
+) -> Result<NodeStorage, StoreError> {
+    match Scheme::of(url)? {
+        Scheme::Sqlite => Ok(NodeStorage {
+            store: Arc::new(SqliteStore::connect(url).await?),
+            files: Arc::new(LocalDiskBlobStore::new(files_dir)),
+        }),
+        Scheme::Postgres => {
+            let store = PostgresStore::connect(url).await?;
+            let files = Arc::new(store.files());
+            Ok(NodeStorage {
+                store: Arc::new(store),
+                files,
+            })
+        }
+    }
 }
 
 /// The databases [`connect_any`] knows.

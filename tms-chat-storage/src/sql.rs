@@ -13,7 +13,7 @@ use sqlx::{ColumnIndex, Database, Encode, Executor, IntoArguments, Pool, QueryBu
 use crate::backend::{Backend, Value};
 
 /// A query of the store, before or after its parameters are bound.
-pub type SqlQuery<'q, DB> = Query<'q, DB, <DB as Database>::Arguments>;
+pub(crate) type SqlQuery<'q, DB> = Query<'q, DB, <DB as Database>::Arguments>;
 
 /// A value the store binds: the handful of types the schema uses.
 #[derive(Debug, Clone)]
@@ -30,6 +30,14 @@ pub enum Param<'a> {
     OptInt(Option<i64>),
     /// A boolean.
     Flag(bool),
+    /// Bytes (file contents).
+    Bytes(&'a [u8]),
+}
+
+impl<'a> From<&'a [u8]> for Param<'a> {
+    fn from(value: &'a [u8]) -> Self {
+        Param::Bytes(value)
+    }
 }
 
 impl<'a> From<&'a str> for Param<'a> {
@@ -120,6 +128,8 @@ pub trait Sql: Backend {
     fn opt_int(row: &Self::Row, col: &str) -> sqlx::Result<Option<i64>>;
     /// A boolean column.
     fn flag(row: &Self::Row, col: &str) -> sqlx::Result<bool>;
+    /// A binary column.
+    fn bytes(row: &Self::Row, col: &str) -> sqlx::Result<Vec<u8>>;
 }
 
 /// The sqlx bounds, once.
@@ -134,6 +144,8 @@ where
     i64: Value<DB>,
     Option<i64>: Value<DB>,
     bool: Value<DB>,
+    for<'a> &'a [u8]: Encode<'a, DB> + Type<DB>,
+    Vec<u8>: Value<DB>,
 {
     fn bind_param<'q>(query: SqlQuery<'q, DB>, value: Param<'_>) -> SqlQuery<'q, DB> {
         match value {
@@ -143,6 +155,7 @@ where
             Param::Int(v) => query.bind(v),
             Param::OptInt(v) => query.bind(v),
             Param::Flag(v) => query.bind(v),
+            Param::Bytes(v) => query.bind(v),
         }
     }
 
@@ -154,6 +167,7 @@ where
             Param::Int(v) => builder.push_bind(v),
             Param::OptInt(v) => builder.push_bind(v),
             Param::Flag(v) => builder.push_bind(v),
+            Param::Bytes(v) => builder.push_bind(v),
         };
     }
 
@@ -219,24 +233,28 @@ where
     fn flag(row: &DB::Row, col: &str) -> sqlx::Result<bool> {
         row.try_get(col)
     }
+
+    fn bytes(row: &DB::Row, col: &str) -> sqlx::Result<Vec<u8>> {
+        row.try_get(col)
+    }
 }
 
 /// A statement with `$N` parameters, like `sqlx::query`.
-pub fn query<DB: Sql>(sql: &'static str) -> Statement<'static, DB> {
+pub(crate) fn query<DB: Sql>(sql: &'static str) -> Statement<'static, DB> {
     Statement(sqlx::query(sql))
 }
 
 /// A statement being bound and run (see [`query`]).
-pub struct Statement<'q, DB: Database>(SqlQuery<'q, DB>);
+pub(crate) struct Statement<'q, DB: Database>(SqlQuery<'q, DB>);
 
 impl<'q, DB: Sql> Statement<'q, DB> {
     /// Binds the next parameter.
-    pub fn bind<'v>(self, value: impl Into<Param<'v>>) -> Self {
+    pub(crate) fn bind<'v>(self, value: impl Into<Param<'v>>) -> Self {
         Statement(DB::bind_param(self.0, value.into()))
     }
 
     /// Runs the statement for its effect.
-    pub async fn execute<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<()>
+    pub(crate) async fn execute<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<()>
     where
         'q: 'e,
     {
@@ -244,7 +262,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for at most one row.
-    pub async fn fetch_optional<'e>(
+    pub(crate) async fn fetch_optional<'e>(
         self,
         on: impl Into<On<'e, DB>>,
     ) -> sqlx::Result<Option<DB::Row>>
@@ -255,7 +273,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for exactly one row (`RowNotFound` otherwise).
-    pub async fn fetch_one<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<DB::Row>
+    pub(crate) async fn fetch_one<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<DB::Row>
     where
         'q: 'e,
     {
@@ -265,7 +283,7 @@ impl<'q, DB: Sql> Statement<'q, DB> {
     }
 
     /// Runs the query for every row.
-    pub async fn fetch_all<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<Vec<DB::Row>>
+    pub(crate) async fn fetch_all<'e>(self, on: impl Into<On<'e, DB>>) -> sqlx::Result<Vec<DB::Row>>
     where
         'q: 'e,
     {
@@ -274,28 +292,28 @@ impl<'q, DB: Sql> Statement<'q, DB> {
 }
 
 /// A query assembled at run time (optional filters, `IN` lists), like `sqlx::QueryBuilder`.
-pub struct ListQuery<DB: Database>(QueryBuilder<DB>);
+pub(crate) struct ListQuery<DB: Database>(QueryBuilder<DB>);
 
 impl<DB: Sql> ListQuery<DB> {
     /// Starts with `sql`.
-    pub fn new(sql: &'static str) -> Self {
+    pub(crate) fn new(sql: &'static str) -> Self {
         ListQuery(QueryBuilder::new(sql))
     }
 
     /// Appends SQL text.
-    pub fn push(&mut self, sql: &str) -> &mut Self {
+    pub(crate) fn push(&mut self, sql: &str) -> &mut Self {
         self.0.push(sql);
         self
     }
 
     /// Appends a bound parameter.
-    pub fn push_bind<'v>(&mut self, value: impl Into<Param<'v>>) -> &mut Self {
+    pub(crate) fn push_bind<'v>(&mut self, value: impl Into<Param<'v>>) -> &mut Self {
         DB::push_param(&mut self.0, value.into());
         self
     }
 
     /// Appends `$a, $b, …`, one bound parameter per value.
-    pub fn push_list<'v, V: Into<Param<'v>>>(
+    pub(crate) fn push_list<'v, V: Into<Param<'v>>>(
         &mut self,
         values: impl IntoIterator<Item = V>,
     ) -> &mut Self {
@@ -309,7 +327,7 @@ impl<DB: Sql> ListQuery<DB> {
     }
 
     /// Runs the query for every row.
-    pub async fn fetch_all<'e>(
+    pub(crate) async fn fetch_all<'e>(
         &'e mut self,
         on: impl Into<On<'e, DB>>,
     ) -> sqlx::Result<Vec<DB::Row>> {
@@ -319,7 +337,7 @@ impl<DB: Sql> ListQuery<DB> {
 
 /// Runs a script of several statements (simple-query protocol: PostgreSQL accepts it even in
 /// a failed transaction), like `sqlx::raw_sql(sql).execute(on)`.
-pub async fn run_script<'e, DB: Sql>(
+pub(crate) async fn run_script<'e, DB: Sql>(
     sql: &'static str,
     on: impl Into<On<'e, DB>>,
 ) -> sqlx::Result<()> {

@@ -3,17 +3,14 @@
 //! are served by the API itself. Files are compiled into the binary, so `cargo run` needs
 //! nothing else.
 
-/// The widget script.
-pub const WIDGET_JS: &str = include_str!("../../../widget/chat-widget.js");
-
 /// A static file: content type and bytes.
-pub struct Asset {
+pub(crate) struct Asset {
     pub content_type: &'static str,
     pub body: &'static str,
 }
 
 /// The asset at `path`, if any.
-pub fn lookup(path: &str) -> Option<Asset> {
+pub(crate) fn lookup(path: &str) -> Option<Asset> {
     let (content_type, body) = match path {
         "/demo" | "/demo/" | "/demo/host.html" => (
             "text/html; charset=utf-8",
@@ -25,7 +22,7 @@ pub fn lookup(path: &str) -> Option<Asset> {
 }
 
 /// Security headers for the served pages.
-pub const PAGE_HEADERS: &[(&str, &str)] = &[
+pub(crate) const PAGE_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
     ("cache-control", "no-cache"),

@@ -10,13 +10,13 @@ use tms_chat_core::{ChatError, ChatResult};
 
 /// Maps token hashes to agents.
 #[derive(Default)]
-pub struct TokenAuthenticator {
+pub(crate) struct TokenAuthenticator {
     by_hash: HashMap<String, Agent>,
 }
 
 impl TokenAuthenticator {
     /// Registers an agent's token.
-    pub fn add(&mut self, token: &str, agent: Agent) {
+    pub(crate) fn add(&mut self, token: &str, agent: Agent) {
         self.by_hash.insert(hash_token(token), agent);
     }
 }

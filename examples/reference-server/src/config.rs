@@ -28,7 +28,7 @@ use std::path::Path;
 /// The whole file.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ServerConfig {
+pub(crate) struct ServerConfig {
     /// Tenants.
     #[serde(default)]
     pub tenants: Vec<TenantConfig>,
@@ -43,7 +43,7 @@ pub struct ServerConfig {
 /// `[[tenants]]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct TenantConfig {
+pub(crate) struct TenantConfig {
     pub id: String,
     pub name: String,
 }
@@ -51,7 +51,7 @@ pub struct TenantConfig {
 /// `[[projects]]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct ProjectConfig {
+pub(crate) struct ProjectConfig {
     pub id: String,
     pub tenant: String,
     pub name: String,
@@ -60,7 +60,7 @@ pub struct ProjectConfig {
 /// `[[agents]]`
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct AgentConfig {
+pub(crate) struct AgentConfig {
     pub id: String,
     pub tenant: String,
     pub name: String,
@@ -81,7 +81,7 @@ pub struct AgentConfig {
 
 impl ServerConfig {
     /// Reads and checks a config file.
-    pub fn load(path: &Path) -> Result<Self, String> {
+    pub(crate) fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read config {}: {e}", path.display()))?;
         let config: ServerConfig =

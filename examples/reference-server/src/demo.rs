@@ -12,13 +12,13 @@ use tms_chat_core::token::random_token;
 use tms_chat_core::ChatResult;
 
 /// What the demo set-up printed for the operator.
-pub struct DemoInfo {
+pub(crate) struct DemoInfo {
     pub agents: Vec<(Agent, String)>,
     pub widget: Widget,
 }
 
 /// Applies a config file.
-pub async fn apply_config(
+pub(crate) async fn apply_config(
     service: &ChatService,
     config: &ServerConfig,
     auth: &mut TokenAuthenticator,
@@ -72,7 +72,7 @@ pub async fn apply_config(
 }
 
 /// Creates (once) and loads the demo tenant, agents and widget.
-pub async fn apply_demo(
+pub(crate) async fn apply_demo(
     service: &ChatService,
     data_dir: &Path,
     auth: &mut TokenAuthenticator,

@@ -8,7 +8,7 @@ use std::future::Future;
 use tms_chat_core::protocol::ChatApi;
 
 /// Serves `api` (plus the demo page) with `framework` on `listener`.
-pub async fn serve(
+pub(crate) async fn serve(
     framework: Framework,
     listener: tokio::net::TcpListener,
     api: ChatApi,

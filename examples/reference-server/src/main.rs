@@ -17,7 +17,6 @@ mod tickets;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tms_chat_core::blob::LocalDiskBlobStore;
 use tms_chat_core::protocol::{ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 
@@ -60,8 +59,7 @@ struct Cli {
     /// How events reach the other servers on the same database: `postgres` (LISTEN/NOTIFY;
     /// needs a PostgreSQL database) or `local` (this process only). Default: `postgres` for
     /// a PostgreSQL database, `local` for SQLite (a SQLite file serves one server). Servers
-    /// on one PostgreSQL database with `postgres` share events; see docs/scaling.md for what
-    /// else is still per process.
+    /// on one PostgreSQL database with `postgres` share events; see docs/scaling.md.
     #[arg(long, env = "TMS_CHAT_NOTIFIER", value_enum)]
     notifier: Option<notifier::NotifierKind>,
     /// Directory for uploaded files, tickets and demo tokens.
@@ -100,17 +98,16 @@ async fn run(cli: Cli) -> Result<(), String> {
         )
     })?;
     let notifier_kind = notifier::NotifierKind::resolve(cli.notifier, &cli.database_url)?;
-    let store = tms_chat_storage::connect_any(&cli.database_url)
+    // PostgreSQL: files in the database, shared by every node; SQLite: under the data dir.
+    let storage = tms_chat_storage::connect_node(&cli.database_url, cli.data_dir.join("files"))
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(database = %redact_url(&cli.database_url), "database ready");
     let notifier = notifier_kind.connect(&cli.database_url).await?;
     tracing::info!(notifier = ?notifier_kind, "notifier ready");
-    let service = ChatService::builder(store)
+    let service = ChatService::builder(storage.store)
         .notifier(notifier)
-        .blob_store(Arc::new(LocalDiskBlobStore::new(
-            cli.data_dir.join("files"),
-        )))
+        .blob_store(storage.files)
         .ticket_sink(Arc::new(tickets::FileTicketSink::new(
             cli.data_dir.join("tickets"),
         )))
@@ -143,7 +140,6 @@ async fn run(cli: Cli) -> Result<(), String> {
         .to_owned();
     let api_config = ApiConfig {
         public_base_url: cli.public_url.clone(),
-        widget_script: Some(Arc::from(assets::WIDGET_JS)),
         customer_join_url_template: if config.is_none() {
             "{base}/demo?widget={widget_id}&tms_chat_join={token}".to_owned()
         } else {

@@ -10,7 +10,7 @@ use tms_chat_storage::{is_postgres_url, PgNotifier};
 
 /// `--notifier`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum NotifierKind {
+pub(crate) enum NotifierKind {
     /// In-process: events reach this server's sockets only.
     Local,
     /// PostgreSQL LISTEN/NOTIFY on the server's database: servers on one database share
@@ -20,7 +20,7 @@ pub enum NotifierKind {
 
 impl NotifierKind {
     /// The notifier for `database_url`: the one asked for, or the database's default.
-    pub fn resolve(asked: Option<NotifierKind>, database_url: &str) -> Result<Self, String> {
+    pub(crate) fn resolve(asked: Option<NotifierKind>, database_url: &str) -> Result<Self, String> {
         let postgres = is_postgres_url(database_url);
         match asked {
             Some(NotifierKind::Postgres) if !postgres => Err(
@@ -34,7 +34,7 @@ impl NotifierKind {
     }
 
     /// Starts the notifier (for `postgres`, LISTENing before this returns).
-    pub async fn connect(self, database_url: &str) -> Result<Arc<dyn Notifier>, String> {
+    pub(crate) async fn connect(self, database_url: &str) -> Result<Arc<dyn Notifier>, String> {
         match self {
             NotifierKind::Local => Ok(Arc::new(LocalNotifier::new())),
             NotifierKind::Postgres => PgNotifier::connect(database_url)

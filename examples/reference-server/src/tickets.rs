@@ -8,13 +8,13 @@ use tms_chat_core::ticket::{TicketRef, TicketRequest, TicketSink};
 use tms_chat_core::{ChatError, ChatResult};
 
 /// Writes tickets as JSON files.
-pub struct FileTicketSink {
+pub(crate) struct FileTicketSink {
     dir: PathBuf,
 }
 
 impl FileTicketSink {
     /// Tickets under `dir`.
-    pub fn new(dir: PathBuf) -> Self {
+    pub(crate) fn new(dir: PathBuf) -> Self {
         Self { dir }
     }
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// What an agent may do beyond answering chats.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Sees and answers the sessions of its projects, takes unassigned ones.

@@ -54,6 +54,7 @@ const WEEK: [(Weekday, &str); 7] = [
 /// Opening time of one weekday, `HH:MM` 24-hour local times. A `close` earlier than `open`
 /// crosses midnight into the next day; `close` may be `24:00`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct DayHours {
     /// Opening time, `HH:MM`.
     pub open: String,
@@ -63,6 +64,7 @@ pub struct DayHours {
 
 /// What the widget offers when closed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum OfflineBehavior {
     /// Show the widget's offline message.
@@ -76,6 +78,7 @@ pub enum OfflineBehavior {
 
 /// A widget's weekly schedule.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct BusinessHours {
     /// IANA time zone name, e.g. `Europe/Berlin`.
     pub timezone: String,

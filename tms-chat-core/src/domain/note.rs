@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// An internal note on a session.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct Note {
     /// Note id.
     pub id: NoteId,

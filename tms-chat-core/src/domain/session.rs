@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 /// Where a session stands, as the usage guide names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum SessionStatus {
     /// No agent yet: the customer waits for one.
@@ -124,6 +125,7 @@ impl SessionStatus {
 
 /// Who a session was transferred to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum TransferTarget {
     /// A specific agent, who takes it to make it active again.
@@ -140,6 +142,7 @@ pub enum TransferTarget {
 
 /// Who ended a session.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum EndedBy {
     /// The customer closed it.

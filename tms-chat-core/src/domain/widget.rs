@@ -24,6 +24,7 @@ pub const MAX_AUTO_OPEN_DELAY_MS: u32 = 3_600_000;
 
 /// Where the launcher sits.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(rename_all = "kebab-case")]
 pub enum WidgetPosition {
     /// Bottom right corner (default).
@@ -126,6 +127,8 @@ impl Widget {
 /// The create/update form of a widget. On create, `name` and `domain` are required and every
 /// other field takes its default; on update, only the fields present change.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 #[serde(deny_unknown_fields)]
 pub struct WidgetInput {
     /// Internal name.
@@ -154,9 +157,11 @@ pub struct WidgetInput {
     pub secondary_color: Option<String>,
     /// `bottom-right` or `bottom-left`.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<WidgetPosition>"))]
     pub position: Option<String>,
     /// Milliseconds; 0 or null disables auto-open.
     #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
     pub auto_open_delay: Option<Option<u32>>,
     /// Show agent avatars.
     #[serde(default)]
@@ -169,6 +174,7 @@ pub struct WidgetInput {
     pub require_email: Option<bool>,
     /// Business hours; `null` removes them (always open).
     #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<BusinessHours>"))]
     pub business_hours: Option<Option<BusinessHours>>,
     /// Largest upload in bytes.
     #[serde(default)]
@@ -201,6 +207,7 @@ pub const DEFAULT_OFFLINE: &str =
 /// live. [`WidgetInput::create`] starts from them; the agent API sends them with the widget list
 /// so the console's "Create Widget" form shows them instead of a copy of its own.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct WidgetDefaults {
     /// Welcome message.
     pub welcome_message: &'static str,

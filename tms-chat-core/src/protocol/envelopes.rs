@@ -12,6 +12,7 @@ use serde::Serialize;
 
 /// `{"error": {...}}`: every error answer.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ErrorBody<'a> {
     /// What went wrong.
     pub error: ErrorDetail<'a>,
@@ -19,28 +20,35 @@ pub struct ErrorBody<'a> {
 
 /// The inside of an error answer.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ErrorDetail<'a> {
     /// The stable error code (`docs/protocol.md`).
+    #[cfg_attr(feature = "typescript", ts(as = "crate::error::ErrorCode"))]
     pub code: &'a str,
     /// A human-readable message.
     pub message: &'a str,
     /// The offending field, for validation errors.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub field: Option<&'a str>,
     /// When chat opens next, for `outside_business_hours`.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub next_open_at: Option<Option<DateTime<Utc>>>,
 }
 
 /// `GET /healthz` and `GET /readyz`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ProbeStatus {
     /// `ok`, `ready` or `unavailable`.
+    #[cfg_attr(feature = "typescript", ts(type = r#""ok" | "ready" | "unavailable""#))]
     pub status: &'static str,
 }
 
 /// `GET /v1/chat/sessions`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SessionList<'a> {
     /// One page of sessions, newest activity first.
     pub sessions: Vec<SessionView<'a>>,
@@ -50,6 +58,7 @@ pub struct SessionList<'a> {
 
 /// `POST /v1/chat/sessions` (agent-started): the session plus what reaches the customer.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AgentStartedSession<'a> {
     /// The new session.
     #[serde(flatten)]
@@ -62,6 +71,7 @@ pub struct AgentStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/sessions` (customer-started).
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CustomerStartedSession<'a> {
     /// The session as its customer sees it.
     pub session: CustomerSessionView<'a>,
@@ -71,6 +81,7 @@ pub struct CustomerStartedSession<'a> {
 
 /// `POST /v1/chat/public/widgets/{id}/contact`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ContactReceived<'a> {
     /// The ended session that records the contact request.
     pub session_id: &'a SessionId,
@@ -78,6 +89,7 @@ pub struct ContactReceived<'a> {
 
 /// A page of a session's messages (agent and customer history).
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MessageList<'a> {
     /// Messages in `seq` order.
     pub messages: Vec<MessageView<'a>>,
@@ -85,6 +97,7 @@ pub struct MessageList<'a> {
 
 /// `GET /v1/chat/sessions/{id}/notes`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct NoteList<'a> {
     /// The session's internal notes, oldest first.
     pub notes: &'a [Note],
@@ -92,6 +105,7 @@ pub struct NoteList<'a> {
 
 /// `GET /v1/chat/sessions/{id}/customer`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CustomerContext<'a> {
     /// The customer's email, if known.
     pub customer_email: Option<&'a str>,
@@ -105,6 +119,7 @@ pub struct CustomerContext<'a> {
 
 /// `POST /v1/chat/sessions/{id}/ticket`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TicketCreated<'a> {
     /// The host's ticket id.
     pub ticket_id: &'a str,
@@ -114,6 +129,7 @@ pub struct TicketCreated<'a> {
 
 /// `GET /v1/chat/canned-responses`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CannedList<'a> {
     /// The tenant's quick responses.
     pub canned_responses: Vec<CannedView<'a>>,
@@ -121,6 +137,7 @@ pub struct CannedList<'a> {
 
 /// `GET /v1/chat/widgets`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct WidgetList<'a> {
     /// The widgets the agent may see.
     pub widgets: Vec<WidgetView<'a>>,
@@ -130,6 +147,7 @@ pub struct WidgetList<'a> {
 
 /// `GET /v1/chat/widgets/{id}/embed`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct EmbedCode {
     /// The HTML snippet to paste before `</body>`.
     pub embed_code: String,
@@ -139,6 +157,7 @@ pub struct EmbedCode {
 
 /// `GET /v1/chat/agents`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AgentList<'a> {
     /// The tenant's agents.
     pub agents: Vec<AgentView<'a>>,
@@ -146,6 +165,7 @@ pub struct AgentList<'a> {
 
 /// `POST /v1/chat/ws-ticket`.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SocketTicket {
     /// The one-time ticket for `/v1/chat/ws?ticket=…`.
     pub ticket: String,

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 /// A frame from the server to a client.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame<'a> {
     /// The first frame of every connection.
@@ -23,9 +24,11 @@ pub enum ServerFrame<'a> {
         connection_id: String,
         /// The signed-in agent (agent sockets).
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         agent_id: Option<&'a AgentId>,
         /// The customer's session (customer sockets).
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         session_id: Option<&'a SessionId>,
         /// The largest frame the server accepts.
         max_frame_bytes: usize,
@@ -33,6 +36,7 @@ pub enum ServerFrame<'a> {
     /// A request failed; the socket stays open.
     Error {
         /// The stable error code (`docs/protocol.md`).
+        #[cfg_attr(feature = "typescript", ts(as = "crate::error::ErrorCode"))]
         code: &'a str,
         /// A human-readable message.
         message: &'a str,
@@ -40,6 +44,7 @@ pub enum ServerFrame<'a> {
         request_id: Option<&'a Value>,
         /// The offending field, for validation errors.
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[cfg_attr(feature = "typescript", ts(optional))]
         field: Option<&'a str>,
     },
     /// A message sent on this socket was committed.
@@ -104,6 +109,7 @@ pub enum ServerFrame<'a> {
 
 /// A chat event as an agent console receives it.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum AgentEventFrame<'a> {
     /// A session was started.
@@ -175,6 +181,7 @@ pub enum AgentEventFrame<'a> {
 
 /// A chat event as the session's customer receives it: customer views only.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum CustomerEventFrame<'a> {
     /// An agent took the session.
@@ -222,6 +229,7 @@ pub enum CustomerEventFrame<'a> {
 
 /// Who is typing in a session.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TypingFrame<'a> {
     /// The session.
     pub session_id: &'a SessionId,
@@ -284,6 +292,8 @@ mod tests {
 
 /// A frame from a client (`docs/protocol.md`, client → server).
 #[derive(Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum ClientFrame {
     /// Sends a message (answered by `message_ack`).
@@ -295,7 +305,8 @@ pub enum ClientFrame {
         /// The message text.
         content: Option<String>,
         #[serde(default)]
-        /// `text`, `image` or `file`.
+        /// `text` (when omitted) or `file`.
+        #[cfg_attr(feature = "typescript", ts(type = r#""text" | "file""#, optional = nullable))]
         message_type: Option<String>,
         #[serde(default)]
         /// An uploaded attachment to send.

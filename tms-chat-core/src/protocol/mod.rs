@@ -17,7 +17,7 @@ mod body;
 mod console;
 mod cors;
 pub mod embed;
-mod envelopes;
+pub mod envelopes;
 mod errors;
 pub mod frames;
 pub mod http;
@@ -28,6 +28,8 @@ pub mod requests;
 mod router;
 mod routes;
 pub mod socket;
+#[cfg(feature = "typescript")]
+pub mod typescript;
 pub mod views;
 mod widget_bundle;
 mod ws_ticket;
@@ -67,7 +69,8 @@ pub struct ApiConfig {
     pub max_upload_body_bytes: usize,
     /// How long a one-time WebSocket ticket is valid.
     pub ws_ticket_ttl: Duration,
-    /// The widget script served at `/chat-widget.js`, if this API serves it.
+    /// The widget script served at `chat-widget.js` below the mount point: the library's own
+    /// widget ([`bundled_widget_script`]) by default; `None` serves none.
     pub widget_script: Option<Arc<str>>,
     /// Whether the API serves the agent console at `console/` below its mount point (on by
     /// default; a host with its own agent UI turns it off).
@@ -91,7 +94,7 @@ impl Default for ApiConfig {
             max_json_body_bytes: 256 * 1024,
             max_upload_body_bytes: 101 * 1024 * 1024,
             ws_ticket_ttl: Duration::from_secs(60),
-            widget_script: None,
+            widget_script: Some(Arc::from(bundled_widget_script())),
             serve_console: true,
             customer_join_url_template: "https://{domain}/?tms_chat_join={token}".to_owned(),
         }
@@ -107,7 +110,6 @@ pub struct ChatApi {
 struct Inner {
     service: ChatService,
     agents: agents::AgentSignIn,
-    tickets: ws_ticket::TicketRegistry,
     config: ApiConfig,
     shutdown: tokio::sync::watch::Sender<bool>,
     connections: std::sync::atomic::AtomicUsize,
@@ -133,7 +135,6 @@ impl ChatApi {
             inner: Arc::new(Inner {
                 agents: agents::AgentSignIn::new(authenticator, service.store().clone()),
                 service,
-                tickets: ws_ticket::TicketRegistry::default(),
                 config,
                 shutdown,
                 connections: std::sync::atomic::AtomicUsize::new(0),

@@ -1,13 +1,15 @@
 //! Request bodies of the REST endpoints that are not service inputs of their own (those —
 //! `StartAgentSession`, `SendMessage`, `TransferRequest`, `WidgetInput`,
 //! `StartCustomerSession` — live beside the service call that takes them). The field names
-//! are the wire contract of `docs/protocol.md`.
+//! are the wire contract of `docs/protocol.md`; `widget/types/protocol.d.ts` declares them.
 
 use crate::ids::AgentId;
 use serde::Deserialize;
 
 /// `POST /v1/chat/sessions/{id}/assign`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct AssignRequest {
     /// Who gets the session; the acting agent when absent ("Assign to Me").
     #[serde(default)]
@@ -16,6 +18,7 @@ pub struct AssignRequest {
 
 /// `POST /v1/chat/sessions/{id}/notes`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct NoteRequest {
     /// The note's text (agents only).
     pub content: String,
@@ -23,6 +26,8 @@ pub struct NoteRequest {
 
 /// `POST /v1/chat/sessions/{id}/ticket`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct TicketRequestBody {
     /// The ticket's subject; the host's sink chooses one when absent.
     #[serde(default)]
@@ -31,6 +36,8 @@ pub struct TicketRequestBody {
 
 /// `POST /v1/chat/canned-responses` and `PUT /v1/chat/canned-responses/{id}`.
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct CannedRequest {
     /// The shortcut typed after `/` (required when creating).
     #[serde(default)]
@@ -42,6 +49,7 @@ pub struct CannedRequest {
 
 /// `POST …/typing` (agents and customers).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct TypingRequest {
     /// Whether the sender is typing.
     pub is_typing: bool,
@@ -49,6 +57,7 @@ pub struct TypingRequest {
 
 /// `POST …/read` (agents and customers).
 #[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ReadRequest {
     /// The highest `seq` read.
     pub seq: i64,
@@ -56,6 +65,8 @@ pub struct ReadRequest {
 
 /// `POST /v1/chat/public/widgets/{widget}/contact` (the offline form).
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct ContactRequest {
     /// The customer's name.
     #[serde(default)]
@@ -65,11 +76,14 @@ pub struct ContactRequest {
     pub customer_email: Option<String>,
     /// The message.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
     pub message: String,
 }
 
 /// `PATCH /v1/chat/public/widgets/{widget}/session` (the widget's `setVisitor`).
 #[derive(Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct VisitorRequest {
     /// The customer's name.
     #[serde(default)]

@@ -13,6 +13,7 @@ use serde::Serialize;
 
 /// A session as agents see it.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct SessionView<'a> {
     pub id: &'a SessionId,
     pub widget_id: &'a WidgetId,
@@ -63,6 +64,7 @@ impl<'a> From<&'a Session> for SessionView<'a> {
 
 /// The assigned agent as customers see them.
 #[derive(Serialize, Debug, Clone)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PublicAgentView {
     pub id: AgentId,
     pub display_name: String,
@@ -86,6 +88,7 @@ impl PublicAgentView {
 
 /// A session as its customer sees it.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CustomerSessionView<'a> {
     pub id: &'a SessionId,
     pub widget_id: &'a WidgetId,
@@ -117,6 +120,7 @@ impl<'a> CustomerSessionView<'a> {
 
 /// An attachment's public metadata (never the storage key).
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AttachmentView<'a> {
     pub id: &'a AttachmentId,
     pub session_id: &'a SessionId,
@@ -141,6 +145,7 @@ impl<'a> From<&'a Attachment> for AttachmentView<'a> {
 
 /// A message (the same for agents and customers).
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct MessageView<'a> {
     pub id: &'a MessageId,
     pub session_id: &'a SessionId,
@@ -175,6 +180,7 @@ impl<'a> From<&'a Message> for MessageView<'a> {
 
 /// A widget as agents see it; the identity secret only for admins.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct WidgetView<'a> {
     pub id: &'a WidgetId,
     pub project_id: &'a ProjectId,
@@ -194,6 +200,7 @@ pub struct WidgetView<'a> {
     pub max_upload_bytes: i64,
     pub auto_create_ticket: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
     pub identity_secret: Option<&'a str>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -229,6 +236,7 @@ impl<'a> WidgetView<'a> {
 
 /// An agent as colleagues see them.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AgentView<'a> {
     pub id: &'a AgentId,
     pub display_name: &'a str,
@@ -259,6 +267,7 @@ impl<'a> From<&'a Agent> for AgentView<'a> {
 pub type NoteView<'a> = &'a Note;
 /// A canned response.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct CannedView<'a> {
     pub id: &'a crate::ids::CannedResponseId,
     pub shortcut: &'a str,
@@ -281,6 +290,7 @@ impl<'a> From<&'a CannedResponse> for CannedView<'a> {
 
 /// A read marker.
 #[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct ReadMarkerView<'a> {
     pub session_id: &'a SessionId,
     pub participant: &'a str,

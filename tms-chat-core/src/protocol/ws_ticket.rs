@@ -1,52 +1,49 @@
 //! One-time WebSocket tickets: browsers cannot set an `Authorization` header on a WebSocket,
 //! so the console fetches a short-lived ticket over REST and passes it as `?ticket=`. A ticket
-//! works once, until it expires. Tickets live in this node's memory (hashed).
+//! works once, until it expires, on any node: tickets live in the store (only their hash),
+//! and redeeming removes the row, which one redemption alone can do. The agent is read back
+//! from the store (where signing in mirrored it), so a ticket carries no copy of the agent.
 
+use super::ChatApi;
 use crate::domain::Agent;
+use crate::error::{ChatError, ChatResult};
+use crate::store::SocketTicketRecord;
 use crate::token::{hash_token, random_token};
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-/// Outstanding tickets by hash.
-#[derive(Default)]
-pub(crate) struct TicketRegistry {
-    tickets: Mutex<HashMap<String, (Agent, Instant)>>,
-}
-
-impl TicketRegistry {
+impl ChatApi {
     /// Issues a ticket for `agent`, valid for `ttl`.
-    pub(crate) fn issue(&self, agent: Agent, ttl: Duration) -> String {
+    pub(crate) async fn issue_socket_ticket(
+        &self,
+        agent: &Agent,
+        ttl: Duration,
+    ) -> ChatResult<String> {
         let ticket = random_token();
-        let now = Instant::now();
-        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
-        tickets.retain(|_, (_, expires)| *expires > now);
-        tickets.insert(hash_token(&ticket), (agent, now + ttl));
-        ticket
+        let now = self.service().clock().now();
+        let ttl = chrono::Duration::from_std(ttl).unwrap_or(chrono::Duration::seconds(60));
+        let record = SocketTicketRecord {
+            ticket_hash: hash_token(&ticket),
+            tenant_id: agent.tenant_id.clone(),
+            agent_id: agent.id.clone(),
+            expires_at: now + ttl,
+        };
+        self.service()
+            .store()
+            .insert_socket_ticket(&record, now)
+            .await?;
+        Ok(ticket)
     }
 
-    /// Redeems a ticket once.
-    pub(crate) fn redeem(&self, ticket: &str) -> Option<Agent> {
-        let mut tickets = self.tickets.lock().unwrap_or_else(|e| e.into_inner());
-        let (agent, expires) = tickets.remove(&hash_token(ticket))?;
-        (expires > Instant::now()).then_some(agent)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ids::TenantId;
-
-    #[test]
-    fn ticket_works_once_and_not_after_expiry() {
-        let reg = TicketRegistry::default();
-        let agent = Agent::new("a1", TenantId::new("t"), "Ann");
-        let t = reg.issue(agent.clone(), Duration::from_secs(60));
-        assert_eq!(reg.redeem(&t).map(|a| a.id), Some(agent.id.clone()));
-        assert!(reg.redeem(&t).is_none());
-        let expired = reg.issue(agent, Duration::from_secs(0));
-        assert!(reg.redeem(&expired).is_none());
-        assert!(reg.redeem("nonsense").is_none());
+    /// Redeems a ticket once: its agent, or `unauthorized` for an unknown, used or expired one.
+    pub(crate) async fn redeem_socket_ticket(&self, ticket: &str) -> ChatResult<Agent> {
+        let store = self.service().store();
+        let record = store
+            .redeem_socket_ticket(&hash_token(ticket), self.service().clock().now())
+            .await?
+            .ok_or(ChatError::Unauthorized)?;
+        store
+            .get_agent(&record.tenant_id, &record.agent_id)
+            .await
+            .map_err(|_| ChatError::Unauthorized)
     }
 }

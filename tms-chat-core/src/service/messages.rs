@@ -19,12 +19,16 @@ const MAX_FILE_NAME_CHARS: usize = 200;
 
 /// A message to send.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct SendMessage {
     /// Text, or a file's caption.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<String>", optional))]
     pub content: String,
     /// `text` (default) or `file`.
     #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(type = r#""text" | "file""#, optional = nullable))]
     pub message_type: Option<String>,
     /// For `file`: the id returned by the upload.
     #[serde(default)]

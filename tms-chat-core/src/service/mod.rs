@@ -1,5 +1,5 @@
 //! The chat service: the single API the adapters call. Every operation takes the acting
-//! principal ([`Actor`]) and enforces access (tenant isolation, agent project scope, customers
+//! principal ([`Actor`](crate::auth::Actor)) and enforces access (tenant isolation, agent project scope, customers
 //! reach only their own session and never notes), applies the domain rules, persists through
 //! [`ChatStore`] and publishes every state change through [`Notifier`].
 //!

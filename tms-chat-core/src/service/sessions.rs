@@ -21,6 +21,8 @@ const MAX_EMAIL_LEN: usize = 254;
 
 /// A customer starting a chat through a widget.
 #[derive(Clone, Debug, Default, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct StartCustomerSession {
     /// Customer's name.
     #[serde(default)]
@@ -35,6 +37,8 @@ pub struct StartCustomerSession {
 
 /// An agent starting a chat (the console's New Chat).
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct StartAgentSession {
     /// The widget the chat belongs to.
     pub widget_id: WidgetId,
@@ -60,6 +64,8 @@ pub struct StartedSession {
 
 /// Where to transfer a session.
 #[derive(Clone, Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct TransferRequest {
     /// To this agent.
     #[serde(default)]

@@ -12,6 +12,7 @@ use serde::Serialize;
 /// What a customer's browser learns about a widget: appearance and behaviour, never the
 /// identity secret, tenant or project.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct PublicWidgetConfig {
     /// Widget id.
     pub id: WidgetId,

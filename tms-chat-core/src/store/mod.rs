@@ -266,4 +266,34 @@ pub trait ChatStore: Send + Sync + 'static {
         tenant: &TenantId,
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>>;
+
+    // ----- one-time socket tickets (shared by every node on the database) -----
+
+    /// Records a socket ticket (its hash) for an agent until `expires_at`, and forgets the
+    /// tickets that expired before `now`.
+    async fn insert_socket_ticket(
+        &self,
+        ticket: &SocketTicketRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()>;
+    /// Removes the ticket with this hash and answers it if it had not expired at `now`. Of
+    /// concurrent redemptions of one ticket, on any node, exactly one gets it.
+    async fn redeem_socket_ticket(
+        &self,
+        ticket_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SocketTicketRecord>>;
+}
+
+/// A one-time socket ticket as stored: the hash of the ticket, never the ticket itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SocketTicketRecord {
+    /// SHA-256 of the ticket (hex).
+    pub ticket_hash: String,
+    /// The agent's tenant.
+    pub tenant_id: TenantId,
+    /// The agent the ticket signs in.
+    pub agent_id: AgentId,
+    /// When it stops working.
+    pub expires_at: DateTime<Utc>,
 }

@@ -18,8 +18,8 @@ use crate::ids::{
     WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, SessionCursor, SessionFilter, SessionPage, StoreResult,
-    MAX_PAGE_SIZE,
+    Appended, ChatStore, HistoryQuery, SessionCursor, SessionFilter, SessionPage,
+    SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
@@ -67,6 +67,7 @@ struct State {
     notes: BTreeMap<NoteId, Note>,
     canned: BTreeMap<CannedResponseId, CannedResponse>,
     read_markers: BTreeMap<(TenantId, SessionId, String), ReadMarker>,
+    socket_tickets: BTreeMap<String, SocketTicketRecord>,
 }
 
 impl MemoryStore {
@@ -735,5 +736,30 @@ impl ChatStore for MemoryStore {
             .filter(|((t, s, _), _)| t == tenant && s == session)
             .map(|(_, marker)| marker.clone())
             .collect())
+    }
+
+    async fn insert_socket_ticket(
+        &self,
+        ticket: &SocketTicketRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        let mut state = self.state();
+        state.socket_tickets.retain(|_, t| t.expires_at >= now);
+        if state.socket_tickets.contains_key(&ticket.ticket_hash) {
+            return Err(StoreError::Conflict("this socket ticket exists".to_owned()));
+        }
+        state
+            .socket_tickets
+            .insert(ticket.ticket_hash.clone(), ticket.clone());
+        Ok(())
+    }
+
+    async fn redeem_socket_ticket(
+        &self,
+        ticket_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SocketTicketRecord>> {
+        let ticket = self.state().socket_tickets.remove(ticket_hash);
+        Ok(ticket.filter(|t| t.expires_at > now))
     }
 }

@@ -8,10 +8,12 @@
 
 mod messages;
 mod sessions;
+mod socket_tickets;
 
 use std::fmt;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
     Agent, Attachment, CannedResponse, NewMessage, Note, Project, ReadMarker, Session, Tenant,
@@ -21,7 +23,8 @@ use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use tms_chat_core::store::{
-    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
+    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, SocketTicketRecord, StoreResult,
+    MAX_PAGE_SIZE,
 };
 use tms_chat_core::StoreError;
 
@@ -652,5 +655,21 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         .await
         .map_err(db("list read markers"))?;
         codec::all(&rows, codec::read_marker)
+    }
+
+    async fn insert_socket_ticket(
+        &self,
+        ticket: &SocketTicketRecord,
+        now: DateTime<Utc>,
+    ) -> StoreResult<()> {
+        self.insert_ticket_row(ticket, now).await
+    }
+
+    async fn redeem_socket_ticket(
+        &self,
+        ticket_hash: &str,
+        now: DateTime<Utc>,
+    ) -> StoreResult<Option<SocketTicketRecord>> {
+        self.redeem_ticket_row(ticket_hash, now).await
     }
 }

@@ -3,7 +3,7 @@
 /// `TMS_CHAT_TEST_POSTGRES_URL` or `DATABASE_URL`. Without either, prints `skipped: …` and
 /// answers `None` — unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set (as in CI), where a missing
 /// database is a failure.
-pub fn database_url() -> Option<String> {
+pub(crate) fn database_url() -> Option<String> {
     let url = ["TMS_CHAT_TEST_POSTGRES_URL", "DATABASE_URL"]
         .into_iter()
         .filter_map(|name| std::env::var(name).ok())

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use tms_chat_core::auth::{AgentAuthenticator, RequestParts};
 use tms_chat_core::domain::{Agent, Role};
 use tms_chat_core::ids::TenantId;
-use tms_chat_core::protocol::{bundled_widget_script, ApiConfig, ChatApi};
+use tms_chat_core::protocol::{ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 use tms_chat_core::{ChatError, ChatResult};
 use tms_chat_host_integration::settings::{listening_line, HostSettings};
@@ -24,7 +24,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let settings = HostSettings::from_env();
     let store = tms_chat_storage::connect_any(&settings.database_url).await?;
     let config = ApiConfig {
-        widget_script: Some(Arc::from(bundled_widget_script())),
         ..ApiConfig::default()
     };
     let api = ChatApi::new(

@@ -15,7 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tokio_tungstenite::tungstenite::Message;
 
 /// The Chromium binary to use, or `None` (with the reason) when there is none.
-pub fn chromium_binary() -> Result<String, String> {
+pub(crate) fn chromium_binary() -> Result<String, String> {
     if let Ok(path) = std::env::var("TMS_CHAT_CHROMIUM") {
         if !path.is_empty() {
             if std::path::Path::new(&path).exists() {
@@ -37,7 +37,7 @@ pub fn chromium_binary() -> Result<String, String> {
 }
 
 /// A running headless Chromium.
-pub struct Browser {
+pub(crate) struct Browser {
     child: Child,
     port: u16,
     _profile: TempProfile,
@@ -60,7 +60,7 @@ impl Drop for Browser {
 
 impl Browser {
     /// Starts Chromium headless with a fresh profile.
-    pub async fn launch(binary: &str) -> Browser {
+    pub(crate) async fn launch(binary: &str) -> Browser {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -108,7 +108,7 @@ impl Browser {
     }
 
     /// Opens a new tab at `url`.
-    pub async fn open(&self, url: &str) -> Page {
+    pub(crate) async fn open(&self, url: &str) -> Page {
         let target: Value = reqwest::Client::new()
             .put(format!(
                 "http://127.0.0.1:{}/json/new?about:blank",
@@ -132,7 +132,7 @@ impl Browser {
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
 
 /// One tab.
-pub struct Page {
+pub(crate) struct Page {
     out: mpsc::UnboundedSender<Message>,
     pending: Pending,
     next_id: AtomicU64,
@@ -210,7 +210,7 @@ impl Page {
     }
 
     /// Sends a CDP command and waits for its result.
-    pub async fn call(&self, method: &str, params: Value) -> Value {
+    pub(crate) async fn call(&self, method: &str, params: Value) -> Value {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap().insert(id, tx);
@@ -231,14 +231,14 @@ impl Page {
 
     /// Navigates and waits for the load event (approximately: until `document.readyState`
     /// is complete).
-    pub async fn navigate(&self, url: &str) {
+    pub(crate) async fn navigate(&self, url: &str) {
         self.call("Page.navigate", json!({"url": url})).await;
         self.wait_for("document.readyState === 'complete'", "page load")
             .await;
     }
 
     /// Reloads the page.
-    pub async fn reload(&self) {
+    pub(crate) async fn reload(&self) {
         self.call("Page.reload", json!({})).await;
         tokio::time::sleep(Duration::from_millis(300)).await;
         self.wait_for("document.readyState === 'complete'", "page reload")
@@ -246,7 +246,7 @@ impl Page {
     }
 
     /// Evaluates an expression (awaiting promises) and returns its JSON value.
-    pub async fn eval(&self, expression: &str) -> Value {
+    pub(crate) async fn eval(&self, expression: &str) -> Value {
         let r = self
             .call(
                 "Runtime.evaluate",
@@ -260,7 +260,7 @@ impl Page {
     }
 
     /// Waits until `condition` (a JS expression) is truthy.
-    pub async fn wait_for(&self, condition: &str, what: &str) -> Value {
+    pub(crate) async fn wait_for(&self, condition: &str, what: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let r = self
@@ -281,12 +281,12 @@ impl Page {
     }
 
     /// Types text into the focused element (as an IME commit: fires input events).
-    pub async fn insert_text(&self, text: &str) {
+    pub(crate) async fn insert_text(&self, text: &str) {
         self.call("Input.insertText", json!({"text": text})).await;
     }
 
     /// Presses a key (`Enter`, `Tab`, `Escape`, ` `), optionally with Shift.
-    pub async fn press(&self, key: &str, shift: bool) {
+    pub(crate) async fn press(&self, key: &str, shift: bool) {
         let (code, vk, text) = match key {
             "Enter" => ("Enter", 13, "\r"),
             "Tab" => ("Tab", 9, ""),
@@ -306,7 +306,7 @@ impl Page {
     }
 
     /// Puts `path` into the file input the expression evaluates to, firing its change event.
-    pub async fn set_file(&self, input_expression: &str, path: &std::path::Path) {
+    pub(crate) async fn set_file(&self, input_expression: &str, path: &std::path::Path) {
         let r = self
             .call("Runtime.evaluate", json!({"expression": input_expression}))
             .await;
@@ -322,7 +322,7 @@ impl Page {
     }
 
     /// Saves a PNG screenshot of the viewport.
-    pub async fn screenshot(&self, path: &std::path::Path) {
+    pub(crate) async fn screenshot(&self, path: &std::path::Path) {
         let r = self
             .call("Page.captureScreenshot", json!({"format": "png"}))
             .await;
@@ -338,7 +338,7 @@ impl Page {
     }
 
     /// Sets the viewport size.
-    pub async fn viewport(&self, width: u32, height: u32) {
+    pub(crate) async fn viewport(&self, width: u32, height: u32) {
         self.call(
             "Emulation.setDeviceMetricsOverride",
             json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": false}),

@@ -9,11 +9,11 @@ use super::cdp::{chromium_binary, Page};
 use serde_json::json;
 
 /// The widget's shadow root, as a JS expression.
-pub const SHADOW: &str = "document.getElementById('tms-chat-widget').shadowRoot";
+pub(crate) const SHADOW: &str = "document.getElementById('tms-chat-widget').shadowRoot";
 
 /// The Chromium binary, or `None` after a `skipped:` line when there is none, unless
 /// `TMS_CHAT_REQUIRE_ALL_TESTS` is set (CI), where a missing browser is a failure.
-pub fn browser_or_skip(test: &str) -> Option<String> {
+pub(crate) fn browser_or_skip(test: &str) -> Option<String> {
     match chromium_binary() {
         Ok(path) => Some(path),
         Err(why) => {
@@ -27,7 +27,7 @@ pub fn browser_or_skip(test: &str) -> Option<String> {
 }
 
 /// Waits for the launcher, clicks it and waits for the open panel.
-pub async fn open_widget(page: &Page) {
+pub(crate) async fn open_widget(page: &Page) {
     page.wait_for(
         &format!("{SHADOW}.querySelector('.launcher')"),
         "the launcher",
@@ -49,7 +49,7 @@ pub async fn open_widget(page: &Page) {
 }
 
 /// Types `text` into the widget's message box and presses Enter.
-pub async fn customer_types(page: &Page, text: &str) {
+pub(crate) async fn customer_types(page: &Page, text: &str) {
     page.eval(&format!("{SHADOW}.querySelector('textarea').focus()"))
         .await;
     page.insert_text(text).await;
@@ -57,7 +57,7 @@ pub async fn customer_types(page: &Page, text: &str) {
 }
 
 /// Waits for the console's sign-in form and signs in with `token`.
-pub async fn console_signs_in(console: &Page, token: &str) {
+pub(crate) async fn console_signs_in(console: &Page, token: &str) {
     console
         .wait_for("document.getElementById('token')", "the sign-in form")
         .await;

@@ -6,10 +6,10 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-pub const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef";
-pub const AGENT_TOKEN: &str = "agent-token-0123456789abcdef";
+pub(crate) const ADMIN_TOKEN: &str = "admin-token-0123456789abcdef";
+pub(crate) const AGENT_TOKEN: &str = "agent-token-0123456789abcdef";
 
-pub struct Server {
+pub(crate) struct Server {
     pub child: Child,
     pub base: String,
     args: Vec<String>,
@@ -31,7 +31,7 @@ impl Drop for TempDir {
     }
 }
 
-pub fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -39,14 +39,14 @@ pub fn free_port() -> u16 {
         .port()
 }
 
-pub async fn start(framework: &str, database_url: Option<String>) -> Server {
+pub(crate) async fn start(framework: &str, database_url: Option<String>) -> Server {
     let tenant = format!("acme-{}", free_port());
     start_node(framework, database_url, &tenant, &[]).await
 }
 
 /// A server whose config declares `tenant` (servers of one cluster share it), started with
 /// `extra_args` after the usual ones.
-pub async fn start_node(
+pub(crate) async fn start_node(
     framework: &str,
     database_url: Option<String>,
     tenant: &str,
@@ -125,7 +125,7 @@ fn spawn(args: &[String]) -> Child {
 
 impl Server {
     /// Stops the server with SIGTERM and waits for it to exit.
-    pub fn stop(&mut self) {
+    pub(crate) fn stop(&mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status();
@@ -133,7 +133,7 @@ impl Server {
     }
 
     /// Starts it again on the same port, database and data directory.
-    pub async fn restart(&mut self) {
+    pub(crate) async fn restart(&mut self) {
         self.child = spawn(&self.args);
         let client = reqwest::Client::new();
         for _ in 0..300 {

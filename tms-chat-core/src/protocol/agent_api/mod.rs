@@ -105,7 +105,7 @@ async fn answer(call: &AgentCall<'_>, endpoint: Endpoint) -> ChatResult<ApiRespo
         Endpoint::EmbedCode => widgets::embed_code(call).await,
         Endpoint::Me => team::me(call),
         Endpoint::ListAgents => team::list_agents(call).await,
-        Endpoint::SocketTicket => team::socket_ticket(call),
+        Endpoint::SocketTicket => team::socket_ticket(call).await,
         other => Err(ChatError::Internal(
             format!("{other:?} is not an agent endpoint").into(),
         )),

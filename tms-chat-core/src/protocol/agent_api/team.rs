@@ -24,9 +24,9 @@ pub(super) async fn list_agents(call: &AgentCall<'_>) -> ChatResult<ApiResponse>
 
 /// `POST /v1/chat/ws-ticket`: a one-time ticket for a browser's socket (which cannot send an
 /// `Authorization` header).
-pub(super) fn socket_ticket(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+pub(super) async fn socket_ticket(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
     let ttl = call.api.config().ws_ticket_ttl;
-    let ticket = call.api.inner.tickets.issue(call.agent.clone(), ttl);
+    let ticket = call.api.issue_socket_ticket(call.agent, ttl).await?;
     let body = SocketTicket {
         ticket,
         expires_in: ttl.as_secs(),

@@ -23,7 +23,6 @@ use super::routes::{lookup, normalize, Endpoint, Lookup};
 use super::{ApiRequest, ApiResponse, ChatApi, SocketError, WsFrame};
 use crate::auth::CustomerPrincipal;
 use crate::domain::Agent;
-use crate::error::ChatError;
 use crate::ids::WidgetId;
 use connection::Connection;
 use futures::{Sink, Stream};
@@ -87,10 +86,7 @@ impl ChatApi {
     ) -> Result<SocketGrant, ApiResponse> {
         let query = Query::parse(&request.query);
         let agent = if let Some(ticket) = query.get("ticket") {
-            self.inner
-                .tickets
-                .redeem(ticket)
-                .ok_or(ChatError::Unauthorized)
+            self.redeem_socket_ticket(ticket).await
         } else {
             self.inner.agents.authenticate(&request.parts()).await
         };

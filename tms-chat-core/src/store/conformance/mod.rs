@@ -26,6 +26,7 @@ mod fixtures;
 mod isolation;
 mod messages;
 mod sessions;
+mod socket_tickets;
 mod tenants;
 mod widgets;
 
@@ -40,6 +41,7 @@ pub use fixtures::{at, session, text, unique_tenant, widget};
 pub use isolation::*;
 pub use messages::*;
 pub use sessions::*;
+pub use socket_tickets::*;
 pub use tenants::*;
 pub use widgets::*;
 
@@ -91,6 +93,9 @@ macro_rules! chat_store_conformance {
             fifty_concurrent_appends_to_one_session_get_every_sequence_number_once,
             concurrent_retries_of_one_client_message_id_store_one_message,
             concurrent_batches_over_the_same_sessions_all_complete,
+            a_socket_ticket_is_redeemed_exactly_once,
+            an_expired_socket_ticket_is_refused,
+            concurrent_redemptions_of_one_socket_ticket_let_exactly_one_win,
         );
     };
 }
