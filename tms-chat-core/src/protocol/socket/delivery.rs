@@ -26,6 +26,12 @@ impl Connection {
             let actor = Actor::Customer(customer);
             let own = self.api.service().get_session(&actor, &customer.session_id);
             self.own_session = own.await.ok();
+            // What the customer's session held when the socket opened: later messages are
+            // live, and a gap in them is filled from the store.
+            if let Some(session) = &self.own_session {
+                self.delivered_seq
+                    .insert(session.id.clone(), session.last_seq);
+            }
         }
     }
 
@@ -95,6 +101,55 @@ impl Connection {
                 .is_some_and(|cid| self.own_pending.contains(cid))
     }
 
+    /// A live message: queued as `new_message`, unless it was delivered already or is this
+    /// connection's own unacknowledged send (its ack carries it; it still counts as
+    /// delivered).
+    fn deliver_live(&mut self, m: &Message) {
+        if self.is_own_pending(m) {
+            self.advance_delivered(m);
+        } else {
+            self.deliver_message(m);
+        }
+    }
+
+    /// With several nodes, a message published on another node can arrive after a later one
+    /// of its session published here. When `m` is more than one past the last message this
+    /// connection delivered for its session, the messages in between are read from the
+    /// store (they are committed: `m`'s `seq` was taken after theirs) and delivered first,
+    /// so none is skipped. Without a known last message (a session this connection neither
+    /// opened nor resumed) there is no gap to fill.
+    async fn fill_gap_before(&mut self, m: &Message) {
+        let Some(&last) = self.delivered_seq.get(&m.session_id) else {
+            return;
+        };
+        if m.seq <= last + 1 {
+            return;
+        }
+        let query = HistoryQuery {
+            after_seq: Some(last),
+            before_seq: Some(m.seq),
+            limit: MAX_PAGE_SIZE,
+        };
+        let actor = self.actor_owned();
+        let service = self.api.service();
+        match service
+            .history(&actor.as_actor(), &m.session_id, query)
+            .await
+        {
+            Ok(missing) => {
+                for earlier in &missing {
+                    self.deliver_live(earlier);
+                }
+            }
+            Err(e) => {
+                tracing::warn!(session_id = %m.session_id, error = %e, "could not fill a message gap");
+                self.push(&ServerFrame::ResyncRequired {
+                    reason: "a message could not be delivered in order; resume the session",
+                });
+            }
+        }
+    }
+
     /// Queues `new_message` for `m` unless it was delivered already.
     fn deliver_message(&mut self, m: &Message) {
         if !self.advance_delivered(m) {
@@ -121,7 +176,7 @@ impl Connection {
         match &self.principal {
             Principal::Agent(agent) => {
                 let agent = Arc::clone(agent);
-                self.on_agent_event(&agent, envelope);
+                self.on_agent_event(&agent, envelope).await;
             }
             Principal::Customer {
                 customer,
@@ -138,7 +193,7 @@ impl Connection {
         }
     }
 
-    fn on_agent_event(&mut self, agent: &Agent, envelope: &Envelope) {
+    async fn on_agent_event(&mut self, agent: &Agent, envelope: &Envelope) {
         if let Some(project) = &envelope.project_id {
             if !agent.works_in(project) {
                 return;
@@ -150,7 +205,9 @@ impl Connection {
                 ..
             } => from == &agent.id,
             ChatEvent::NewMessage { message } => {
-                self.is_own_pending(message) || !self.advance_delivered(message)
+                self.fill_gap_before(message).await;
+                let own = self.is_own_pending(message);
+                !self.advance_delivered(message) || own
             }
             _ => false,
         };
@@ -167,9 +224,8 @@ impl Connection {
     async fn on_customer_event(&mut self, event: &ChatEvent, show_avatars: bool) {
         match event {
             ChatEvent::NewMessage { message } => {
-                if !self.is_own_pending(message) {
-                    self.deliver_message(message);
-                }
+                self.fill_gap_before(message).await;
+                self.deliver_live(message);
                 return;
             }
             ChatEvent::TypingIndicator {

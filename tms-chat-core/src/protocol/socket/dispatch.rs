@@ -185,6 +185,10 @@ impl Connection {
             ));
         }
         let last_seq = self.subscribe_agent_to(session_id).await?;
+        // Messages after `last_seq` are live from now on (a gap in them is filled).
+        self.delivered_seq
+            .entry(session_id.clone())
+            .or_insert(last_seq);
         self.push(&ServerFrame::Subscribed {
             session_id,
             last_seq,
