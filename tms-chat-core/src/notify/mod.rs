@@ -61,8 +61,15 @@ static NEXT_SUBSCRIBER_ID: AtomicU64 = AtomicU64::new(1);
 pub struct Subscriber {
     id: u64,
     tx: mpsc::Sender<Arc<Envelope>>,
-    overflowed: Arc<AtomicBool>,
-    resync: Arc<Notify>,
+    /// Shared with every topic the subscriber is on (one allocation per subscriber).
+    signals: Arc<Signals>,
+}
+
+/// A subscriber's two flags: events were lost, and a resync was asked for.
+#[derive(Debug, Default)]
+struct Signals {
+    overflowed: AtomicBool,
+    resync: Notify,
 }
 
 impl Subscriber {
@@ -73,8 +80,7 @@ impl Subscriber {
             Subscriber {
                 id: NEXT_SUBSCRIBER_ID.fetch_add(1, Ordering::Relaxed),
                 tx,
-                overflowed: Arc::new(AtomicBool::new(false)),
-                resync: Arc::new(Notify::new()),
+                signals: Arc::new(Signals::default()),
             },
             rx,
         )
@@ -88,26 +94,26 @@ impl Subscriber {
     /// Whether an event was dropped because the queue was full; the connection should then
     /// ask its client to resume from its last sequence number.
     pub fn has_overflowed(&self) -> bool {
-        self.overflowed.load(Ordering::Acquire)
+        self.signals.overflowed.load(Ordering::Acquire)
     }
 
     /// Marks this subscriber as having missed events (like an overflow) and wakes its
     /// connection, which then tells its client to resume. Used by a notifier that lost events
     /// it cannot replay, such as a distributed notifier whose bus connection dropped.
     pub fn request_resync(&self) {
-        self.overflowed.store(true, Ordering::Release);
-        self.resync.notify_one();
+        self.signals.overflowed.store(true, Ordering::Release);
+        self.signals.resync.notify_one();
     }
 
     /// Completes once [`request_resync`](Self::request_resync) was called (at once if it was
     /// called since the last wait). The connection loop waits on it beside its queue.
     pub async fn resync_requested(&self) {
-        self.resync.notified().await;
+        self.signals.resync.notified().await;
     }
 
     /// Clears the overflow mark after the client was told.
     pub fn clear_overflow(&self) {
-        self.overflowed.store(false, Ordering::Release);
+        self.signals.overflowed.store(false, Ordering::Release);
     }
 
     /// Offers an event without waiting. Returns `false` when the receiver is gone.
@@ -115,7 +121,7 @@ impl Subscriber {
         match self.tx.try_send(Arc::clone(envelope)) {
             Ok(()) => true,
             Err(mpsc::error::TrySendError::Full(_)) => {
-                self.overflowed.store(true, Ordering::Release);
+                self.signals.overflowed.store(true, Ordering::Release);
                 true
             }
             Err(mpsc::error::TrySendError::Closed(_)) => false,

@@ -5,16 +5,16 @@
 use super::super::frames::ServerFrame;
 use super::super::http::close_code;
 use super::super::{ApiConfig, ChatApi, SocketError, WsFrame};
+use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
 use crate::error::ChatError;
-use crate::ids::SessionId;
 use crate::notify::{Envelope, Subscriber, Topic};
 use crate::store::Appended;
 use futures::stream::FuturesOrdered;
 use futures::{Sink, SinkExt, Stream, StreamExt};
 use serde_json::Value;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -42,7 +42,7 @@ pub(super) struct Connection {
     /// Frames waiting to be written (flushed once per wake-up).
     pub(super) out: Vec<WsFrame>,
     /// Highest `seq` delivered per session, so replays and live events never duplicate.
-    pub(super) delivered_seq: HashMap<SessionId, i64>,
+    pub(super) delivered_seq: DeliveredSeqs,
     /// Set when the connection should close with this code after flushing.
     pub(super) closing: Option<(u16, &'static str)>,
     /// Sends queued for commit, acknowledged in order as they commit (pipelining).
@@ -65,12 +65,13 @@ impl Connection {
     /// the queue its events arrive on.
     pub(super) fn new(api: ChatApi, principal: Principal) -> (Self, Receiver<Arc<Envelope>>) {
         let (subscriber, events) = Subscriber::channel(api.config().socket_queue_capacity);
+        let delivered_seq = DeliveredSeqs::new(matches!(principal, Principal::Customer { .. }));
         let mut conn = Connection {
             api,
             principal,
             subscriber,
             out: Vec::new(),
-            delivered_seq: HashMap::new(),
+            delivered_seq,
             closing: None,
             acks: FuturesOrdered::new(),
             own_pending: HashSet::new(),
@@ -257,7 +258,7 @@ impl Connection {
     fn resync_after_overflow(&mut self) {
         if self.subscriber.has_overflowed() {
             self.subscriber.clear_overflow();
-            self.delivered_seq.clear();
+            self.delivered_seq.forget_all();
             self.push(&ServerFrame::ResyncRequired {
                 reason: "event queue overflowed; resume each open session",
             });

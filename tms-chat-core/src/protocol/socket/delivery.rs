@@ -29,8 +29,7 @@ impl Connection {
             // What the customer's session held when the socket opened: later messages are
             // live, and a gap in them is filled from the store.
             if let Some(session) = &self.own_session {
-                self.delivered_seq
-                    .insert(session.id.clone(), session.last_seq);
+                self.delivered_seq.set(&session.id, session.last_seq);
             }
         }
     }
@@ -48,7 +47,7 @@ impl Connection {
         }
         self.subscribe_agent_to(session_id).await?;
         let actor = self.actor_owned();
-        self.delivered_seq.insert(session_id.clone(), after_seq);
+        self.delivered_seq.set(session_id, after_seq);
         let mut after = after_seq;
         loop {
             let query = HistoryQuery {
@@ -79,12 +78,7 @@ impl Connection {
 
     /// Records `m` as delivered; `false` when it (or a later one) already was.
     fn advance_delivered(&mut self, m: &Message) -> bool {
-        let last = self.delivered_seq.entry(m.session_id.clone()).or_insert(0);
-        if m.seq <= *last {
-            return false;
-        }
-        *last = m.seq;
-        true
+        self.delivered_seq.advance(&m.session_id, m.seq)
     }
 
     /// A message this connection sent and has not acknowledged yet (its ack carries it).
@@ -119,7 +113,7 @@ impl Connection {
     /// so none is skipped. Without a known last message (a session this connection neither
     /// opened nor resumed) there is no gap to fill.
     async fn fill_gap_before(&mut self, m: &Message) {
-        let Some(&last) = self.delivered_seq.get(&m.session_id) else {
+        let Some(last) = self.delivered_seq.last(&m.session_id) else {
             return;
         };
         if m.seq <= last + 1 {

@@ -186,9 +186,7 @@ impl Connection {
         }
         let last_seq = self.subscribe_agent_to(session_id).await?;
         // Messages after `last_seq` are live from now on (a gap in them is filled).
-        self.delivered_seq
-            .entry(session_id.clone())
-            .or_insert(last_seq);
+        self.delivered_seq.set_if_unknown(session_id, last_seq);
         self.push(&ServerFrame::Subscribed {
             session_id,
             last_seq,
@@ -233,7 +231,7 @@ impl Connection {
             .await?;
         let topic = Topic::Session(session_id.clone());
         service.notifier().unsubscribe(&topic, &self.subscriber);
-        self.delivered_seq.remove(session_id);
+        self.delivered_seq.forget(session_id);
         self.push(&ServerFrame::Unsubscribed {
             session_id,
             last_seq: session.last_seq,

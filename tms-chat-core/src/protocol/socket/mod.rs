@@ -8,7 +8,8 @@
 //! - `dispatch`: inbound client frames (send, typing, subscribe, resume, read, ping);
 //! - `delivery`: which events reach this connection (topic filters, per-session `seq`
 //!   de-duplication, resume replay);
-//! - `encoding`: the agent and customer frame of each chat event.
+//! - `encoding`: the agent and customer frame of each chat event;
+//! - `seqs`: the highest `seq` delivered per session.
 //!
 //! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
 
@@ -16,6 +17,7 @@ mod connection;
 mod delivery;
 mod dispatch;
 mod encoding;
+mod seqs;
 
 use super::body::Query;
 use super::errors::error_response;
