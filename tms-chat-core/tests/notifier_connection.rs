@@ -1,7 +1,8 @@
 //! What a node does when its notifier loses its bus: `GET /readyz` answers `503` while the
 //! notifier reports itself disconnected, and a socket whose notifier asks every subscriber to
-//! resync sends `resync_required` at once, without waiting for another event or a ping. And a
-//! known gap of several nodes: a message that arrives after a later one of its session.
+//! resync sends `resync_required` at once, without waiting for another event or a ping. And with
+//! several nodes, a message that arrives after a later one of its session still reaches the
+//! socket (the socket fills the `seq` gap from the store).
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 

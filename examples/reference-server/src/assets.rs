@@ -21,9 +21,5 @@ pub(crate) fn lookup(path: &str) -> Option<Asset> {
     Some(Asset { content_type, body })
 }
 
-/// Security headers for the served pages.
-pub(crate) const PAGE_HEADERS: &[(&str, &str)] = &[
-    ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "same-origin"),
-    ("cache-control", "no-cache"),
-];
+/// Security headers for the served pages: the ones core serves the console with.
+pub(crate) use tms_chat_core::protocol::PAGE_HEADERS;

@@ -67,8 +67,9 @@ pub(super) fn shared_sources() -> impl Iterator<Item = &'static str> {
     SHARED_FILES.iter().map(|file| file.body)
 }
 
-/// Headers of every console file.
-const PAGE_HEADERS: &[(&str, &str)] = &[
+/// Headers of every console file, and of any page a host serves beside the API (the
+/// reference server's demo page uses them too).
+pub const PAGE_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
     ("referrer-policy", "same-origin"),
     ("cache-control", "no-cache"),

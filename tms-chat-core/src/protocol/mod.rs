@@ -35,6 +35,7 @@ mod widget_bundle;
 mod ws_ticket;
 
 pub use adapter::{bridge_socket, SocketLimits};
+pub use console::PAGE_HEADERS;
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
 pub use widget_bundle::bundled_widget_script;

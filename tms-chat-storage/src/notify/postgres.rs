@@ -21,10 +21,9 @@
 //! every node in the order that node published them, and an event published in reaction to
 //! one that arrived (an agent's answer on node B to a customer on node A) follows it on every
 //! node. Two nodes publishing about one session at the same instant may be interleaved
-//! differently on different nodes (each delivers its own first). Known gap: a socket today
-//! drops a message whose `seq` is not above the last it delivered, so a message that crosses
-//! the bus after a later local one of its session is missed by that socket until its client
-//! resumes (the ignored test in `tms-chat-core/tests/notifier_connection.rs` shows it).
+//! differently on different nodes (each delivers its own first); a socket that receives a
+//! message more than one past the last it delivered for that session reads the ones in
+//! between from the store first, so its client still gets every message in `seq` order.
 //!
 //! What it costs: every event is one NOTIFY transaction on the database, and a node's
 //! publishes are serialised behind one another (one round trip each). NOTIFY also takes a
