@@ -50,6 +50,8 @@ use tms_chat_core::StoreError;
 
 pub use backend::Backend;
 pub use files::DatabaseBlobStore;
+#[cfg(feature = "nats")]
+pub use notify::NatsNotifier;
 pub use notify::{PgNotifier, PgNotifierOptions};
 pub use postgres::PostgresStore;
 pub use sql::Sql;

@@ -57,10 +57,10 @@ struct Cli {
     #[arg(long, env = "TMS_CHAT_PUBLIC_URL")]
     public_url: Option<String>,
     /// How events reach the other servers on the same database: `postgres` (LISTEN/NOTIFY;
-    /// needs a PostgreSQL database) or `local` (this process only). Default: `postgres` for
-    /// a PostgreSQL database, `local` for SQLite (a SQLite file serves one server). Servers
-    /// on one PostgreSQL database with `postgres` share events; see docs/scaling.md.
-    #[arg(long, env = "TMS_CHAT_NOTIFIER", value_enum)]
+    /// needs a PostgreSQL database), `nats://HOST:PORT` (a NATS server) or `local` (this
+    /// process only). Default: `postgres` for a PostgreSQL database, `local` for SQLite (a
+    /// SQLite file serves one server). See docs/scaling.md.
+    #[arg(long, env = "TMS_CHAT_NOTIFIER", value_parser = notifier::NotifierKind::parse)]
     notifier: Option<notifier::NotifierKind>,
     /// Directory for uploaded files, tickets and demo tokens.
     #[arg(long, env = "TMS_CHAT_DATA_DIR", default_value = "tms-chat-data")]
@@ -104,7 +104,11 @@ async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(database = %redact_url(&cli.database_url), "database ready");
     let notifier = notifier_kind.connect(&cli.database_url).await?;
-    tracing::info!(notifier = ?notifier_kind, "notifier ready");
+    let notifier_name = match &notifier_kind {
+        notifier::NotifierKind::Nats(url) => redact_url(url),
+        other => format!("{other:?}").to_lowercase(),
+    };
+    tracing::info!(notifier = %notifier_name, "notifier ready");
     let service = ChatService::builder(storage.store)
         .notifier(notifier)
         .blob_store(storage.files)

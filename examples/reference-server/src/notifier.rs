@@ -1,24 +1,40 @@
-//! Which notifier carries the server's events: `local` (this process only) or `postgres`
+//! Which notifier carries the server's events: `local` (this process only), `postgres`
 //! (LISTEN/NOTIFY on the server's PostgreSQL database, so every reference server on that
-//! database hears every other's events). The default follows the database: `postgres` for
-//! PostgreSQL, `local` for SQLite, because a SQLite file serves one node.
+//! database hears every other's events) or `nats://HOST:PORT` (a NATS server, for more
+//! traffic than one database's NOTIFY carries). The default follows the database: `postgres`
+//! for PostgreSQL, `local` for SQLite, because a SQLite file serves one node.
 
-use clap::ValueEnum;
 use std::sync::Arc;
 use tms_chat_core::notify::{LocalNotifier, Notifier};
-use tms_chat_storage::{is_postgres_url, PgNotifier};
+use tms_chat_storage::{is_postgres_url, NatsNotifier, PgNotifier};
 
 /// `--notifier`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum NotifierKind {
     /// In-process: events reach this server's sockets only.
     Local,
     /// PostgreSQL LISTEN/NOTIFY on the server's database: servers on one database share
     /// events. Needs a PostgreSQL database URL.
     Postgres,
+    /// A NATS server at this URL (`nats://host:port`): servers on it share events.
+    Nats(String),
 }
 
 impl NotifierKind {
+    /// Parses `local`, `postgres` or `nats://host:port`.
+    pub(crate) fn parse(value: &str) -> Result<Self, String> {
+        match value {
+            "local" => Ok(NotifierKind::Local),
+            "postgres" => Ok(NotifierKind::Postgres),
+            url if url.starts_with("nats://") && url.len() > "nats://".len() => {
+                Ok(NotifierKind::Nats(url.to_owned()))
+            }
+            other => Err(format!(
+                "unknown notifier `{other}`: expected local, postgres or nats://HOST:PORT"
+            )),
+        }
+    }
+
     /// The notifier for `database_url`: the one asked for, or the database's default.
     pub(crate) fn resolve(asked: Option<NotifierKind>, database_url: &str) -> Result<Self, String> {
         let postgres = is_postgres_url(database_url);
@@ -33,14 +49,18 @@ impl NotifierKind {
         }
     }
 
-    /// Starts the notifier (for `postgres`, LISTENing before this returns).
-    pub(crate) async fn connect(self, database_url: &str) -> Result<Arc<dyn Notifier>, String> {
+    /// Starts the notifier (listening before this returns).
+    pub(crate) async fn connect(&self, database_url: &str) -> Result<Arc<dyn Notifier>, String> {
         match self {
             NotifierKind::Local => Ok(Arc::new(LocalNotifier::new())),
             NotifierKind::Postgres => PgNotifier::connect(database_url)
                 .await
                 .map(|n| Arc::new(n) as Arc<dyn Notifier>)
                 .map_err(|e| format!("cannot start the PostgreSQL notifier: {e}")),
+            NotifierKind::Nats(url) => NatsNotifier::connect(url)
+                .await
+                .map(|n| Arc::new(n) as Arc<dyn Notifier>)
+                .map_err(|e| format!("cannot start the NATS notifier: {e}")),
         }
     }
 }
@@ -60,5 +80,20 @@ mod tests {
             Ok(NotifierKind::Local)
         );
         assert!(NotifierKind::resolve(Some(NotifierKind::Postgres), sqlite).is_err());
+        let nats = NotifierKind::Nats("nats://127.0.0.1:4222".into());
+        assert_eq!(NotifierKind::resolve(Some(nats.clone()), sqlite), Ok(nats));
+    }
+
+    #[test]
+    fn notifier_values_are_local_postgres_or_a_nats_url() {
+        assert_eq!(NotifierKind::parse("local"), Ok(NotifierKind::Local));
+        assert_eq!(NotifierKind::parse("postgres"), Ok(NotifierKind::Postgres));
+        assert_eq!(
+            NotifierKind::parse("nats://10.0.0.5:4222"),
+            Ok(NotifierKind::Nats("nats://10.0.0.5:4222".into()))
+        );
+        for bad in ["", "nats://", "redis://h", "Postgres"] {
+            assert!(NotifierKind::parse(bad).is_err(), "{bad:?}");
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! conversation: a customer on node A (axum) and an agent on node B (poem) hear each other's
 //! messages, typing and read markers, and the agent sees the lifecycle of a session started
 //! on A; and after kill -9 of node A its customer resumes on B with nothing lost or doubled
-//! and `seq` gapless. Needs `DATABASE_URL` (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
+//! and `seq` gapless. Each over the PostgreSQL notifier and over NATS (`--notifier nats://…`,
+//! `TMS_CHAT_NATS_URL`, default `nats://127.0.0.1:4222`). Needs `DATABASE_URL` (and NATS
+//! for the NATS variants; skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
 //! Also: `--notifier postgres` on SQLite is refused at start.
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
@@ -108,18 +110,41 @@ async fn admin_call(node: &Server, method: reqwest::Method, path: &str, body: Va
     body
 }
 
+/// `--notifier nats://…` for the NATS server at `TMS_CHAT_NATS_URL` (default
+/// `nats://127.0.0.1:4222`), or `None` (with the skip line) when nothing answers there.
+fn nats_notifier() -> Option<String> {
+    let url = std::env::var("TMS_CHAT_NATS_URL").unwrap_or_else(|_| "nats://127.0.0.1:4222".into());
+    let address = url.trim_start_matches("nats://");
+    if std::net::TcpStream::connect(address).is_ok() {
+        return Some(url);
+    }
+    assert!(
+        std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_none(),
+        "TMS_CHAT_REQUIRE_ALL_TESTS is set but NATS does not answer at {url}"
+    );
+    eprintln!("skipped: NATS does not answer at {url} (reference servers over NATS)");
+    None
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other() {
     let Some(url) = database_url() else { return };
+    hear_each_other(url, &["--notifier", "postgres"], &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other_over_nats() {
+    let Some(url) = database_url() else { return };
+    let Some(nats) = nats_notifier() else { return };
+    let notifier = ["--notifier", nats.as_str()];
+    hear_each_other(url, &notifier, &notifier).await;
+}
+
+/// Node A (axum) started with `notifier_a`, node B (poem) with `notifier_b`.
+async fn hear_each_other(url: String, notifier_a: &[&str], notifier_b: &[&str]) {
     let tenant = format!("cluster-{}", free_port());
-    let a = start_node(
-        "axum",
-        Some(url.clone()),
-        &tenant,
-        &["--notifier", "postgres"],
-    )
-    .await;
-    let b = start_node("poem", Some(url), &tenant, &[]).await;
+    let a = start_node("axum", Some(url.clone()), &tenant, notifier_a).await;
+    let b = start_node("poem", Some(url), &tenant, notifier_b).await;
     let post = reqwest::Method::POST;
 
     let widget = admin_call(
@@ -261,9 +286,21 @@ async fn next_event_of(ws: &mut Socket, wanted: &[&str]) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_kill_9_of_node_a_the_customer_resumes_on_node_b_with_nothing_lost_or_doubled() {
     let Some(url) = database_url() else { return };
+    resume_after_kill_9(url, &[]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn after_kill_9_of_node_a_the_customer_resumes_on_node_b_over_nats() {
+    let Some(url) = database_url() else { return };
+    let Some(nats) = nats_notifier() else { return };
+    resume_after_kill_9(url, &["--notifier", nats.as_str()]).await;
+}
+
+/// Both nodes started with `notifier`.
+async fn resume_after_kill_9(url: String, notifier: &[&str]) {
     let tenant = format!("cluster-{}", free_port());
-    let mut a = start_node("axum", Some(url.clone()), &tenant, &[]).await;
-    let b = start_node("axum", Some(url), &tenant, &[]).await;
+    let mut a = start_node("axum", Some(url.clone()), &tenant, notifier).await;
+    let b = start_node("axum", Some(url), &tenant, notifier).await;
     let post = reqwest::Method::POST;
     let widget = admin_call(
         &a,
