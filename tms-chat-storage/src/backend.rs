@@ -52,27 +52,34 @@ impl<DB: Database, T> Value<DB> for T where
 {
 }
 
+/// The schema files of one database folder, oldest first (the same versions on both).
+macro_rules! migrations {
+    ($db:literal) => {
+        &[
+            Migration {
+                version: 1,
+                description: "initial schema",
+                sql: include_str!(concat!("../migrations/", $db, "/0001_initial.sql")),
+            },
+            Migration {
+                version: 2,
+                description: "socket tickets",
+                sql: include_str!(concat!("../migrations/", $db, "/0002_socket_tickets.sql")),
+            },
+            Migration {
+                version: 3,
+                description: "files",
+                sql: include_str!(concat!("../migrations/", $db, "/0003_files.sql")),
+            },
+        ]
+    };
+}
+
 impl Backend for Sqlite {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
     // `BEGIN IMMEDIATE` already serialises writers.
     const MIGRATION_LOCK: Option<&'static str> = None;
-    const MIGRATIONS: &'static [Migration] = &[
-        Migration {
-            version: 1,
-            description: "initial schema",
-            sql: include_str!("../migrations/sqlite/0001_initial.sql"),
-        },
-        Migration {
-            version: 2,
-            description: "socket tickets",
-            sql: include_str!("../migrations/sqlite/0002_socket_tickets.sql"),
-        },
-        Migration {
-            version: 3,
-            description: "files",
-            sql: include_str!("../migrations/sqlite/0003_files.sql"),
-        },
-    ];
+    const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[];
 }
 
@@ -81,23 +88,7 @@ impl Backend for Postgres {
     // An arbitrary constant key ("tms-chat" in ASCII) shared by every node.
     const MIGRATION_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(8389488319639609716)");
-    const MIGRATIONS: &'static [Migration] = &[
-        Migration {
-            version: 1,
-            description: "initial schema",
-            sql: include_str!("../migrations/postgres/0001_initial.sql"),
-        },
-        Migration {
-            version: 2,
-            description: "socket tickets",
-            sql: include_str!("../migrations/postgres/0002_socket_tickets.sql"),
-        },
-        Migration {
-            version: 3,
-            description: "files",
-            sql: include_str!("../migrations/postgres/0003_files.sql"),
-        },
-    ];
+    const MIGRATIONS: &'static [Migration] = migrations!("postgres");
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[OptionalStep {
         description: "pg_trgm indexes for the customer search",
         sql: include_str!("../migrations/postgres/optional_trigram.sql"),

@@ -6,34 +6,16 @@
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
-use futures::{SinkExt, StreamExt};
+use futures::SinkExt;
 use serde_json::{json, Value};
 mod support;
 
 use std::process::Command;
 use std::time::Duration;
 use support::server::{start, ADMIN_TOKEN, AGENT_TOKEN};
+use support::socket::next_event;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
-
-async fn next_event(
-    ws: &mut (impl StreamExt<Item = Result<Message, tokio_tungstenite::tungstenite::Error>> + Unpin),
-    wanted: &str,
-) -> Value {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .unwrap_or_else(|_| panic!("no {wanted} event within 10 s"))
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = msg {
-            let v: Value = serde_json::from_str(&text).unwrap();
-            if v["type"] == wanted {
-                return v;
-            }
-        }
-    }
-}
 
 async fn walk_the_api_reference(framework: &str, database_url: Option<String>) {
     let server = start(framework, database_url).await;

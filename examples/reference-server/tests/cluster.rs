@@ -16,6 +16,7 @@ use serde_json::{json, Value};
 use std::process::Command;
 use std::time::Duration;
 use support::server::{free_port, start_node, Server, ADMIN_TOKEN, AGENT_TOKEN};
+use support::socket::next_event;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
@@ -23,6 +24,11 @@ use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
 
 const ORIGIN: &str = "https://yourwebsite.com";
+
+/// The cluster tests run one at a time: each starts two servers with their own connection
+/// pools, and four such pairs at once come close to PostgreSQL's default of 100 connections
+/// on a shared test database (and to what two cores schedule in time).
+static ONE_CLUSTER_AT_A_TIME: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 fn database_url() -> Option<String> {
     let url = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty());
@@ -34,23 +40,6 @@ fn database_url() -> Option<String> {
         eprintln!("skipped: DATABASE_URL not set (reference servers on one PostgreSQL database)");
     }
     url
-}
-
-/// The next frame of type `wanted` (others skipped), within 10 s.
-async fn next_event(ws: &mut Socket, wanted: &str) -> Value {
-    loop {
-        let msg = tokio::time::timeout(Duration::from_secs(10), ws.next())
-            .await
-            .unwrap_or_else(|_| panic!("no {wanted} event within 10 s"))
-            .expect("socket open")
-            .expect("frame");
-        if let Message::Text(text) = msg {
-            let v: Value = serde_json::from_str(&text).unwrap();
-            if v["type"] == wanted {
-                return v;
-            }
-        }
-    }
 }
 
 /// The next `new_message` whose content is `content` (system messages and others skipped).
@@ -128,12 +117,14 @@ fn nats_notifier() -> Option<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other() {
+    let _alone = ONE_CLUSTER_AT_A_TIME.lock().await;
     let Some(url) = database_url() else { return };
     hear_each_other(url, &["--notifier", "postgres"], &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other_over_nats() {
+    let _alone = ONE_CLUSTER_AT_A_TIME.lock().await;
     let Some(url) = database_url() else { return };
     let Some(nats) = nats_notifier() else { return };
     let notifier = ["--notifier", nats.as_str()];
@@ -285,12 +276,14 @@ async fn next_event_of(ws: &mut Socket, wanted: &[&str]) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_kill_9_of_node_a_the_customer_resumes_on_node_b_with_nothing_lost_or_doubled() {
+    let _alone = ONE_CLUSTER_AT_A_TIME.lock().await;
     let Some(url) = database_url() else { return };
     resume_after_kill_9(url, &[]).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn after_kill_9_of_node_a_the_customer_resumes_on_node_b_over_nats() {
+    let _alone = ONE_CLUSTER_AT_A_TIME.lock().await;
     let Some(url) = database_url() else { return };
     let Some(nats) = nats_notifier() else { return };
     resume_after_kill_9(url, &["--notifier", nats.as_str()]).await;

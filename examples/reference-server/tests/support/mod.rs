@@ -4,3 +4,4 @@
 pub(crate) mod cdp;
 pub(crate) mod pages;
 pub(crate) mod server;
+pub(crate) mod socket;
