@@ -1,7 +1,8 @@
-//! Two reference-server processes on one PostgreSQL database are one chat system for a
+//! Reference-server processes on one PostgreSQL database are one chat system for a
 //! conversation: a customer on node A (axum) and an agent on node B (poem) hear each other's
 //! messages, typing and read markers, and the agent sees the lifecycle of a session started
-//! on A; and after kill -9 of node A its customer resumes on B with nothing lost or doubled
+//! on A, on B and on a third node C; a socket ticket from A opens a socket on B once and is
+//! refused on C afterwards; a file uploaded through A downloads through B and C; and after kill -9 of node A its customer resumes on B with nothing lost or doubled
 //! and `seq` gapless. Each over the PostgreSQL notifier and over NATS (`--notifier nats://…`,
 //! `TMS_CHAT_NATS_URL`, default `nats://127.0.0.1:4222`). Needs `DATABASE_URL` (and NATS
 //! for the NATS variants; skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
@@ -131,11 +132,14 @@ async fn a_customer_on_node_a_and_an_agent_on_node_b_hear_each_other_over_nats()
     hear_each_other(url, &notifier, &notifier).await;
 }
 
-/// Node A (axum) started with `notifier_a`, node B (poem) with `notifier_b`.
+/// Node A (axum) started with `notifier_a`, nodes B (poem) and C (axum) with `notifier_b`;
+/// the agent has a console on B and another on C.
 async fn hear_each_other(url: String, notifier_a: &[&str], notifier_b: &[&str]) {
     let tenant = format!("cluster-{}", free_port());
     let a = start_node("axum", Some(url.clone()), &tenant, notifier_a).await;
-    let b = start_node("poem", Some(url), &tenant, notifier_b).await;
+    let b = start_node("poem", Some(url.clone()), &tenant, notifier_b).await;
+    let c = start_node("axum", Some(url), &tenant, notifier_b).await;
+    let mut second_console = agent_socket(&c).await;
     let post = reqwest::Method::POST;
 
     let widget = admin_call(
@@ -168,6 +172,8 @@ async fn hear_each_other(url: String, notifier_a: &[&str], notifier_b: &[&str]) 
     let token = started["customer_token"].as_str().unwrap();
     let created = next_event(&mut agent, "session_created").await;
     assert_eq!(created["session_id"], session_id.as_str());
+    let created_on_c = next_event(&mut second_console, "session_created").await;
+    assert_eq!(created_on_c["session_id"], session_id.as_str());
     let mut customer = customer_socket(&a, &widget_id, token).await;
 
     // Assigned through A: the agent on B hears it.
@@ -187,6 +193,8 @@ async fn hear_each_other(url: String, notifier_a: &[&str], notifier_b: &[&str]) 
         .unwrap();
     let heard = next_message(&mut agent, "Hi from A").await;
     assert_eq!(heard["message"]["seq"], question_seq);
+    let heard_on_c = next_message(&mut second_console, "Hi from A").await;
+    assert_eq!(heard_on_c["message"]["seq"], question_seq);
     send(
         &mut agent,
         json!({"type": "send_message", "session_id": session_id, "content": "Hello from B"}),
@@ -426,4 +434,84 @@ fn the_postgres_notifier_on_a_sqlite_database_is_refused_at_start() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("needs a PostgreSQL database"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ticket_and_a_file_from_node_a_work_on_nodes_b_and_c() {
+    let _alone = ONE_CLUSTER_AT_A_TIME.lock().await;
+    let Some(url) = database_url() else { return };
+    let tenant = format!("cluster-{}", free_port());
+    let a = start_node("axum", Some(url.clone()), &tenant, &[]).await;
+    let b = start_node("poem", Some(url.clone()), &tenant, &[]).await;
+    let c = start_node("axum", Some(url), &tenant, &[]).await;
+    let http = reqwest::Client::new();
+
+    // A socket ticket issued by A opens an agent socket on B, once; C refuses it afterwards.
+    let ticket: Value = http
+        .post(format!("{}/v1/chat/ws-ticket", a.base))
+        .bearer_auth(AGENT_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ticket = ticket["ticket"].as_str().unwrap().to_owned();
+    let on = |node: &Server| {
+        format!(
+            "{}/v1/chat/ws?ticket={ticket}",
+            node.base.replace("http", "ws")
+        )
+    };
+    let (mut ws, _) = tokio_tungstenite::connect_async(on(&b)).await.unwrap();
+    assert_eq!(next_event(&mut ws, "ready").await["agent_id"], "agent-123");
+    for node in [&b, &c] {
+        let again = tokio_tungstenite::connect_async(on(node)).await;
+        let Err(tokio_tungstenite::tungstenite::Error::Http(refused)) = again else {
+            panic!("a used ticket must be refused");
+        };
+        assert_eq!(refused.status(), 401);
+    }
+
+    // A file uploaded through A downloads through B and C, byte for byte.
+    let widget = admin_call(
+        &a,
+        reqwest::Method::POST,
+        "/v1/chat/widgets",
+        json!({"name": "Website", "domain": "yourwebsite.com"}),
+    )
+    .await;
+    let started = admin_call(
+        &a,
+        reqwest::Method::POST,
+        "/v1/chat/sessions",
+        json!({"widget_id": widget["id"], "customer_email": "ann@example.com"}),
+    )
+    .await;
+    let session_id = started["id"].as_str().unwrap();
+    let bytes: Vec<u8> = b"order #42: the receipt\n".repeat(300);
+    let uploaded: Value = http
+        .post(format!(
+            "{}/v1/chat/sessions/{session_id}/attachments?filename=receipt.txt",
+            a.base
+        ))
+        .bearer_auth(ADMIN_TOKEN)
+        .body(bytes.clone())
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let attachment_id = uploaded["id"].as_str().unwrap();
+    for node in [&b, &c] {
+        let download = http
+            .get(format!("{}/v1/chat/attachments/{attachment_id}", node.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(download.status(), 200);
+        assert_eq!(download.bytes().await.unwrap().as_ref(), bytes.as_slice());
+    }
 }
