@@ -23,6 +23,10 @@ struct Cli {
     /// Server base URL (loopback only).
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     server: String,
+    /// Where the agent's sockets connect, when not to `--server`: another node of the same
+    /// chat system (one database), to measure across nodes (loopback only).
+    #[arg(long)]
+    agent_server: Option<String>,
     /// An admin agent's bearer token.
     #[arg(long)]
     token: String,
@@ -66,6 +70,7 @@ type Ws =
 struct Target {
     base: String,
     ws_base: String,
+    agent_ws_base: String,
     token: String,
     http: reqwest::Client,
     widget_id: String,
@@ -73,12 +78,15 @@ struct Target {
 }
 
 impl Target {
-    async fn new(base: &str, token: &str) -> Result<Self, String> {
-        let url = reqwest::Url::parse(base).map_err(|e| e.to_string())?;
-        let host = url.host_str().unwrap_or_default().to_owned();
-        if !(host == "localhost" || host.starts_with("127.") || host == "[::1]") {
-            return Err("only loopback servers may be load-tested".into());
+    async fn new(base: &str, agent_base: Option<&str>, token: &str) -> Result<Self, String> {
+        for server in [Some(base), agent_base].into_iter().flatten() {
+            let url = reqwest::Url::parse(server).map_err(|e| e.to_string())?;
+            let host = url.host_str().unwrap_or_default().to_owned();
+            if !(host == "localhost" || host.starts_with("127.") || host == "[::1]") {
+                return Err("only loopback servers may be load-tested".into());
+            }
         }
+        let ws_of = |server: &str| server.trim_end_matches('/').replacen("http", "ws", 1);
         let http = reqwest::Client::new();
         let widget: Value = http
             .post(format!("{base}/v1/chat/widgets"))
@@ -96,7 +104,8 @@ impl Target {
             .to_owned();
         Ok(Target {
             base: base.trim_end_matches('/').to_owned(),
-            ws_base: base.trim_end_matches('/').replacen("http", "ws", 1),
+            ws_base: ws_of(base),
+            agent_ws_base: ws_of(agent_base.unwrap_or(base)),
             token: token.to_owned(),
             http,
             widget_id,
@@ -144,7 +153,7 @@ impl Target {
     }
 
     async fn agent_socket(&self) -> Result<Ws, String> {
-        let mut req = format!("{}/v1/chat/ws", self.ws_base)
+        let mut req = format!("{}/v1/chat/ws", self.agent_ws_base)
             .into_client_request()
             .map_err(|e| e.to_string())?;
         req.headers_mut().insert(
@@ -382,7 +391,7 @@ async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let target = match Target::new(&cli.server, &cli.token).await {
+    let target = match Target::new(&cli.server, cli.agent_server.as_deref(), &cli.token).await {
         Ok(t) => t,
         Err(e) => {
             eprintln!("error: {e}");
