@@ -7,11 +7,14 @@
 //! 3. delivers it to this node's own subscribers through core's `LocalFanout` (before the
 //!    bus, so a socket's own event is queued before its `message_ack`; the node skips the
 //!    echo of its own events, so each subscriber gets it exactly once);
-//! 4. sends one NOTIFY with the event, or, when the payload would reach NOTIFY's 8000-byte
-//!    limit, inserts it into `tms_chat_bus_events` and NOTIFYs the row's id in the same
-//!    transaction (so receivers find the row when the notification arrives), deleting rows
-//!    past their retention at most once a minute;
-//! 5. returns once that NOTIFY committed, then releases the lock.
+//! 4. queues it for the node's announcer task and returns (waiting only when more than a few
+//!    thousand events are queued);
+//! 5. the announcer takes every event queued at that moment and NOTIFYs them in publish
+//!    order in one statement, so a busy node pays one round trip and one commit per batch,
+//!    not per event. An event whose payload would reach NOTIFY's 8000-byte limit is inserted
+//!    into `tms_chat_bus_events` and the row's id NOTIFYed in the same transaction (so
+//!    receivers find the row when the notification arrives); rows past their retention are
+//!    deleted at most once a minute.
 //!
 //! The chat service publishes only after the store committed the change the event describes,
 //! so a node never announces what another node cannot read yet.
@@ -25,14 +28,14 @@
 //! message more than one past the last it delivered for that session reads the ones in
 //! between from the store first, so its client still gets every message in `seq` order.
 //!
-//! What it costs: every event is one NOTIFY transaction on the database, and a node's
-//! publishes are serialised behind one another (one round trip each). NOTIFY also takes a
-//! database-wide lock at commit, which serialises the commits of all NOTIFYing transactions.
+//! What it costs: one NOTIFY transaction per batch of a node's events (one per event when the
+//! node is quiet). NOTIFY also takes a database-wide lock at commit, which serialises the
+//! commits of all NOTIFYing transactions.
 //!
 //! Connection loss: see the `listener` module. While the listener is down,
 //! [`Notifier::is_connected`] answers `false`; once it is back, every local subscriber is
-//! told to resync. A NOTIFY that fails twice is reported to the caller (which logs it): that
-//! event then reached this node only, and clients elsewhere see it when they next resume.
+//! told to resync. A batch whose NOTIFY fails twice is logged: its events then reached this
+//! node only, and clients elsewhere see them when they next resume.
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -46,7 +49,7 @@ use tms_chat_core::error::{ChatError, ChatResult};
 use tms_chat_core::notify::{Envelope, LocalFanout, Notifier, Subscriber, Topic};
 use tms_chat_core::store::StoreResult;
 use tms_chat_core::StoreError;
-use tokio::sync::Mutex;
+use tokio::sync::{mpsc, Mutex};
 use tokio::task::JoinHandle;
 
 use super::listener;
@@ -59,6 +62,12 @@ const MAX_CONNECTIONS: u32 = 4;
 /// How long a publish or a reconnection attempt waits for a connection before it fails (and,
 /// for a reconnection, backs off and tries again).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Events queued for NOTIFY before publishing waits (a database slower than the chat).
+const OUTBOX_CAPACITY: usize = 4096;
+
+/// The most events one NOTIFY statement carries.
+const MAX_BATCH: usize = 256;
 
 /// How often a publisher of large events deletes the expired ones.
 const CLEANUP_EVERY: Duration = Duration::from_secs(60);
@@ -131,8 +140,11 @@ pub(crate) struct Bus {
 pub struct PgNotifier {
     bus: Arc<Bus>,
     /// Held for the whole of a publish; remembers when stored events were last cleaned up.
-    publishing: Mutex<Option<Instant>>,
+    /// Held while an event is delivered locally and queued for the bus, so both happen in
+    /// publish order.
+    publishing: Mutex<mpsc::Sender<String>>,
     listener: JoinHandle<()>,
+    announcer: JoinHandle<()>,
 }
 
 impl fmt::Debug for PgNotifier {
@@ -178,10 +190,13 @@ impl PgNotifier {
             .map_err(|e| StoreError::backend("LISTEN on PostgreSQL", e))?;
         bus.connected.store(true, Ordering::Release);
         let listener = tokio::spawn(listener::run(first, Arc::clone(&bus)));
+        let (outbox, queued) = mpsc::channel(OUTBOX_CAPACITY);
+        let announcer = tokio::spawn(announce_queued(Arc::clone(&bus), queued));
         Ok(PgNotifier {
             bus,
-            publishing: Mutex::new(None),
+            publishing: Mutex::new(outbox),
             listener,
+            announcer,
         })
     }
 
@@ -200,72 +215,101 @@ impl PgNotifier {
     pub fn fanout(&self) -> &LocalFanout {
         &self.bus.fanout
     }
+}
 
-    /// Step 4 of publishing, retried once on a fresh connection.
-    async fn announce(
-        &self,
-        message: String,
-        last_cleanup: &mut Option<Instant>,
-    ) -> ChatResult<()> {
-        match self.announce_once(&message, last_cleanup).await {
-            Ok(()) => Ok(()),
-            Err(first) => {
-                tracing::warn!(error = %first, "NOTIFY failed; retrying once");
-                self.announce_once(&message, last_cleanup)
-                    .await
-                    .map_err(|e| {
-                        ChatError::Internal(Box::new(StoreError::backend("NOTIFY a chat event", e)))
-                    })
+/// Step 4 of publishing, in the background: takes every event queued at that moment and
+/// NOTIFYs them in publish order, the small ones in one statement (one round trip and one
+/// commit for the batch), each large one through its row. A batch that fails is retried once;
+/// then it is logged, and its events reached this node only.
+async fn announce_queued(bus: Arc<Bus>, mut queued: mpsc::Receiver<String>) {
+    let mut last_cleanup = None;
+    let mut batch = Vec::new();
+    while let Some(first) = queued.recv().await {
+        batch.push(first);
+        while batch.len() < MAX_BATCH {
+            match queued.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
             }
         }
+        let mut start = 0;
+        while start < batch.len() {
+            let small = batch[start..]
+                .iter()
+                .take_while(|m| m.len() <= MAX_INLINE_PAYLOAD)
+                .count();
+            let end = if small == 0 { start + 1 } else { start + small };
+            let group = &batch[start..end];
+            if let Err(first) = announce_group(&bus, group, &mut last_cleanup).await {
+                tracing::warn!(error = %first, "NOTIFY failed; retrying once");
+                if let Err(e) = announce_group(&bus, group, &mut last_cleanup).await {
+                    tracing::warn!(error = %e, events = group.len(), "NOTIFY failed twice: these events reached this node only");
+                }
+            }
+            start = end;
+        }
+        batch.clear();
     }
+}
 
-    async fn announce_once(
-        &self,
-        message: &str,
-        last_cleanup: &mut Option<Instant>,
-    ) -> Result<(), sqlx::Error> {
-        let bus = &self.bus;
-        if message.len() <= MAX_INLINE_PAYLOAD {
-            sqlx::query("SELECT pg_notify($1, $2)")
+/// Small messages in one `pg_notify` statement (in array order), or one large one.
+async fn announce_group(
+    bus: &Bus,
+    group: &[String],
+    last_cleanup: &mut Option<Instant>,
+) -> Result<(), sqlx::Error> {
+    match group {
+        [large] if large.len() > MAX_INLINE_PAYLOAD => {
+            announce_large(bus, large, last_cleanup).await
+        }
+        small => {
+            sqlx::query("SELECT pg_notify($1, payload) FROM unnest($2::text[]) AS payload")
                 .bind(bus.channel.as_str())
-                .bind(message)
+                .bind(small)
                 .execute(&bus.pool)
                 .await?;
-            return Ok(());
+            Ok(())
         }
-        let mut tx = bus.pool.begin().await?;
-        let id: i64 =
-            sqlx::query("INSERT INTO tms_chat_bus_events (payload) VALUES ($1) RETURNING id")
-                .bind(message)
-                .fetch_one(&mut *tx)
-                .await?
-                .try_get("id")?;
-        let pointer = BusMessage::<&str, &Envelope> {
-            node: &bus.node_id,
-            body: Body::Stored(id),
-        };
-        let pointer = serde_json::to_string(&pointer).map_err(|e| sqlx::Error::Encode(e.into()))?;
-        sqlx::query("SELECT pg_notify($1, $2)")
-            .bind(bus.channel.as_str())
-            .bind(pointer)
-            .execute(&mut *tx)
-            .await?;
-        let due = last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY);
-        if due {
-            sqlx::query(
-                "DELETE FROM tms_chat_bus_events WHERE created_at < now() - make_interval(secs => $1)",
-            )
-            .bind(STORED_EVENT_RETENTION.as_secs_f64())
-            .execute(&mut *tx)
-            .await?;
-        }
-        tx.commit().await?;
-        if due {
-            *last_cleanup = Some(Instant::now());
-        }
-        Ok(())
     }
+}
+
+/// A message past NOTIFY's payload limit: stored in a row, whose id is NOTIFYed in the same
+/// transaction; expired rows are deleted at most once a minute.
+async fn announce_large(
+    bus: &Bus,
+    message: &str,
+    last_cleanup: &mut Option<Instant>,
+) -> Result<(), sqlx::Error> {
+    let mut tx = bus.pool.begin().await?;
+    let id: i64 = sqlx::query("INSERT INTO tms_chat_bus_events (payload) VALUES ($1) RETURNING id")
+        .bind(message)
+        .fetch_one(&mut *tx)
+        .await?
+        .try_get("id")?;
+    let pointer = BusMessage::<&str, &Envelope> {
+        node: &bus.node_id,
+        body: Body::Stored(id),
+    };
+    let pointer = serde_json::to_string(&pointer).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(bus.channel.as_str())
+        .bind(pointer)
+        .execute(&mut *tx)
+        .await?;
+    let due = last_cleanup.is_none_or(|at| at.elapsed() >= CLEANUP_EVERY);
+    if due {
+        sqlx::query(
+            "DELETE FROM tms_chat_bus_events WHERE created_at < now() - make_interval(secs => $1)",
+        )
+        .bind(STORED_EVENT_RETENTION.as_secs_f64())
+        .execute(&mut *tx)
+        .await?;
+    }
+    tx.commit().await?;
+    if due {
+        *last_cleanup = Some(Instant::now());
+    }
+    Ok(())
 }
 
 fn application_name(node_id: &str) -> String {
@@ -275,6 +319,7 @@ fn application_name(node_id: &str) -> String {
 impl Drop for PgNotifier {
     fn drop(&mut self) {
         self.listener.abort();
+        self.announcer.abort();
     }
 }
 
@@ -287,9 +332,14 @@ impl Notifier for PgNotifier {
         };
         let message =
             serde_json::to_string(&message).map_err(|e| ChatError::Internal(Box::new(e)))?;
-        let mut last_cleanup = self.publishing.lock().await;
+        let outbox = self.publishing.lock().await;
         self.bus.fanout.deliver(Arc::new(envelope));
-        self.announce(message, &mut last_cleanup).await
+        outbox.send(message).await.map_err(|_| {
+            ChatError::Internal(Box::new(StoreError::backend(
+                "queue a chat event for NOTIFY",
+                "the notifier stopped",
+            )))
+        })
     }
 
     fn subscribe(&self, topic: Topic, subscriber: &Subscriber) {
