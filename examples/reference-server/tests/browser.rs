@@ -702,3 +702,59 @@ async fn images_and_documents_travel_both_ways() {
     page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m button.file')].some(b => b.textContent.startsWith('invoice.pdf'))"), "the agent's document as a download in the widget").await;
     let _ = std::fs::remove_dir_all(&files);
 }
+
+/// The widget served by node A, the console by node B, one PostgreSQL database: the
+/// customer's message reaches the agent on B, the agent's reply reaches the customer on A.
+/// Needs `DATABASE_URL` too (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_widget_on_one_node_and_the_console_on_another_chat() {
+    let Some(chromium) = browser_or_skip("the_widget_on_one_node_and_the_console_on_another_chat")
+    else {
+        return;
+    };
+    let Some(url) = std::env::var("DATABASE_URL").ok().filter(|u| !u.is_empty()) else {
+        assert!(
+            std::env::var_os("TMS_CHAT_REQUIRE_ALL_TESTS").is_none(),
+            "TMS_CHAT_REQUIRE_ALL_TESTS is set but DATABASE_URL is not"
+        );
+        eprintln!("skipped: DATABASE_URL not set (browser test across nodes)");
+        return;
+    };
+    let tenant = format!("browser-nodes-{}", support::server::free_port());
+    let a = support::server::start_node("axum", Some(url.clone()), &tenant, &[]).await;
+    let b = support::server::start_node("poem", Some(url), &tenant, &[]).await;
+    let rest = Rest {
+        base: &a.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open(&format!("{}/demo?widget={wid}", a.base)).await;
+    open_widget(&page).await;
+    customer_types(&page, "Hello from node A").await;
+
+    let console = browser.open(&format!("{}/console", b.base)).await;
+    support::pages::console_signs_in(&console, AGENT_TOKEN).await;
+    console
+        .wait_for(
+            "document.querySelector('.list li.unassigned button')",
+            "the session started on node A, in the console on node B",
+        )
+        .await;
+    console
+        .eval("document.querySelector('.list li.unassigned button').click()")
+        .await;
+    console.wait_for("[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith('Hello from node A'))", "the customer's message on node B").await;
+    console.eval("[...document.querySelectorAll('.convo header button')].find(b => b.textContent === 'Assign to Me').click()").await;
+    page.wait_for(
+        &format!("{SHADOW}.querySelector('header strong').textContent === 'Sam Agent'"),
+        "the assignment made on node B, in the widget on node A",
+    )
+    .await;
+    console
+        .eval("document.querySelector('.composer textarea').focus()")
+        .await;
+    console.insert_text("Answered from node B").await;
+    console.press("Enter", false).await;
+    page.wait_for(&format!("[...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Answered from node B')"), "the reply from node B, in the widget on node A").await;
+}
