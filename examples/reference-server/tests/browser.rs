@@ -13,7 +13,9 @@ mod support;
 use serde_json::{json, Value};
 use std::path::PathBuf;
 use support::cdp::Browser;
-use support::pages::{browser_or_skip, customer_types, open_widget, SHADOW};
+use support::pages::{
+    agent_takes_the_unassigned_session, browser_or_skip, customer_types, open_widget, SHADOW,
+};
 use support::server::{start, Server, ADMIN_TOKEN, AGENT_TOKEN};
 
 fn screenshots() -> PathBuf {
@@ -118,16 +120,7 @@ async fn customer_and_agent_chat_through_the_embedded_widget() {
             "the unassigned count in the title",
         )
         .await;
-    console
-        .eval("document.querySelector('.list li.unassigned button').click()")
-        .await;
-    console.wait_for("[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith('Hello, my order #42 is late'))", "the customer's message in the console").await;
-    console.eval("[...document.querySelectorAll('.convo header button')].find(b => b.textContent === 'Assign to Me').click()").await;
-    page.wait_for(
-        &format!("{SHADOW}.querySelector('header strong').textContent === 'Sam Agent'"),
-        "the agent's name in the header",
-    )
-    .await;
+    agent_takes_the_unassigned_session(&console, &page, "Hello, my order #42 is late").await;
     console
         .wait_for(
             "!document.querySelector('.list li.unassigned')",
@@ -741,16 +734,8 @@ async fn the_widget_on_one_node_and_the_console_on_another_chat() {
             "the session started on node A, in the console on node B",
         )
         .await;
-    console
-        .eval("document.querySelector('.list li.unassigned button').click()")
-        .await;
-    console.wait_for("[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith('Hello from node A'))", "the customer's message on node B").await;
-    console.eval("[...document.querySelectorAll('.convo header button')].find(b => b.textContent === 'Assign to Me').click()").await;
-    page.wait_for(
-        &format!("{SHADOW}.querySelector('header strong').textContent === 'Sam Agent'"),
-        "the assignment made on node B, in the widget on node A",
-    )
-    .await;
+    // Opened and taken on node B; the widget on node A shows the agent.
+    agent_takes_the_unassigned_session(&console, &page, "Hello from node A").await;
     console
         .eval("document.querySelector('.composer textarea').focus()")
         .await;

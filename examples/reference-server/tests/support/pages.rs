@@ -63,3 +63,30 @@ pub(crate) async fn console_signs_in(console: &Page, token: &str) {
         .await;
     console.eval(&format!("document.getElementById('token').value = {}; document.querySelector('form.signin').requestSubmit()", json!(token))).await;
 }
+
+/// The agent opens the unassigned session in the console, sees the customer's message that
+/// starts with `first_words`, and takes it with Assign to Me; the widget then shows the
+/// agent's name (`Sam Agent`) in its header.
+pub(crate) async fn agent_takes_the_unassigned_session(
+    console: &Page,
+    widget: &Page,
+    first_words: &str,
+) {
+    console
+        .eval("document.querySelector('.list li.unassigned button').click()")
+        .await;
+    let message = format!(
+        "[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith({}))",
+        json!(first_words)
+    );
+    console
+        .wait_for(&message, "the customer's message in the console")
+        .await;
+    console.eval("[...document.querySelectorAll('.convo header button')].find(b => b.textContent === 'Assign to Me').click()").await;
+    widget
+        .wait_for(
+            &format!("{SHADOW}.querySelector('header strong').textContent === 'Sam Agent'"),
+            "the agent's name in the widget's header",
+        )
+        .await;
+}
