@@ -32,6 +32,9 @@ pub trait Backend: Database + sealed::Sealed {
     /// front (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock;
     /// PostgreSQL locks rows as it goes.
     const BEGIN_WRITE: &'static str;
+    /// Appended to a `SELECT` that locks the rows it reads until commit (empty on SQLite,
+    /// whose write transaction already holds the database).
+    const LOCK_ROWS: &'static str;
     /// Run first in every migration transaction so that nodes starting together apply each
     /// migration once.
     const MIGRATION_LOCK: Option<&'static str>;
@@ -77,6 +80,7 @@ macro_rules! migrations {
 
 impl Backend for Sqlite {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const LOCK_ROWS: &'static str = "";
     // `BEGIN IMMEDIATE` already serialises writers.
     const MIGRATION_LOCK: Option<&'static str> = None;
     const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
@@ -85,6 +89,7 @@ impl Backend for Sqlite {
 
 impl Backend for Postgres {
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const LOCK_ROWS: &'static str = " FOR UPDATE";
     // An arbitrary constant key ("tms-chat" in ASCII) shared by every node.
     const MIGRATION_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(8389488319639609716)");

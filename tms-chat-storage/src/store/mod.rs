@@ -6,6 +6,7 @@
 //! Every query filters by `tenant_id` except the two lookups the trait defines without one
 //! (`find_widget`, `find_session_by_token_hash`), which go through a unique key.
 
+mod append;
 mod messages;
 mod sessions;
 mod socket_tickets;

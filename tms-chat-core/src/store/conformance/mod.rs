@@ -80,6 +80,7 @@ macro_rules! chat_store_conformance {
             appending_assigns_gapless_sequence_numbers_and_moves_session_activity,
             a_retried_client_message_id_returns_the_stored_message_without_a_new_number,
             a_batch_appends_to_several_sessions_and_reports_a_missing_session_in_its_slot,
+            a_large_batch_with_repeated_client_ids_stores_each_message_once,
             history_reads_slices_after_and_before_a_sequence_number,
             file_and_system_messages_keep_their_attachment_and_event,
             attachments_round_trip,
