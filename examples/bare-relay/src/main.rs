@@ -16,7 +16,7 @@ use clap::Parser;
 use futures::{SinkExt, StreamExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::WebSocketStream;
 
@@ -71,9 +71,18 @@ async fn serve(mut stream: TcpStream, rooms: Arc<Rooms>) {
                 };
                 let customer_of = query_token(&request.target).filter(|s| rooms.exists(s));
                 if http::accept_upgrade(&mut stream, &key).await.is_some() {
-                    let ws =
-                        WebSocketStream::from_partially_read(stream, buffer, Role::Server, None)
-                            .await;
+                    // The reference server's buffer sizes (tungstenite's 128 KiB default read
+                    // buffer would dominate idle memory).
+                    let config = WebSocketConfig::default()
+                        .read_buffer_size(1024)
+                        .write_buffer_size(0);
+                    let ws = WebSocketStream::from_partially_read(
+                        stream,
+                        buffer,
+                        Role::Server,
+                        Some(config),
+                    )
+                    .await;
                     relay(ws, rooms, customer_of).await;
                 }
                 return;
