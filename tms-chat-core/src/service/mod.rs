@@ -80,10 +80,18 @@ pub struct ChatServiceBuilder {
     clock: Option<Arc<dyn Clock>>,
     tickets: Option<Arc<dyn TicketSink>>,
     blobs: Option<Arc<dyn BlobStore>>,
+    keys: Option<Arc<crate::encryption::KeyRing>>,
     config: ServiceConfig,
 }
 
 impl ChatServiceBuilder {
+    /// Encrypts message content, note content and uploaded files' bytes at rest with these
+    /// keys (the newest seals; see [`crate::encryption`]). Without it nothing is encrypted.
+    pub fn encryption(mut self, keys: Arc<crate::encryption::KeyRing>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
     /// The event fan-out (default: in-process [`LocalNotifier`]).
     pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.notifier = Some(notifier);
@@ -116,14 +124,27 @@ impl ChatServiceBuilder {
 
     /// The service.
     pub fn build(self) -> ChatService {
+        let (store, blobs) = match self.keys {
+            Some(keys) => (
+                Arc::new(crate::encryption::EncryptedStore::new(
+                    self.store,
+                    keys.clone(),
+                )) as Arc<dyn ChatStore>,
+                self.blobs.map(|blobs| {
+                    Arc::new(crate::encryption::EncryptedBlobStore::new(blobs, keys))
+                        as Arc<dyn BlobStore>
+                }),
+            ),
+            None => (self.store, self.blobs),
+        };
         ChatService {
-            store: self.store,
+            store,
             notifier: self
                 .notifier
                 .unwrap_or_else(|| Arc::new(LocalNotifier::new())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             tickets: self.tickets,
-            blobs: self.blobs,
+            blobs,
             config: self.config,
             append_queue: Arc::new(std::sync::OnceLock::new()),
         }
@@ -139,6 +160,7 @@ impl ChatService {
             clock: None,
             tickets: None,
             blobs: None,
+            keys: None,
             config: ServiceConfig::default(),
         }
     }

@@ -8,8 +8,11 @@
 
 mod append;
 mod messages;
+mod reencrypt;
 mod sessions;
 mod socket_tickets;
+
+pub use reencrypt::Reencrypted;
 
 use std::fmt;
 
