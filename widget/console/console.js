@@ -11,6 +11,7 @@ import { callApi, whenSignedOut } from './api.js';
 import { applyFrame, resumeOpenSession } from './events.js';
 import { appRoot, applyTheme, brand, updateTitle } from './layout.js';
 import { drawSessionsPage } from './sessions.js';
+import { listenForShortcuts } from './shortcuts.js';
 import { connect, disconnect } from './socket.js';
 import { rememberToken, state } from './state.js';
 import { say } from './strings.js';
@@ -83,6 +84,7 @@ function route() {
 
 whenSignedOut(signOut);
 window.addEventListener('hashchange', route);
+listenForShortcuts();
 applyTheme();
 if (state.token) signIn().catch((/** @type {Error} */ failure) => drawSignIn(failure.message));
 else drawSignIn();

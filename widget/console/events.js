@@ -9,6 +9,7 @@ import { addMessage, lastShownSeq, renderConversation, showCustomerTyping } from
 import { addNote } from './customer.js';
 import { playNewChatSound, toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
+import { sendFailed } from './sending.js';
 import { sendFrame } from './socket.js';
 import { state } from './state.js';
 import { say } from './strings.js';
@@ -53,6 +54,7 @@ export function applyFrame(frame) {
       loadSessions(true);
       return;
     case 'error':
+      if (frame.request_id && sendFailed(frame.request_id, frame.message)) return;
       if (frame.code !== 'not_found' || frame.request_id) toast(frame.message);
       return;
     default:

@@ -1,0 +1,420 @@
+//! The agent's working day in the console and the widget (issue 10), in Chromium, used as a
+//! person would: clicks on the page's buttons and real key presses, with REST only to set the
+//! scene (sessions that already exist) and to check what the server stored.
+
+use super::{widget, Rest};
+use crate::support::cdp::{Browser, Page};
+use crate::support::pages::{
+    browser_or_skip, click_button, console_signs_in, customer_types, open_listed_session,
+    open_widget, LISTED_NAMES, SHADOW,
+};
+use crate::support::server::{start, ADMIN_TOKEN, AGENT_TOKEN};
+use serde_json::{json, Value};
+
+/// A session an agent started for `email`/`name`, assigned to `assignee` (unassigned with
+/// `None`); its id.
+async fn started_session(
+    rest: &Rest<'_>,
+    widget: &str,
+    email: &str,
+    name: &str,
+    assignee: Option<&str>,
+) -> String {
+    let body = json!({"widget_id": widget, "customer_email": email, "customer_name": name, "assigned_agent_id": assignee});
+    rest.call("POST", ADMIN_TOKEN, "/v1/chat/sessions", Some(body))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+/// The stored messages of session `sid` whose text is `text`.
+async fn stored_with_text(rest: &Rest<'_>, sid: &str, text: &str) -> Vec<Value> {
+    let history = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{sid}/messages"),
+            None,
+        )
+        .await;
+    history["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["content"] == text)
+        .cloned()
+        .collect()
+}
+
+/// Waits until the session list shows exactly `names` (sorted, comma-separated).
+async fn list_shows(console: &Page, names: &str) {
+    console
+        .wait_for(
+            &format!("{LISTED_NAMES} === {}", json!(names)),
+            &format!("the list showing {names}"),
+        )
+        .await;
+}
+
+/// The composer's text, as a JS expression.
+const DRAFT: &str = "document.querySelector('.composer textarea').value";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_filters_by_tab_keeps_drafts_retries_a_failed_send_and_confirms_ending() {
+    let Some(chromium) = browser_or_skip(
+        "the_agent_filters_by_tab_keeps_drafts_retries_a_failed_send_and_confirms_ending",
+    ) else {
+        return;
+    };
+    let mut server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    // Ann writes from the widget (unassigned); Bob's chat is Sam's; Cleo's chat has ended.
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open(&format!("{base}/demo?widget={wid}")).await;
+    page.eval("TmsChat('setVisitor', {name: 'Ann Waiting'})")
+        .await;
+    open_widget(&page).await;
+    customer_types(&page, "Is anyone there?").await;
+    page.wait_for(
+        &format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.dataset.seq)"),
+        "Ann's message stored",
+    )
+    .await;
+    let bob = started_session(
+        &rest,
+        &wid,
+        "bob@example.com",
+        "Bob Mine",
+        Some("agent-123"),
+    )
+    .await;
+    let cleo = started_session(
+        &rest,
+        &wid,
+        "cleo@example.com",
+        "Cleo Ended",
+        Some("admin-1"),
+    )
+    .await;
+    rest.call(
+        "POST",
+        ADMIN_TOKEN,
+        &format!("/v1/chat/sessions/{cleo}/end"),
+        None,
+    )
+    .await;
+
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    list_shows(&console, "Ann Waiting,Bob Mine,Cleo Ended").await;
+    click_button(&console, ".tabs", "Mine").await;
+    list_shows(&console, "Bob Mine").await;
+    click_button(&console, ".tabs", "Ended").await;
+    list_shows(&console, "Cleo Ended").await;
+    click_button(&console, ".tabs", "Active").await;
+    list_shows(&console, "Bob Mine").await;
+    click_button(&console, ".tabs", "Unassigned").await;
+    list_shows(&console, "Ann Waiting").await;
+    // The tab survives a reload.
+    console.reload().await;
+    list_shows(&console, "Ann Waiting").await;
+    assert_eq!(
+        console
+            .eval("document.querySelector('.tabs [aria-pressed=true]').textContent")
+            .await,
+        "Unassigned"
+    );
+    click_button(&console, ".tabs", "All").await;
+    list_shows(&console, "Ann Waiting,Bob Mine,Cleo Ended").await;
+
+    // A draft stays with its session while the agent looks at another.
+    open_listed_session(&console, "Bob Mine").await;
+    console.insert_text("Your refund is on its way").await;
+    open_listed_session(&console, "Ann Waiting").await;
+    assert_eq!(console.eval(DRAFT).await, "");
+    open_listed_session(&console, "Bob Mine").await;
+    assert_eq!(console.eval(DRAFT).await, "Your refund is on its way");
+
+    // The server goes away: the send fails, the text stays with a Retry button.
+    server.stop();
+    console.press("Enter", false).await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('.log .msg.failed')].some(m => m.textContent.startsWith('Your refund is on its way') && m.textContent.includes('Not sent'))",
+            "the failed message, kept with its reason",
+        )
+        .await;
+    assert_eq!(console.eval(DRAFT).await, "");
+    server.restart().await;
+    click_button(&console, ".log .msg.failed", "Retry").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('.log .msg[data-seq]')].some(m => m.textContent.startsWith('Your refund is on its way')) && !document.querySelector('.log .msg.outgoing')",
+            "the retried message stored",
+        )
+        .await;
+    assert_eq!(
+        stored_with_text(&rest, &bob, "Your refund is on its way")
+            .await
+            .len(),
+        1,
+        "stored once"
+    );
+
+    // Ending asks first; Cancel keeps the chat and gives focus back to End.
+    click_button(&console, ".convo header .actions", "End").await;
+    console
+        .wait_for(
+            "document.querySelector('dialog[open] h2') && document.querySelector('dialog[open] h2').textContent === 'End this chat?'",
+            "the confirmation",
+        )
+        .await;
+    click_button(&console, "dialog[open]", "Cancel").await;
+    console
+        .wait_for(
+            "!document.querySelector('dialog') && document.activeElement.textContent === 'End'",
+            "the dialog closed, focus back on End",
+        )
+        .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{bob}"),
+            None,
+        )
+        .await;
+    assert_eq!(session["status"], "active");
+    click_button(&console, ".convo header .actions", "End").await;
+    click_button(&console, "dialog[open]", "End chat").await;
+    console
+        .wait_for(
+            "document.querySelector('.convo .empty') && document.querySelector('.convo .empty').textContent === 'This session has ended.' && !document.querySelector('dialog') && document.activeElement.matches('.convo header h2')",
+            "the ended session, focus on its heading",
+        )
+        .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{bob}"),
+            None,
+        )
+        .await;
+    assert_eq!(session["status"], "ended");
+    assert_eq!(session["ended_by"], "agent");
+}
+
+/// The heading of the open conversation, as a JS expression.
+const OPEN_NAME: &str = "(document.querySelector('.convo header h2') || {}).textContent";
+
+/// Waits until the open conversation is `name`'s.
+async fn conversation_is(console: &Page, name: &str) {
+    console
+        .wait_for(
+            &format!("{OPEN_NAME} === {}", json!(name)),
+            &format!("{name}'s conversation"),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyboard_shortcuts_move_assign_end_search_and_never_fire_while_typing() {
+    let Some(chromium) =
+        browser_or_skip("keyboard_shortcuts_move_assign_end_search_and_never_fire_while_typing")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    rest.call(
+        "POST",
+        ADMIN_TOKEN,
+        "/v1/chat/canned-responses",
+        Some(json!({"shortcut": "thanks", "text": "Thanks for waiting, {customer_name}!"})),
+    )
+    .await;
+    // Newest activity first: Cleo, Bob, Ann.
+    let ann = started_session(&rest, &wid, "ann@example.com", "Ann", None).await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", None).await;
+    let cleo = started_session(&rest, &wid, "cleo@example.com", "Cleo", None).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    list_shows(&console, "Ann,Bob,Cleo").await;
+
+    // j and k move through the list, focus staying in it.
+    console.press_key("j", 0).await;
+    conversation_is(&console, "Cleo").await;
+    console.press_key("j", 0).await;
+    conversation_is(&console, "Bob").await;
+    console.press_key("k", 0).await;
+    conversation_is(&console, "Cleo").await;
+    assert_eq!(
+        console
+            .eval("document.activeElement.closest('.list') !== null")
+            .await,
+        true
+    );
+    // a: Assign to Me.
+    console.press_key("a", 0).await;
+    console
+        .wait_for(
+            "![...document.querySelectorAll('.convo header button')].some(b => b.textContent === 'Assign to Me')",
+            "Cleo's chat taken",
+        )
+        .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{cleo}"),
+            None,
+        )
+        .await;
+    assert_eq!(session["assigned_agent_id"], "agent-123");
+
+    // r: reply. Single keys now type; Alt+↓ still moves on.
+    console.press_key("r", 0).await;
+    console
+        .wait_for(
+            "document.activeElement === document.querySelector('.composer textarea')",
+            "focus in the message box",
+        )
+        .await;
+    for key in ["j", "k", "a", "e", "n", "q", "r", "/", "?"] {
+        console.press_key(key, 0).await;
+    }
+    assert_eq!(console.eval(DRAFT).await, "jkaenqr/?");
+    assert_eq!(console.eval(OPEN_NAME).await, "Cleo");
+    assert_eq!(
+        console.eval("!!document.querySelector('dialog')").await,
+        false
+    );
+    console.press_key("ArrowDown", 1).await;
+    conversation_is(&console, "Bob").await;
+    console.press_key("ArrowDown", 1).await;
+    conversation_is(&console, "Ann").await;
+
+    // q: the quick responses, filled in for Ann.
+    console.press_key("Tab", 0).await; // from the message box to Send
+    console.press_key("q", 0).await;
+    console
+        .wait_for(
+            "document.activeElement.matches('dialog[open] input[type=search]')",
+            "the quick responses, focus in their search",
+        )
+        .await;
+    console.insert_text("wait").await;
+    console.press_key("Enter", 0).await;
+    console
+        .wait_for(
+            &format!("!document.querySelector('dialog') && {DRAFT} === 'Thanks for waiting, Ann!' && document.activeElement === document.querySelector('.composer textarea')"),
+            "the quick response in the message box",
+        )
+        .await;
+
+    // n: the customer and notes panel hides and comes back with focus in the note box.
+    console.press_key("Tab", 0).await;
+    console.press_key("n", 0).await;
+    console
+        .wait_for(
+            "getComputedStyle(document.querySelector('.side')).display === 'none'",
+            "the panel hidden",
+        )
+        .await;
+    console.press_key("n", 0).await;
+    console
+        .wait_for(
+            "getComputedStyle(document.querySelector('.side')).display !== 'none' && document.activeElement.matches('.side textarea')",
+            "the panel back, focus on the note box",
+        )
+        .await;
+
+    // /: search, from anywhere but a text field.
+    console.press_key("Tab", 0).await; // from the note box to Add note
+    console.press_key("/", 0).await;
+    console
+        .wait_for(
+            "document.activeElement.matches('input[type=search]')",
+            "focus in the search box",
+        )
+        .await;
+
+    // e: end, after the confirmation; Escape cancels it.
+    console.press_key("Tab", 0).await; // to New Chat
+    console.press_key("e", 0).await;
+    console
+        .wait_for("document.querySelector('dialog[open]')", "the confirmation")
+        .await;
+    console.press_key("Escape", 0).await;
+    console
+        .wait_for("!document.querySelector('dialog')", "the confirmation gone")
+        .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{ann}"),
+            None,
+        )
+        .await;
+    assert_ne!(session["status"], "ended");
+    console.press_key("e", 0).await;
+    console
+        .wait_for(
+            "document.activeElement.matches('dialog[open] button.confirm')",
+            "the confirmation, on End chat",
+        )
+        .await;
+    console.press_key("Enter", 0).await;
+    console
+        .wait_for(
+            "document.querySelector('.convo .empty') && !document.querySelector('dialog')",
+            "Ann's chat ended",
+        )
+        .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{ann}"),
+            None,
+        )
+        .await;
+    assert_eq!(session["status"], "ended");
+
+    // ?: every shortcut listed.
+    console.press_key("?", 8).await;
+    let listed = console
+        .wait_for(
+            "document.querySelector('dialog[open] .shortcuts') && document.querySelector('dialog[open]').textContent",
+            "the shortcut list",
+        )
+        .await;
+    for label in [
+        "Next session",
+        "Previous session",
+        "Assign to Me",
+        "End the session",
+        "Search sessions",
+        "Open quick responses",
+        "Show or hide the customer and notes panel",
+    ] {
+        assert!(listed.as_str().unwrap().contains(label), "{label} listed");
+    }
+    console.press_key("Escape", 0).await;
+    console
+        .wait_for("!document.querySelector('dialog')", "the list closed")
+        .await;
+}
