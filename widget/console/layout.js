@@ -3,7 +3,7 @@
 // document title with its unassigned count, toasts, the new-chat sound and the colour theme.
 
 import { createElement } from '../shared/dom.js';
-import { rememberMuted, signedInAgent, state } from './state.js';
+import { isAdmin, rememberMuted, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const THEME_KEY = 'tmschat.theme';
@@ -79,7 +79,7 @@ export function updateTitle() {
   state.sessions.forEach((session) => {
     if (session.unassigned) unassigned++;
   });
-  const page = state.page === 'widgets' ? say('widgets') : say('sessions');
+  const page = say(state.page);
   document.title = (unassigned ? '(' + unassigned + ') ' : '') + page + ' — ' + say('app');
 }
 
@@ -127,7 +127,11 @@ export function drawShell(active, signOut) {
   app.textContent = '';
   app.appendChild(createElement('header', { class: 'topbar' }, [
     brand(),
-    createElement('nav', { 'aria-label': 'Chat' }, [navLink('sessions', active), navLink('widgets', active)]),
+    createElement('nav', { 'aria-label': 'Chat' }, [
+      navLink('sessions', active),
+      navLink('widgets', active),
+      isAdmin() && navLink('quick', active),
+    ]),
     createElement('span', { class: 'spacer' }),
     muteButton(),
     createElement('button', {

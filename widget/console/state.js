@@ -9,7 +9,7 @@
 /** @typedef {import('../types/protocol').WidgetView} WidgetView */
 /** @typedef {import('../types/protocol').WidgetDefaults} WidgetDefaults */
 
-/** @typedef {'sessions' | 'widgets'} ConsolePage */
+/** @typedef {'sessions' | 'widgets' | 'quick'} ConsolePage */
 /** @typedef {'all' | 'mine' | 'unassigned' | 'active' | 'ended'} SessionFilter */
 
 const TOKEN_KEY = 'tmschat.token';
@@ -123,6 +123,11 @@ export function rememberSession(session) {
 /** @returns {SessionView | undefined} the open conversation's session */
 export function selectedSession() {
   return state.selectedSessionId ? state.sessions.get(state.selectedSessionId) : undefined;
+}
+
+/** @returns {boolean} whether the signed-in agent is an admin (manages widgets and quick responses) */
+export function isAdmin() {
+  return Boolean(state.me && state.me.roles.includes('admin'));
 }
 
 /**

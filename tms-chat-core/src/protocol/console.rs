@@ -50,6 +50,7 @@ const CONSOLE_FILES: &[StaticFile] = &[
     script!("console", "events.js"),
     script!("console", "layout.js"),
     script!("console", "quick.js"),
+    script!("console", "quick-page.js"),
     script!("console", "sending.js"),
     script!("console", "sessions.js"),
     script!("console", "shortcuts.js"),

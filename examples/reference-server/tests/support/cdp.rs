@@ -336,6 +336,7 @@ impl Page {
             "Tab" => ("Tab".into(), 9, String::new()),
             "Enter" => ("Enter".into(), 13, "\r".into()),
             "Escape" => ("Escape".into(), 27, String::new()),
+            "Backspace" => ("Backspace".into(), 8, String::new()),
             "/" => ("Slash".into(), 191, "/".into()),
             "?" => ("Slash".into(), 191, "?".into()),
             _ if key.len() == 1 && key.chars().all(|c| c.is_ascii_alphabetic()) => {

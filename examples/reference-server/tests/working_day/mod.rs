@@ -418,3 +418,178 @@ async fn keyboard_shortcuts_move_assign_end_search_and_never_fire_while_typing()
         .wait_for("!document.querySelector('dialog')", "the list closed")
         .await;
 }
+
+/// Clicks into the field labelled by `id`'s label, empties it and types `text`.
+async fn fill_field(page: &Page, id: &str, text: &str) {
+    page.click_element(&format!("document.getElementById({})", json!(id)))
+        .await;
+    page.eval(&format!("document.getElementById({}).select()", json!(id)))
+        .await;
+    page.press_key("Backspace", 0).await;
+    page.insert_text(text).await;
+}
+
+/// The shortcuts the quick responses page lists, as a JS expression.
+const QUICK_LISTED: &str =
+    "[...document.querySelectorAll('.list li button .name')].map(n => n.textContent).join(',')";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_manages_quick_responses_and_the_composer_inserts_them_filled_in() {
+    let Some(chromium) =
+        browser_or_skip("an_admin_manages_quick_responses_and_the_composer_inserts_them_filled_in")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let dana = started_session(&rest, &wid, "dana@example.com", "Dana", Some("admin-1")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    console
+        .wait_for("document.querySelector('.topbar nav')", "the top bar")
+        .await;
+    console
+        .click_element("[...document.querySelectorAll('.topbar nav a')].find(a => a.textContent.endsWith('Quick responses'))")
+        .await;
+    console
+        .wait_for(
+            "document.getElementById('quick-shortcut')",
+            "a new quick response's form",
+        )
+        .await;
+
+    // Create two; a shortcut with a space is refused under its field.
+    let refund = "Hi {customer_name}, the refund for {customer_email} is on its way. {agent_name}";
+    fill_field(&console, "quick-shortcut", "refund").await;
+    fill_field(&console, "quick-text", refund).await;
+    click_button(&console, ".editor", "Save").await;
+    console
+        .wait_for(
+            &format!("{QUICK_LISTED} === '/refund'"),
+            "the new quick response listed",
+        )
+        .await;
+    click_button(&console, ".listcol .toolbar", "New quick response").await;
+    fill_field(&console, "quick-shortcut", "opening hours").await;
+    fill_field(&console, "quick-text", "We are open 9-17.").await;
+    click_button(&console, ".editor", "Save").await;
+    console
+        .wait_for(
+            "document.getElementById('quick-shortcut-error').textContent.includes('spaces') && document.activeElement.id === 'quick-shortcut'",
+            "the refusal under the shortcut",
+        )
+        .await;
+    fill_field(&console, "quick-shortcut", "hours").await;
+    click_button(&console, ".editor", "Save").await;
+    console
+        .wait_for(
+            &format!("{QUICK_LISTED} === '/hours,/refund'"),
+            "both listed",
+        )
+        .await;
+
+    // Search, edit, delete.
+    console
+        .click_element("document.querySelector('.listcol input[type=search]')")
+        .await;
+    console.insert_text("open 9").await;
+    console
+        .wait_for(&format!("{QUICK_LISTED} === '/hours'"), "the search")
+        .await;
+    console
+        .click_element("document.querySelector('.list li button')")
+        .await;
+    fill_field(&console, "quick-text", "We are open 9 to 5.").await;
+    click_button(&console, ".editor", "Save").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('.list .sub')].some(s => s.textContent === 'We are open 9 to 5.')",
+            "the changed text",
+        )
+        .await;
+    click_button(&console, ".editor", "Delete").await;
+    click_button(&console, "dialog[open]", "Delete").await;
+    console
+        .wait_for(
+            &format!("!document.querySelector('dialog') && {QUICK_LISTED} === ''"),
+            "the deleted one gone",
+        )
+        .await;
+    let stored = rest
+        .call("GET", AGENT_TOKEN, "/v1/chat/canned-responses", None)
+        .await;
+    let shortcuts: Vec<&str> = stored["canned_responses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["shortcut"].as_str().unwrap())
+        .collect();
+    assert_eq!(shortcuts, vec!["refund"]);
+
+    // In the composer: /ref and Tab, /refund and Enter, and the picker.
+    let filled = "Hi Dana, the refund for dana@example.com is on its way. Ada Admin";
+    console
+        .click_element("[...document.querySelectorAll('.topbar nav a')].find(a => a.textContent.endsWith('Sessions'))")
+        .await;
+    open_listed_session(&console, "Dana").await;
+    console.insert_text("/ref").await;
+    console
+        .wait_for(
+            "!document.querySelector('.suggest').hidden && document.querySelector('.suggest').textContent.startsWith('/refund')",
+            "the matching quick response above the box",
+        )
+        .await;
+    console.press_key("Tab", 0).await;
+    console
+        .wait_for(
+            &format!("{DRAFT} === {}", json!(filled)),
+            "Tab inserting it",
+        )
+        .await;
+    fill_field_in_composer(&console, "/refund").await;
+    console.press_key("Enter", 0).await;
+    console
+        .wait_for(
+            &format!("{DRAFT} === {}", json!(filled)),
+            "Enter inserting it",
+        )
+        .await;
+    fill_field_in_composer(&console, "").await;
+    click_button(&console, ".composer", "⚡").await;
+    click_button(
+        &console,
+        "dialog[open] .picker",
+        &format!("/refund{refund}"),
+    )
+    .await;
+    console
+        .wait_for(
+            &format!("{DRAFT} === {}", json!(filled)),
+            "the picker inserting it",
+        )
+        .await;
+    console.press_key("Enter", 0).await;
+    console
+        .wait_for(
+            &format!("[...document.querySelectorAll('.log .msg[data-seq]')].some(m => m.textContent.startsWith({}))", json!(filled)),
+            "the reply sent",
+        )
+        .await;
+    assert_eq!(stored_with_text(&rest, &dana, filled).await.len(), 1);
+}
+
+/// Empties the message box and types `text` into it.
+async fn fill_field_in_composer(console: &Page, text: &str) {
+    console
+        .eval("(() => { const box = document.querySelector('.composer textarea'); box.focus(); box.select(); })()")
+        .await;
+    console.press_key("Backspace", 0).await;
+    if !text.is_empty() {
+        console.insert_text(text).await;
+    }
+}
