@@ -13,6 +13,7 @@ import { loadCustomerPanel } from './customer.js';
 import { endSessionDialog, transferDialog } from './dialogs.js';
 import { reportError, toast, updateTitle } from './layout.js';
 import { customerLabel, customerPanelOpen, listButton, renderSessionList, statusTag, toggleCustomerPanel } from './sessions.js';
+import { sessionSeen } from './alerts.js';
 import { composer, focusComposer } from './composer.js';
 import { settleOutgoing, showOutgoing } from './sending.js';
 import { isLive, sendFrame } from './socket.js';
@@ -36,6 +37,8 @@ export function openSession(sessionId, stayInList) {
   const previous = state.selectedSessionId;
   if (previous && previous !== sessionId) sendFrame({ type: 'unsubscribe', session_id: previous });
   state.selectedSessionId = sessionId;
+  sessionSeen(sessionId);
+  updateTitle();
   renderSessionList();
   if (stayInList) listButton(sessionId)?.focus();
   sessionsPage.grid?.classList.add('open');

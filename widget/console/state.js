@@ -13,7 +13,6 @@
 /** @typedef {'all' | 'mine' | 'unassigned' | 'active' | 'ended'} SessionFilter */
 
 const TOKEN_KEY = 'tmschat.token';
-const MUTED_KEY = 'tmschat.muted';
 const FILTER_KEY = 'tmschat.filter';
 /** @type {SessionFilter[]} the session list's tabs, in the order they are shown */
 export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'active', 'ended'];
@@ -35,7 +34,6 @@ export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'active', 'ended'];
  * @property {WidgetView[]} widgets the tenant's widgets
  * @property {WidgetDefaults | null} widgetDefaults what a new widget starts with (from the server)
  * @property {string | null} editingWidgetId the widget open in the editor
- * @property {boolean} muted whether new-chat alerts are silent
  */
 
 /** @type {ConsoleState} */
@@ -55,7 +53,6 @@ export const state = {
   widgets: [],
   widgetDefaults: null,
   editingWidgetId: null,
-  muted: localStorage.getItem(MUTED_KEY) === '1',
 };
 
 /**
@@ -107,12 +104,6 @@ function savedFilter() {
 export function rememberFilter(filter) {
   state.filter = filter;
   localStorage.setItem(FILTER_KEY, filter);
-}
-
-/** @param {boolean} muted */
-export function rememberMuted(muted) {
-  state.muted = muted;
-  localStorage.setItem(MUTED_KEY, muted ? '1' : '0');
 }
 
 /** @param {SessionView} session */

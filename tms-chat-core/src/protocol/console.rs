@@ -42,6 +42,7 @@ const CONSOLE_FILES: &[StaticFile] = &[
         body: include_str!("../../../widget/console/console.css"),
     },
     script!("console", "console.js"),
+    script!("console", "alerts.js"),
     script!("console", "api.js"),
     script!("console", "composer.js"),
     script!("console", "conversation.js"),

@@ -305,6 +305,15 @@ impl Page {
             .await;
     }
 
+    /// Runs `source` in every document this page loads from now on, before the page's scripts.
+    pub(crate) async fn add_script_on_load(&self, source: &str) {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": source}),
+        )
+        .await;
+    }
+
     /// A real mouse click (press and release of the left button) at `x`, `y` of the viewport.
     pub(crate) async fn click_at(&self, x: f64, y: f64) {
         for kind in ["mousePressed", "mouseReleased"] {

@@ -593,3 +593,167 @@ async fn fill_field_in_composer(console: &Page, text: &str) {
         console.insert_text(text).await;
     }
 }
+
+/// Stands in for the browser's notification permission prompt (which no test can click) and
+/// records what the console does: how often it asked, each notification, each tone played.
+const NOTIFICATION_SPY: &str = r#"
+window.__asked = 0; window.__shown = []; window.__tones = 0;
+class SpyNotification {
+  constructor(title, options) { window.__shown.push(title + ' | ' + ((options && options.body) || '')); }
+  static requestPermission() { window.__asked++; SpyNotification.permission = 'granted'; return Promise.resolve('granted'); }
+}
+SpyNotification.permission = sessionStorage.getItem('spy.permission') || 'default';
+window.Notification = SpyNotification;
+window.addEventListener('beforeunload', () => sessionStorage.setItem('spy.permission', SpyNotification.permission));
+const createOscillator = AudioContext.prototype.createOscillator;
+AudioContext.prototype.createOscillator = function () { window.__tones++; return createOscillator.call(this); };
+"#;
+
+/// Waits until the console showed a notification starting with `title`.
+async fn notified(console: &Page, title: &str) {
+    console
+        .wait_for(
+            &format!("window.__shown.some(n => n.startsWith({}))", json!(title)),
+            &format!("the notification {title}"),
+        )
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_chats_customer_messages_and_transfers_alert_the_agent_unless_muted() {
+    let Some(chromium) =
+        browser_or_skip("new_chats_customer_messages_and_transfers_alert_the_agent_unless_muted")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let started = rest
+        .call("POST", ADMIN_TOKEN, "/v1/chat/sessions", Some(json!({"widget_id": wid, "customer_email": "bob@example.com", "customer_name": "Bob", "assigned_agent_id": "agent-123"})))
+        .await;
+    let join = started["customer_join_url"].as_str().unwrap();
+    let join_token = join.split("tms_chat_join=").nth(1).unwrap().to_owned();
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open("about:blank").await;
+    console.add_script_on_load(NOTIFICATION_SPY).await;
+    console.navigate(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    list_shows(&console, "Bob").await;
+    assert_eq!(
+        console.eval("window.__asked").await,
+        0,
+        "never asked on load"
+    );
+
+    // The agent turns desktop notifications on: the permission is asked on that click.
+    click_button(&console, ".topbar", "Alerts").await;
+    click_button(&console, "dialog[open]", "Enable desktop notifications").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('dialog[open] label')].some(l => l.textContent === 'Desktop notifications' && l.querySelector('input').checked)",
+            "desktop notifications on",
+        )
+        .await;
+    assert_eq!(console.eval("window.__asked").await, 1);
+    click_button(&console, "dialog[open]", "Close").await;
+
+    // A new waiting chat.
+    let widget_page = browser.open(&format!("{base}/demo?widget={wid}")).await;
+    widget_page
+        .eval("TmsChat('setVisitor', {name: 'Ann'})")
+        .await;
+    open_widget(&widget_page).await;
+    customer_types(&widget_page, "Hello?").await;
+    notified(&console, "New chat waiting from Ann").await;
+    console
+        .wait_for(
+            "document.title.startsWith('(1) ')",
+            "the count in the title",
+        )
+        .await;
+    assert!(console.eval("window.__tones").await.as_u64().unwrap() >= 2);
+
+    // Bob, Sam's customer, writes while Sam looks at nothing.
+    let bob_page = browser
+        .open(&format!(
+            "{base}/demo?widget={wid}&tms_chat_join={join_token}"
+        ))
+        .await;
+    bob_page
+        .wait_for(
+            &format!("!{SHADOW}.querySelector('.panel').hidden"),
+            "Bob's widget",
+        )
+        .await;
+    customer_types(&bob_page, "Where is my parcel?").await;
+    notified(&console, "New message from Bob | Where is my parcel?").await;
+    console
+        .wait_for("document.title.startsWith('(2) ')", "two in the title")
+        .await;
+
+    // Ann's chat is transferred to Sam by a supervisor.
+    let ann = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions?widget_id={wid}&unassigned=true"),
+            None,
+        )
+        .await["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rest.call(
+        "POST",
+        ADMIN_TOKEN,
+        &format!("/v1/chat/sessions/{ann}/transfer"),
+        Some(json!({"agent_id": "agent-123"})),
+    )
+    .await;
+    notified(&console, "Chat with Ann transferred to you").await;
+
+    // Opening Bob's chat clears its alert from the count (Ann's transfer is left).
+    open_listed_session(&console, "Bob").await;
+    console
+        .wait_for(
+            "document.title.startsWith('(1) ')",
+            "the count after opening Bob's chat",
+        )
+        .await;
+
+    // Sam mutes customer messages; the choice survives a reload.
+    click_button(&console, ".topbar", "Alerts").await;
+    console
+        .click_element("[...document.querySelectorAll('dialog[open] label')].find(l => l.textContent === 'Customer messages in my chats').querySelector('input')")
+        .await;
+    click_button(&console, "dialog[open]", "Close").await;
+    console.reload().await;
+    list_shows(&console, "Ann,Bob").await;
+    click_button(&console, ".topbar", "Alerts").await;
+    let muted = console
+        .eval("[...document.querySelectorAll('dialog[open] label')].map(l => l.textContent + '=' + l.querySelector('input').checked).join(',')")
+        .await;
+    assert_eq!(
+        muted,
+        "New chats waiting for an agent=true,Customer messages in my chats=false,Chats transferred to me=true,Play a sound=true,Desktop notifications=true"
+    );
+    click_button(&console, "dialog[open]", "Close").await;
+    click_button(&console, ".tabs", "All").await;
+    // Bob writes again (Sam is on no session after the reload): no alert; then a new
+    // waiting chat still alerts, so the message had been handled before it.
+    customer_types(&bob_page, "Hello again").await;
+    rest.call("POST", ADMIN_TOKEN, "/v1/chat/sessions", Some(json!({"widget_id": wid, "customer_email": "cleo@example.com", "customer_name": "Cleo"})))
+        .await;
+    notified(&console, "New chat waiting from Cleo").await;
+    assert_eq!(
+        console
+            .eval("window.__shown.filter(n => n.includes('Hello again')).length")
+            .await,
+        0
+    );
+}
