@@ -121,7 +121,8 @@ export function renderConversation(keepLog, focusComposerToo) {
   column.appendChild(sessionsPage.typingLine);
   if (focusedInHeader) focusLike(header, focusedInHeader);
   if (ended) {
-    column.appendChild(createElement('p', { class: 'empty', text: say('sessionEnded') }));
+    const byCustomer = session.ended_by === 'customer';
+    column.appendChild(createElement('p', { class: 'empty', text: say(byCustomer ? 'endedByCustomer' : 'sessionEnded') }));
     return;
   }
   column.appendChild(composer().form);
@@ -147,7 +148,10 @@ function conversationHeader(session) {
     type: 'button',
     'aria-label': say('back'),
     text: '‹',
-    onclick: () => sessionsPage.grid?.classList.remove('open'),
+    onclick: () => {
+      sessionsPage.grid?.classList.remove('open');
+      listButton(session.id)?.focus();
+    },
   });
   return createElement('header', {}, [
     back,

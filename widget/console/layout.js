@@ -56,7 +56,10 @@ export function updateTitle() {
 
 /** @returns {HTMLElement} the product's name with its logo */
 export function brand() {
-  return createElement('div', { class: 'brand' }, [createElement('i', { 'aria-hidden': 'true' }), say('app')]);
+  return createElement('div', { class: 'brand' }, [
+    createElement('i', { 'aria-hidden': 'true' }),
+    createElement('span', { text: say('app') }),
+  ]);
 }
 
 /**
@@ -67,8 +70,7 @@ function navLink(page, active) {
   return createElement('a', {
     href: '#/' + page,
     'aria-current': active === page ? 'page' : null,
-    text: 'Chat › ' + say(page),
-  });
+  }, [createElement('span', { class: 'crumb', text: 'Chat › ' }), say(page)]);
 }
 
 /**
@@ -90,7 +92,7 @@ export function drawShell(active, signOut) {
     createElement('span', { class: 'spacer' }),
     createElement('button', { class: 'btn', type: 'button', text: say('alerts'), onclick: alertsDialog }),
     createElement('button', {
-      class: 'btn', type: 'button', 'aria-label': say('theme'), text: '◐', onclick: toggleTheme,
+      class: 'btn', type: 'button', 'aria-label': say('theme'), title: say('theme'), text: '◐', onclick: toggleTheme,
     }),
     createElement('span', { class: 'me', text: signedInAgent().display_name }),
     createElement('button', { class: 'btn', type: 'button', text: say('signOut'), onclick: signOut }),

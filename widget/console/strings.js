@@ -92,6 +92,7 @@ const STRINGS = {
   agentOpt: 'Agent',
   deptOpt: 'Department',
   sessionEnded: 'This session has ended.',
+  endedByCustomer: 'The customer ended this chat.',
   endTitle: 'End this chat?',
   endText: 'The chat with {who} ends for you and the customer; it cannot be reopened.',
   endConfirm: 'End chat',

@@ -757,3 +757,261 @@ async fn new_chats_customer_messages_and_transfers_alert_the_agent_unless_muted(
         0
     );
 }
+
+/// Whether the top bar is one line at the current size, with nothing wider than the window.
+const TOP_BAR_ON_ONE_LINE: &str = "document.querySelector('.topbar').getBoundingClientRect().height === 56 && [...document.querySelectorAll('.topbar a, .topbar button, .topbar .brand')].every(e => getComputedStyle(e).display === 'none' || (e.getClientRects().length === 1 && e.getBoundingClientRect().height <= 40)) && document.documentElement.scrollWidth <= innerWidth";
+
+/// Whether the element `selector` names is shown.
+fn shown(selector: &str) -> String {
+    format!(
+        "getComputedStyle(document.querySelector({})).display !== 'none'",
+        json!(selector)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_fits_every_screen_size() {
+    let Some(chromium) = browser_or_skip("the_console_fits_every_screen_size") else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", Some("agent-123")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    list_shows(&console, "Bob").await;
+    for width in [1280, 1000, 800, 600, 375] {
+        console.viewport(width, 800).await;
+        console
+            .wait_for(
+                TOP_BAR_ON_ONE_LINE,
+                &format!("the top bar on one line at {width} px"),
+            )
+            .await;
+    }
+
+    // Below 1100 px the customer and notes panel opens from a button and Escape closes it.
+    console.viewport(1000, 800).await;
+    console.reload().await;
+    open_listed_session(&console, "Bob").await;
+    assert_eq!(console.eval(&format!("!({})", shown(".side"))).await, true);
+    click_button(&console, ".convo header", "Customer & notes").await;
+    console
+        .wait_for(
+            &format!(
+                "{} && document.activeElement.matches('.side textarea')",
+                shown(".side")
+            ),
+            "the panel over the conversation, focus in the note box",
+        )
+        .await;
+    console.press_key("Escape", 0).await;
+    console
+        .wait_for(
+            &format!("!({}) && document.activeElement.textContent === 'Customer & notes' && document.activeElement.getAttribute('aria-expanded') === 'false'", shown(".side")),
+            "the panel closed, focus back on its button",
+        )
+        .await;
+
+    // Below 700 px one column: the conversation, then back to the list.
+    console.viewport(600, 800).await;
+    console
+        .wait_for(
+            &format!("{} && !({})", shown(".convo"), shown(".listcol")),
+            "only the conversation",
+        )
+        .await;
+    console
+        .click_element("document.querySelector('.convo header button.back')")
+        .await;
+    console
+        .wait_for(
+            &format!(
+                "{} && !({}) && document.activeElement.dataset.session",
+                shown(".listcol"),
+                shown(".convo")
+            ),
+            "only the list, focus on the session",
+        )
+        .await;
+    open_listed_session(&console, "Bob").await;
+    console
+        .wait_for(
+            &format!("!({})", shown(".listcol")),
+            "the conversation again",
+        )
+        .await;
+    console.viewport(375, 740).await;
+    console
+        .screenshot(&super::screenshots().join("console-phone.png"))
+        .await;
+}
+
+/// Records the plain-text files the page makes (the transcript) in `window.__texts`.
+const DOWNLOAD_SPY: &str = r#"
+window.__texts = [];
+const createObjectURL = URL.createObjectURL;
+URL.createObjectURL = function (blob) {
+  if (blob.type.startsWith('text/plain')) blob.text().then((text) => window.__texts.push(text));
+  return createObjectURL.call(URL, blob);
+};
+"#;
+
+/// The widget's button whose text is `text`, as a JS expression.
+fn widget_button(text: &str) -> String {
+    format!(
+        "[...{SHADOW}.querySelectorAll('button')].find(b => b.textContent === {})",
+        json!(text)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_a_phone_the_customer_sees_times_downloads_the_transcript_and_ends_the_chat() {
+    let Some(chromium) = browser_or_skip(
+        "on_a_phone_the_customer_sees_times_downloads_the_transcript_and_ends_the_chat",
+    ) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open("about:blank").await;
+    page.add_script_on_load(DOWNLOAD_SPY).await;
+    page.viewport(375, 700).await;
+    page.navigate(&format!("{base}/demo?widget={wid}")).await;
+    open_widget(&page).await;
+    // The open panel fills the phone's screen; the launcher is gone, nothing covers Send.
+    page.wait_for(
+        &format!("(() => {{ const r = {SHADOW}.querySelector('.panel').getBoundingClientRect(); return [r.x, r.y, r.width, r.height].join() === '0,0,375,700'; }})()"),
+        "the panel filling the screen",
+    )
+    .await;
+    assert_eq!(
+        page.eval(&format!(
+            "getComputedStyle({SHADOW}.querySelector('.launcher')).display"
+        ))
+        .await,
+        "none"
+    );
+    assert_eq!(
+        page.eval(&format!("(() => {{ const b = {}; const r = b.getBoundingClientRect(); return {SHADOW}.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2) === b && r.bottom <= innerHeight; }})()", widget_button("Send")))
+            .await,
+        true
+    );
+
+    customer_types(&page, "Hi, I need help").await;
+    page.wait_for(
+        &format!("[...{SHADOW}.querySelectorAll('.m.me')].some(m => m.dataset.seq)"),
+        "the message stored",
+    )
+    .await;
+    let sid = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions?widget_id={wid}"),
+            None,
+        )
+        .await["sessions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    rest.call(
+        "POST",
+        AGENT_TOKEN,
+        &format!("/v1/chat/sessions/{sid}/assign"),
+        None,
+    )
+    .await;
+    rest.call(
+        "POST",
+        AGENT_TOKEN,
+        &format!("/v1/chat/sessions/{sid}/messages"),
+        Some(json!({"content": "Happy to help"})),
+    )
+    .await;
+    // Each message shows the customer's time of day.
+    page.wait_for(
+        &format!("[...{SHADOW}.querySelectorAll('.m[data-seq]')].filter(m => m.textContent === 'Happy to help' || m.textContent === 'Hi, I need help').every(m => /\\d:\\d\\d/.test(m.dataset.time)) && [...{SHADOW}.querySelectorAll('.m')].some(m => m.textContent === 'Happy to help')"),
+        "both messages with their time",
+    )
+    .await;
+
+    // The transcript, as plain text.
+    page.click_element(&widget_button("Download transcript"))
+        .await;
+    let transcript = page.wait_for("window.__texts[0]", "the transcript").await;
+    let transcript = transcript.as_str().unwrap();
+    assert!(transcript.contains("You: Hi, I need help"), "{transcript}");
+    assert!(
+        transcript.contains("Sam Agent: Happy to help"),
+        "{transcript}"
+    );
+
+    // Ending asks first; Cancel keeps the chat.
+    page.click_element(&widget_button("End chat")).await;
+    page.wait_for(
+        &format!(
+            "{SHADOW}.querySelector('.tools .ask') && {SHADOW}.activeElement === {}",
+            widget_button("End chat")
+        ),
+        "the question, focus on End chat",
+    )
+    .await;
+    page.click_element(&widget_button("Cancel")).await;
+    page.wait_for(
+        &format!("!{SHADOW}.querySelector('.tools .ask') && {SHADOW}.querySelector('form.c')"),
+        "the chat going on",
+    )
+    .await;
+    page.click_element(&widget_button("End chat")).await;
+    page.wait_for(
+        &format!("{SHADOW}.querySelector('.tools .ask')"),
+        "the question",
+    )
+    .await;
+    page.click_element(&widget_button("End chat")).await;
+    page.wait_for(
+        &format!(
+            "{SHADOW}.activeElement === {}",
+            widget_button("Start a new chat")
+        ),
+        "the ended chat, focus on Start a new chat",
+    )
+    .await;
+    let session = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{sid}"),
+            None,
+        )
+        .await;
+    assert_eq!(session["status"], "ended");
+    assert_eq!(session["ended_by"], "customer");
+    page.screenshot(&super::screenshots().join("widget-phone.png"))
+        .await;
+
+    // The agent sees who ended it.
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    click_button(&console, ".tabs", "Ended").await;
+    list_shows(&console, "Visitor").await;
+    open_listed_session(&console, "Visitor").await;
+    console
+        .wait_for(
+            "document.querySelector('.convo .empty') && document.querySelector('.convo .empty').textContent === 'The customer ended this chat.'",
+            "ended by the customer, in the console",
+        )
+        .await;
+}
