@@ -73,12 +73,22 @@ export function drawSessionsPage(signOut) {
     },
   });
   grid.dataset.side = matchMedia(ROOM_FOR_PANEL).matches ? 'open' : 'closed';
+  followScreenWidth();
   grid.appendChild(conversation);
   grid.appendChild(customerPanel);
   main.appendChild(grid);
   Object.assign(sessionsPage, { grid, list, loadMore, conversation, customerPanel, header: null, log: null });
   loadSessions(true);
   if (state.selectedSessionId) openSession(state.selectedSessionId);
+}
+
+let followingScreenWidth = false;
+
+/** When the window narrows below room for the panel it closes, and opens when it widens again. */
+function followScreenWidth() {
+  if (followingScreenWidth) return;
+  followingScreenWidth = true;
+  matchMedia(ROOM_FOR_PANEL).addEventListener('change', (change) => toggleCustomerPanel(change.matches, false));
 }
 
 /** @returns {boolean} whether the customer and notes panel is shown */
@@ -89,10 +99,12 @@ export function customerPanelOpen() {
 /**
  * Shows or hides (the opposite of now, without `open`) the customer and notes panel: beside the
  * conversation where there is room, over it on smaller screens. Opening it focuses the note
- * box; closing it while focus was inside gives focus to the button that opens it.
+ * box (unless `moveFocus` is false); closing it while focus was inside gives focus to the
+ * button that opens it.
  * @param {boolean} [open]
+ * @param {boolean} [moveFocus]
  */
-export function toggleCustomerPanel(open) {
+export function toggleCustomerPanel(open, moveFocus) {
   const grid = sessionsPage.grid;
   const panel = sessionsPage.customerPanel;
   if (!grid || !panel) return;
@@ -101,7 +113,7 @@ export function toggleCustomerPanel(open) {
   grid.dataset.side = show ? 'open' : 'closed';
   const toggles = document.querySelectorAll('[aria-controls="customer-panel"]');
   toggles.forEach((toggle) => toggle.setAttribute('aria-expanded', String(show)));
-  if (show) /** @type {HTMLElement | null} */ (panel.querySelector('textarea'))?.focus();
+  if (show && moveFocus !== false) /** @type {HTMLElement | null} */ (panel.querySelector('textarea'))?.focus();
   else if (focusWasInside) /** @type {HTMLElement | undefined} */ (toggles[0])?.focus();
 }
 
