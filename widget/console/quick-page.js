@@ -15,6 +15,11 @@ import { bareShortcut, cannedMatching } from './quick.js';
 import { state } from './state.js';
 import { say } from './strings.js';
 
+/** The placeholders the hint names, written as they are typed (say() would fill them). */
+const PLACEHOLDER_NAMES = {
+  customer_name: '{customer_name}', customer_email: '{customer_email}', agent_name: '{agent_name}',
+};
+
 /** The page's elements and what it shows. */
 const quickPage = {
   list: /** @type {HTMLElement | null} */ (null),
@@ -44,7 +49,7 @@ export function drawQuickResponsesPage(signOut) {
   });
   main.appendChild(createElement('div', { class: 'widgets' }, [
     createElement('section', { class: 'col listcol', 'aria-label': say('quick') }, [
-      createElement('div', { class: 'toolbar' }, [createElement('div', { class: 'row' }, [search, create])]),
+      createElement('div', { class: 'toolbar' }, [create, search]),
       list,
     ]),
     editor,
@@ -118,12 +123,12 @@ function editQuickResponse(canned, keepFocus) {
       ...buttons,
     ]),
     createElement('fieldset', {}, [
-      createElement('legend', { text: say('quick') }),
+      createElement('legend', { text: say('quickEditor') }),
       createElement('label', { class: 'wide', for: 'quick-shortcut' }, [say('quickShortcut'), shortcut, errors.shortcut]),
       createElement('label', { class: 'wide', for: 'quick-text' }, [
         say('quickText'),
         text,
-        createElement('span', { class: 'hint', id: 'quick-text-hint', text: say('quickPlaceholders') }),
+        createElement('span', { class: 'hint', id: 'quick-text-hint', text: say('quickPlaceholders', PLACEHOLDER_NAMES) }),
         errors.text,
       ]),
     ]),

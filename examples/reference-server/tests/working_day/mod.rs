@@ -402,6 +402,9 @@ async fn keyboard_shortcuts_move_assign_end_search_and_never_fire_while_typing()
             "the shortcut list",
         )
         .await;
+    console
+        .screenshot(&super::screenshots().join("console-shortcuts.png"))
+        .await;
     for label in [
         "Next session",
         "Previous session",
@@ -491,6 +494,9 @@ async fn an_admin_manages_quick_responses_and_the_composer_inserts_them_filled_i
             &format!("{QUICK_LISTED} === '/hours,/refund'"),
             "both listed",
         )
+        .await;
+    console
+        .screenshot(&super::screenshots().join("console-quick-responses.png"))
         .await;
 
     // Search, edit, delete.
