@@ -24,7 +24,7 @@ roles = ["admin", "supervisor"]
 TOML
 port=18080
 RUST_LOG=warn taskset -c 0 target/release/tms-chat-reference-server --bind 127.0.0.1:$port \
-  --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" &
+  --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
 server=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
 load() { taskset -c 1 target/release/tms-chat-loadtest --server "http://127.0.0.1:$port" --token "$token" "$@"; }

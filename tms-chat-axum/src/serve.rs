@@ -1,5 +1,6 @@
 //! Serving a router with TCP_NODELAY on every accepted socket (without it, Nagle's algorithm
-//! and delayed ACKs add ~40 ms stalls to chat frames) and graceful shutdown.
+//! and delayed ACKs add ~40 ms stalls to chat frames), the peer address of each connection
+//! (axum's `ConnectInfo`, the client address of the abuse limits) and graceful shutdown.
 
 use axum::Router;
 use std::future::Future;
@@ -15,7 +16,8 @@ pub async fn serve(
             tracing::debug!(%error, "could not set TCP_NODELAY");
         }
     });
-    axum::serve(listener, router)
+    let app = router.into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

@@ -149,6 +149,11 @@ macro_rules! __for_each_case {
             malformed_frames_get_an_error_and_the_socket_stays_usable,
             frames_over_64_kib_close_the_socket_with_1009,
             shutdown_closes_sockets_with_1001_and_refuses_new_ones,
+            // Abuse limits
+            public_endpoints_answer_429_past_their_rate_per_client_address,
+            a_socket_past_its_rate_gets_rate_limited_errors_and_stays_open,
+            sockets_per_client_address_are_capped,
+            forwarded_headers_name_the_client_only_behind_a_trusted_proxy,
         }
     };
 }
@@ -175,6 +180,7 @@ mod tests {
     fn every_case_is_in_the_suite() {
         let listed: &[&str] = __for_each_case!(names);
         let sources = [
+            include_str!("cases/abuse.rs"),
             include_str!("cases/agent_rest.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),

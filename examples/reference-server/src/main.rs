@@ -17,7 +17,8 @@ mod tickets;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tms_chat_core::protocol::{ApiConfig, ChatApi};
+use tms_chat_core::protocol::abuse::IpNet;
+use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ChatApi};
 use tms_chat_core::service::ChatService;
 
 /// Which web framework mounts the API.
@@ -65,6 +66,19 @@ struct Cli {
     /// Directory for uploaded files, tickets and demo tokens.
     #[arg(long, env = "TMS_CHAT_DATA_DIR", default_value = "tms-chat-data")]
     data_dir: PathBuf,
+    /// A reverse proxy or load balancer (address or network, `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the client; repeat or separate with
+    /// commas. Default: none (the client is the TCP peer). See docs/security.md.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TMS_CHAT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpNet>,
+    /// Turns every abuse limit off (rates per address and socket, sockets per address): for
+    /// load tests from one address, never on the internet.
+    #[arg(long, env = "TMS_CHAT_NO_ABUSE_LIMITS")]
+    no_abuse_limits: bool,
 }
 
 #[tokio::main]
@@ -149,6 +163,7 @@ async fn run(cli: Cli) -> Result<(), String> {
         } else {
             ApiConfig::default().customer_join_url_template
         },
+        abuse: abuse_limits(cli.no_abuse_limits, &cli.trusted_proxies),
         ..ApiConfig::default()
     };
     let api = ChatApi::new(service, Arc::new(authenticator), api_config);
@@ -169,6 +184,19 @@ async fn run(cli: Cli) -> Result<(), String> {
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The documented defaults, or none at all (`--no-abuse-limits`), behind the given proxies.
+fn abuse_limits(off: bool, trusted_proxies: &[IpNet]) -> AbuseLimits {
+    let limits = if off {
+        AbuseLimits::unlimited()
+    } else {
+        AbuseLimits::default()
+    };
+    AbuseLimits {
+        trusted_proxies: trusted_proxies.to_vec(),
+        ..limits
+    }
 }
 
 fn print_demo(base: &str, info: &demo::DemoInfo) {

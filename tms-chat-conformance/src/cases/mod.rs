@@ -4,6 +4,7 @@
 //! connection does receive is used as a barrier (events reach a connection in publication
 //! order), and everything that arrived before it is inspected.
 
+mod abuse;
 mod agent_rest;
 mod errors;
 mod isolation;
@@ -11,6 +12,7 @@ mod public_rest;
 mod routing;
 mod sockets;
 
+pub use abuse::*;
 pub use agent_rest::*;
 pub use errors::*;
 pub use isolation::*;

@@ -23,6 +23,10 @@ pub struct ApiRequest {
     /// out (console, embed code, join links) start with it. Adapters fill it in with
     /// [`ApiRequest::mount_prefix_of`].
     pub mount_prefix: String,
+    /// The address of the connection's peer, as the adapter's server saw it (`None` for an
+    /// in-process caller). The client address of the abuse limits derives from it
+    /// ([`super::ChatApi::client_ip`]).
+    pub peer_addr: Option<std::net::SocketAddr>,
 }
 
 impl ApiRequest {
@@ -38,6 +42,7 @@ impl ApiRequest {
             headers: Vec::new(),
             body: Bytes::new(),
             mount_prefix: String::new(),
+            peer_addr: None,
         }
     }
 
@@ -73,7 +78,14 @@ impl ApiRequest {
             query: query.unwrap_or_default().to_owned(),
             headers,
             body: Bytes::new(),
+            peer_addr: None,
         }
+    }
+
+    /// Sets the connection's peer address (builder style).
+    pub fn with_peer_addr(mut self, peer: Option<std::net::SocketAddr>) -> Self {
+        self.peer_addr = peer;
+        self
     }
 
     /// The body length the client declared (`Content-Length`), if it is a number.

@@ -1,7 +1,10 @@
 //! Inbound client frames: parsing, then one handler per frame type (send, typing, subscribe,
 //! unsubscribe, resume, mark read, ping). A failed request answers an `error` frame carrying
-//! its `request_id`; the socket stays open.
+//! its `request_id`; the socket stays open. Sends and typing indicators count against the
+//! socket's rates first (`abuse`); a refused one is `rate_limited`, neither stored nor
+//! acknowledged.
 
+use super::super::abuse::FrameKind;
 use super::super::frames::{ClientFrame, ServerFrame};
 use super::super::views::MessageView;
 use super::connection::Connection;
@@ -54,6 +57,12 @@ impl Connection {
     }
 
     async fn handle(&mut self, frame: ClientFrame, rid: Option<&Value>) -> Result<(), ChatError> {
+        // Limited before anything is read or stored: a refused frame costs no store call.
+        match &frame {
+            ClientFrame::SendMessage { .. } => self.rates.check(FrameKind::Message)?,
+            ClientFrame::TypingIndicator { .. } => self.rates.check(FrameKind::Typing)?,
+            _ => {}
+        }
         match frame {
             ClientFrame::SendMessage {
                 session_id,
