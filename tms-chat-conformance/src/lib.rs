@@ -29,6 +29,7 @@ pub mod cases;
 mod client;
 mod fixture;
 pub mod graceful;
+pub mod timeouts;
 
 pub use client::{Frame, Reply, Socket};
 pub use fixture::{

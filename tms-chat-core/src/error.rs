@@ -82,11 +82,13 @@ pub enum ErrorCode {
     UpgradeRequired,
     /// A socket opened while the server shuts down (503).
     ShuttingDown,
+    /// A request body stalled past `ApiConfig::body_stall_timeout` (408).
+    RequestTimeout,
 }
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -101,6 +103,7 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::UpgradeRequired,
         ErrorCode::ShuttingDown,
+        ErrorCode::RequestTimeout,
     ];
 
     /// The wire name.
@@ -120,6 +123,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::UpgradeRequired => "upgrade_required",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::RequestTimeout => "request_timeout",
         }
     }
 }

@@ -17,8 +17,9 @@ mod tickets;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 use tms_chat_core::protocol::abuse::IpNet;
-use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ChatApi};
+use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ChatApi, ConnectionTimeouts};
 use tms_chat_core::service::ChatService;
 
 /// Which web framework mounts the API.
@@ -79,6 +80,17 @@ struct Cli {
     /// load tests from one address, never on the internet.
     #[arg(long, env = "TMS_CHAT_NO_ABUSE_LIMITS")]
     no_abuse_limits: bool,
+    /// Milliseconds a request head may take to arrive (counted from the connection's start
+    /// or the previous answer; also the idle keep-alive timeout).
+    #[arg(
+        long,
+        env = "TMS_CHAT_REQUEST_HEAD_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    request_head_timeout_ms: u64,
+    /// Milliseconds a request body may go without a byte before `408 request_timeout`.
+    #[arg(long, env = "TMS_CHAT_BODY_STALL_TIMEOUT_MS", default_value_t = 10_000)]
+    body_stall_timeout_ms: u64,
 }
 
 #[tokio::main]
@@ -164,6 +176,7 @@ async fn run(cli: Cli) -> Result<(), String> {
             ApiConfig::default().customer_join_url_template
         },
         abuse: abuse_limits(cli.no_abuse_limits, &cli.trusted_proxies),
+        body_stall_timeout: Duration::from_millis(cli.body_stall_timeout_ms),
         ..ApiConfig::default()
     };
     let api = ChatApi::new(service, Arc::new(authenticator), api_config);
@@ -179,7 +192,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         tracing::info!("shutting down: closing sockets, finishing requests");
         shutdown_api.begin_shutdown();
     };
-    http::serve(cli.framework, listener, api, shutdown)
+    let timeouts = ConnectionTimeouts {
+        request_head: Duration::from_millis(cli.request_head_timeout_ms),
+    };
+    http::serve(cli.framework, listener, api, shutdown, timeouts)
         .await
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");

@@ -29,6 +29,7 @@ pub mod requests;
 mod router;
 mod routes;
 pub mod socket;
+pub mod timeouts;
 #[cfg(feature = "typescript")]
 pub mod typescript;
 pub mod views;
@@ -40,6 +41,7 @@ pub use adapter::{bridge_socket, SocketLimits};
 pub use console::PAGE_HEADERS;
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
+pub use timeouts::{ConnectionTimeouts, GuardedIo};
 pub use widget_bundle::bundled_widget_script;
 
 use crate::auth::AgentAuthenticator;
