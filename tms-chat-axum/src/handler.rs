@@ -45,7 +45,7 @@ async fn handle(State(api): State<ChatApi>, request: Request) -> Response {
             };
         }
     }
-    let limit = match api.admit_body(&api_request) {
+    let limit = match api.admit_body(&mut api_request).await {
         Ok(limit) => limit,
         Err(refusal) => return into_response(refusal),
     };

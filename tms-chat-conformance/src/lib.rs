@@ -155,6 +155,11 @@ macro_rules! __for_each_case {
             a_socket_past_its_rate_gets_rate_limited_errors_and_stays_open,
             sockets_per_client_address_are_capped,
             forwarded_headers_name_the_client_only_behind_a_trusted_proxy,
+            // Bad input
+            nul_characters_are_refused_with_422_naming_the_field,
+            a_customer_token_on_an_agent_path_is_403_forbidden,
+            bodies_are_not_read_before_the_caller_is_known,
+            websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
         }
     };
 }
@@ -183,6 +188,7 @@ mod tests {
         let sources = [
             include_str!("cases/abuse.rs"),
             include_str!("cases/agent_rest.rs"),
+            include_str!("cases/bad_input.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),
             include_str!("cases/isolation.rs"),

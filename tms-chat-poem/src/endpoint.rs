@@ -55,7 +55,7 @@ impl Endpoint for ChatEndpoint {
                 });
             }
         }
-        let limit = match self.api.admit_body(&api_request) {
+        let limit = match self.api.admit_body(&mut api_request).await {
             Ok(limit) => limit,
             Err(refusal) => return Ok(into_response(refusal)),
         };

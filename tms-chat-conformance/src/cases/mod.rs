@@ -6,6 +6,7 @@
 
 mod abuse;
 mod agent_rest;
+mod bad_input;
 mod errors;
 mod isolation;
 mod public_rest;
@@ -14,6 +15,7 @@ mod sockets;
 
 pub use abuse::*;
 pub use agent_rest::*;
+pub use bad_input::*;
 pub use errors::*;
 pub use isolation::*;
 pub use public_rest::*;

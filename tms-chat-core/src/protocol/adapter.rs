@@ -39,14 +39,51 @@ impl ChatApi {
 
     /// The body limit of `request`'s route, or the answer to give at once, before any of the
     /// body is read: `429 rate_limited` when the client address is over its rate for this
-    /// public action (starting a session, the contact form, an upload), `413` when the
-    /// declared `Content-Length` is over the limit. Adapters call it once per request.
-    pub fn admit_body(&self, request: &ApiRequest) -> Result<usize, ApiResponse> {
+    /// public action (starting a session, the contact form, an upload); `413` when the
+    /// declared `Content-Length` is over the limit; and, when a body is coming on a route that
+    /// needs a caller, the caller's refusal (`401`, `403`): no byte of a body is read for a
+    /// caller not known yet. Adapters call it once per request, before reading the body.
+    pub async fn admit_body(&self, request: &mut ApiRequest) -> Result<usize, ApiResponse> {
         self.check_address_rate(request)?;
         let limit = self.body_limit(request);
-        match request.declared_body_len() {
-            Some(len) if len > limit as u64 => Err(ApiResponse::payload_too_large(limit)),
-            _ => Ok(limit),
+        if let Some(len) = request.declared_body_len() {
+            if len > limit as u64 {
+                return Err(ApiResponse::payload_too_large(limit));
+            }
+        }
+        if request.announces_body() {
+            self.admit_caller(request).await?;
+        }
+        Ok(limit)
+    }
+
+    /// Authenticates the caller of a route that needs one: an agent (kept on the request
+    /// for the endpoint), or the customer of a customer upload.
+    async fn admit_caller(&self, request: &mut ApiRequest) -> Result<(), ApiResponse> {
+        let path = super::routes::normalize(&request.path);
+        let route = match super::routes::lookup(&request.method, &path) {
+            super::routes::Lookup::Found(route) => route,
+            _ => return Ok(()),
+        };
+        match (route.area, route.endpoint) {
+            (super::routes::Area::Agent, endpoint) if !endpoint.is_socket() => {
+                let agent = self.inner.agents.authenticate(&request.parts()).await;
+                let agent = agent.map_err(|e| error_response(&e))?;
+                request.admitted_agent = Some(std::sync::Arc::new(agent));
+                Ok(())
+            }
+            (_, Endpoint::PublicUpload) => {
+                let widget = crate::ids::WidgetId::from(route.widget.unwrap_or_default());
+                let origin = super::public_api::request_origin(self, request);
+                match self.customer_for(request, &widget, origin.as_deref()).await {
+                    Ok(_) => Ok(()),
+                    Err(e) => Err(super::cors::with_cors(
+                        error_response(&e),
+                        request.header("origin"),
+                    )),
+                }
+            }
+            _ => Ok(()),
         }
     }
 

@@ -230,6 +230,13 @@ impl Connection {
             Some(Err(SocketError::TooLarge)) => {
                 self.closing = Some((close_code::TOO_BIG, "frame too large"));
             }
+            Some(Err(SocketError::Protocol(error))) => {
+                tracing::debug!(%error, "closing a socket that broke the protocol");
+                self.closing = Some((close_code::PROTOCOL_ERROR, "protocol error"));
+            }
+            Some(Err(SocketError::InvalidUtf8)) => {
+                self.closing = Some((close_code::INVALID_DATA, "text is not UTF-8"));
+            }
         }
         Flow::Continue
     }
