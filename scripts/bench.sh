@@ -78,7 +78,7 @@ kill $server; wait $server 2>/dev/null || true
 
 echo "== tms-chat (SQLite)"
 RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$port" \
-  --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" &
+  --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
 server=$!
 wait_ready /readyz
 measure product

@@ -1,17 +1,16 @@
 //! Request/response translation: one handler for every path below the mount point. It turns
-//! axum's request into an [`ApiRequest`] (core's [`ApiRequest::from_http`]), upgrades socket
+//! axum's request into an [`ApiRequest`] (core's [`ApiRequest::from_http`], with the peer
+//! address from axum's `ConnectInfo`), upgrades socket
 //! paths after the API authorised them, reads the body up to its route's limit
-//! ([`ChatApi::admit_body`]) and turns the [`ApiResponse`] back unchanged.
+//! ([`ChatApi::admit_body`], [`ChatApi::read_body`]) and turns the [`ApiResponse`] back unchanged.
 
 use crate::socket;
 use axum::body::Body;
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{FromRequestParts, OriginalUri, Request, State};
+use axum::extract::{ConnectInfo, FromRequestParts, OriginalUri, Request, State};
 use axum::response::Response;
 use axum::routing::any;
 use axum::Router;
-use bytes::{Bytes, BytesMut};
-use futures::StreamExt;
 use tms_chat_core::protocol::{ApiRequest, ApiResponse, ChatApi};
 
 /// The whole API as a router. Nest it under any prefix
@@ -34,7 +33,8 @@ async fn handle(State(api): State<ChatApi>, request: Request) -> Response {
         uri.query(),
         &parts.headers,
         original,
-    );
+    )
+    .with_peer_addr(peer_addr(&parts.extensions));
     if api_request.method == "GET" && ChatApi::is_socket_path(&api_request.path) {
         // An upgrade is authorised by the API first; a plain GET falls through and the API
         // answers it (426 upgrade_required).
@@ -45,47 +45,24 @@ async fn handle(State(api): State<ChatApi>, request: Request) -> Response {
             };
         }
     }
-    let limit = match api.admit_body(&api_request) {
+    let limit = match api.admit_body(&mut api_request).await {
         Ok(limit) => limit,
         Err(refusal) => return into_response(refusal),
     };
-    match read_body(body, limit).await {
+    match api.read_body(body.into_data_stream(), limit).await {
         Ok(bytes) => api_request.body = bytes,
         Err(refusal) => return into_response(refusal),
     }
     into_response(api.handle(api_request).await)
 }
 
-/// Reads the body, stopping with `413` as soon as it passes `limit`.
-async fn read_body(body: Body, limit: usize) -> Result<Bytes, ApiResponse> {
-    let mut stream = body.into_data_stream();
-    let Some(first) = stream.next().await else {
-        return Ok(Bytes::new());
-    };
-    let first = first.map_err(unreadable)?;
-    if first.len() > limit {
-        return Err(ApiResponse::payload_too_large(limit));
-    }
-    let Some(second) = stream.next().await else {
-        // One chunk (the common case): kept as it arrived, no copy.
-        return Ok(first);
-    };
-    let mut bytes = BytesMut::from(first);
-    let mut next = Some(second);
-    while let Some(chunk) = next {
-        let chunk = chunk.map_err(unreadable)?;
-        if bytes.len() + chunk.len() > limit {
-            return Err(ApiResponse::payload_too_large(limit));
-        }
-        bytes.extend_from_slice(&chunk);
-        next = stream.next().await;
-    }
-    Ok(bytes.freeze())
-}
-
-fn unreadable(error: axum::Error) -> ApiResponse {
-    tracing::debug!(%error, "could not read a request body");
-    ApiResponse::unreadable_body()
+/// The peer address, when the router is served with connect info ([`crate::serve`] is; a
+/// host serving it itself uses `into_make_service_with_connect_info::<SocketAddr>()`, else
+/// the abuse limits per client address do not apply).
+fn peer_addr(extensions: &axum::http::Extensions) -> Option<std::net::SocketAddr> {
+    extensions
+        .get::<ConnectInfo<std::net::SocketAddr>>()
+        .map(|info| info.0)
 }
 
 /// Converts the core's response (core's [`ApiResponse::into_http`]).

@@ -10,4 +10,4 @@ mod serve;
 mod socket;
 
 pub use handler::router;
-pub use serve::serve;
+pub use serve::{serve, serve_with};

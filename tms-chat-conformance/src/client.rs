@@ -269,6 +269,18 @@ impl Socket {
             .expect("send a text frame");
     }
 
+    /// Writes raw bytes on the connection, past the WebSocket framing (to send frames a
+    /// conforming client never would).
+    pub async fn send_raw(&mut self, bytes: &[u8]) {
+        use tokio::io::AsyncWriteExt;
+        match self.ws.get_mut() {
+            tokio_tungstenite::MaybeTlsStream::Plain(tcp) => {
+                tcp.write_all(bytes).await.expect("write raw bytes")
+            }
+            _ => panic!("raw bytes need a plain TCP socket"),
+        }
+    }
+
     /// Sends a binary frame.
     pub async fn send_binary(&mut self, bytes: Vec<u8>) {
         self.ws

@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
+use tms_chat_core::auth::AgentAuthenticator;
 use tms_chat_core::blob::LocalDiskBlobStore;
 use tms_chat_core::domain::{Agent, Project, Role, Tenant};
 use tms_chat_core::ids::{ProjectId, TenantId};
@@ -114,6 +115,8 @@ pub struct Fixture {
     /// The mount prefix (`""` at the root).
     pub prefix: String,
     blobs: PathBuf,
+    mount: Mount,
+    authenticator: Arc<dyn AgentAuthenticator>,
 }
 
 impl Drop for Fixture {
@@ -220,7 +223,8 @@ impl Fixture {
             widget_script: Some(Arc::from(WIDGET_SCRIPT)),
             ..ApiConfig::default()
         };
-        let api = ChatApi::new(service, Arc::new(StaticTokens::new(tokens)), config);
+        let authenticator: Arc<dyn AgentAuthenticator> = Arc::new(StaticTokens::new(tokens));
+        let api = ChatApi::new(service, authenticator.clone(), config);
         let addr = mount(api.clone()).await;
         let b = tenants.pop().expect("tenant b");
         let a = tenants.pop().expect("tenant a");
@@ -234,6 +238,8 @@ impl Fixture {
             addr,
             prefix: prefix.trim_end_matches('/').to_owned(),
             blobs,
+            mount,
+            authenticator,
         };
         for (which, domain) in [("a", "shop.example.com"), ("b", "store.example.org")] {
             let admin = if which == "a" {
@@ -258,6 +264,29 @@ impl Fixture {
             t.project_id = widget.str("project_id").to_owned();
         }
         fixture
+    }
+
+    /// A second server over the same service, tenants and widgets, with its settings changed
+    /// by `change` (the abuse limits of a case, say), mounted by the same adapter.
+    pub async fn with_config(&self, change: impl FnOnce(&mut ApiConfig)) -> Fixture {
+        let mut config = self.api.config().clone();
+        change(&mut config);
+        let service = self.api.service().clone();
+        let api = ChatApi::new(service, self.authenticator.clone(), config);
+        let addr = (self.mount)(api.clone()).await;
+        Fixture {
+            base: format!("http://{addr}{}", self.prefix),
+            a: self.a.clone(),
+            b: self.b.clone(),
+            api,
+            tickets: self.tickets.clone(),
+            http: reqwest::Client::new(),
+            addr,
+            prefix: self.prefix.clone(),
+            blobs: self.blobs.clone(),
+            mount: self.mount,
+            authenticator: self.authenticator.clone(),
+        }
     }
 
     /// The URL of `path` (below the mount point).

@@ -29,6 +29,7 @@ pub mod cases;
 mod client;
 mod fixture;
 pub mod graceful;
+pub mod timeouts;
 
 pub use client::{Frame, Reply, Socket};
 pub use fixture::{
@@ -149,6 +150,16 @@ macro_rules! __for_each_case {
             malformed_frames_get_an_error_and_the_socket_stays_usable,
             frames_over_64_kib_close_the_socket_with_1009,
             shutdown_closes_sockets_with_1001_and_refuses_new_ones,
+            // Abuse limits
+            public_endpoints_answer_429_past_their_rate_per_client_address,
+            a_socket_past_its_rate_gets_rate_limited_errors_and_stays_open,
+            sockets_per_client_address_are_capped,
+            forwarded_headers_name_the_client_only_behind_a_trusted_proxy,
+            // Bad input
+            nul_characters_are_refused_with_422_naming_the_field,
+            a_customer_token_on_an_agent_path_is_403_forbidden,
+            bodies_are_not_read_before_the_caller_is_known,
+            websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
         }
     };
 }
@@ -175,7 +186,9 @@ mod tests {
     fn every_case_is_in_the_suite() {
         let listed: &[&str] = __for_each_case!(names);
         let sources = [
+            include_str!("cases/abuse.rs"),
             include_str!("cases/agent_rest.rs"),
+            include_str!("cases/bad_input.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),
             include_str!("cases/isolation.rs"),

@@ -82,11 +82,13 @@ pub enum ErrorCode {
     UpgradeRequired,
     /// A socket opened while the server shuts down (503).
     ShuttingDown,
+    /// A request body stalled past `ApiConfig::body_stall_timeout` (408).
+    RequestTimeout,
 }
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 14] = [
+    pub const ALL: [ErrorCode; 15] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -101,6 +103,7 @@ impl ErrorCode {
         ErrorCode::Internal,
         ErrorCode::UpgradeRequired,
         ErrorCode::ShuttingDown,
+        ErrorCode::RequestTimeout,
     ];
 
     /// The wire name.
@@ -120,6 +123,7 @@ impl ErrorCode {
             ErrorCode::Internal => "internal",
             ErrorCode::UpgradeRequired => "upgrade_required",
             ErrorCode::ShuttingDown => "shutting_down",
+            ErrorCode::RequestTimeout => "request_timeout",
         }
     }
 }
@@ -156,9 +160,12 @@ pub enum ChatError {
         /// When the widget opens next (RFC 3339), if known.
         next_open: Option<chrono::DateTime<chrono::Utc>>,
     },
-    /// Too many requests.
-    #[error("rate limited")]
-    RateLimited,
+    /// Too many requests: an abuse limit (`docs/security.md`) refused this one.
+    #[error("too many requests; try again in {} s", retry_after_secs(*.retry_after))]
+    RateLimited {
+        /// How long until the same request would be accepted.
+        retry_after: std::time::Duration,
+    },
     /// The payload exceeds a size limit.
     #[error("payload too large: {0}")]
     PayloadTooLarge(Cow<'static, str>),
@@ -209,7 +216,7 @@ impl ChatError {
             ChatError::Conflict(_) => ErrorCode::Conflict,
             ChatError::DomainNotAllowed => ErrorCode::DomainNotAllowed,
             ChatError::OutsideBusinessHours { .. } => ErrorCode::OutsideBusinessHours,
-            ChatError::RateLimited => ErrorCode::RateLimited,
+            ChatError::RateLimited { .. } => ErrorCode::RateLimited,
             ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ChatError::Internal(_) => ErrorCode::Internal,
@@ -224,7 +231,7 @@ impl ChatError {
             ChatError::NotFound(_) => 404,
             ChatError::InvalidInput { .. } => 422,
             ChatError::Conflict(_) | ChatError::OutsideBusinessHours { .. } => 409,
-            ChatError::RateLimited => 429,
+            ChatError::RateLimited { .. } => 429,
             ChatError::PayloadTooLarge(_) => 413,
             ChatError::UnsupportedMediaType(_) => 415,
             ChatError::Internal(_) => 500,
@@ -264,6 +271,12 @@ impl From<crate::domain::session::InvalidTransition> for ChatError {
     fn from(err: crate::domain::session::InvalidTransition) -> Self {
         ChatError::conflict(err.to_string())
     }
+}
+
+/// Whole seconds to wait, rounded up and at least 1 (the `Retry-After` value).
+pub fn retry_after_secs(wait: std::time::Duration) -> u64 {
+    let secs = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
+    secs.max(1)
 }
 
 /// Result alias for the chat service.

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 use tms_chat_core::domain::{Agent, Role};
 use tms_chat_core::ids::TenantId;
-use tms_chat_core::protocol::{ApiConfig, ApiRequest, ChatApi, SocketError, WsFrame};
+use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ApiRequest, ChatApi, SocketError, WsFrame};
 use tms_chat_core::service::ChatService;
 use tms_chat_core::store::ChatStore;
 use tms_chat_core::test_utils::{
@@ -317,7 +317,12 @@ async fn a_one_time_ticket_opens_one_socket() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pipelined_sends_are_acked_in_order_with_seq_following_send_order() {
-    let f = fixture(ApiConfig::default()).await;
+    // 60 sends at once are past a customer socket's message rate: turned off here.
+    let f = fixture(ApiConfig {
+        abuse: AbuseLimits::unlimited(),
+        ..ApiConfig::default()
+    })
+    .await;
     let (_, token) = f.customer().await;
     let mut customer = f.customer_socket(&token).await;
     customer.expect("ready").await;
@@ -375,5 +380,30 @@ async fn a_barrier_returns_the_frames_routed_to_a_socket_before_it() {
             "{arrived:?}"
         );
         agent.assert_nothing_arrived().await;
+    }
+}
+
+/// A peer that stops answering gets pings every `ping_interval` and is closed with 1001 once
+/// silent for `idle_timeout` (30 s and 90 s by default, as docs/protocol.md says); the
+/// connection and its subscriptions end with it. Time is the paused tokio clock.
+#[tokio::test(start_paused = true)]
+async fn a_silent_peer_is_pinged_then_closed_after_the_idle_timeout() {
+    let f = fixture(ApiConfig::default()).await;
+    let mut agent = f.agent_socket("agent-token").await;
+    agent.expect("ready").await;
+    assert_eq!(f.api.open_connections(), 1);
+    for _ in 0..2 {
+        tokio::time::advance(std::time::Duration::from_secs(30)).await;
+        assert_eq!(agent.next_frame().await, WsFrame::Ping(Vec::new()));
+    }
+    tokio::time::advance(std::time::Duration::from_secs(30)).await;
+    match agent.next_frame().await {
+        WsFrame::Close(Some((code, reason))) => {
+            assert_eq!((code, reason.as_str()), (1001, "idle timeout"))
+        }
+        other => panic!("expected the idle close, got {other:?}"),
+    }
+    while f.api.open_connections() > 0 {
+        tokio::task::yield_now().await;
     }
 }

@@ -1,7 +1,7 @@
 //! Request/response translation: one endpoint for every path below the mount point. It turns
 //! poem's request into an [`ApiRequest`] (core's [`ApiRequest::from_http`]), upgrades socket
 //! paths after the API authorised them, reads the body up to its route's limit
-//! ([`ChatApi::admit_body`]) and turns the [`ApiResponse`] back unchanged.
+//! ([`ChatApi::admit_body`], [`ChatApi::read_body`]) and turns the [`ApiResponse`] back unchanged.
 
 use crate::socket;
 use bytes::Bytes;
@@ -42,7 +42,8 @@ impl Endpoint for ChatEndpoint {
             uri.query(),
             req.headers(),
             Some(original),
-        );
+        )
+        .with_peer_addr(req.remote_addr().as_socket_addr().copied());
         let (req, mut body) = req.split();
         if api_request.method == "GET" && ChatApi::is_socket_path(&api_request.path) {
             // An upgrade is authorised by the API first; a plain GET falls through and the
@@ -54,11 +55,11 @@ impl Endpoint for ChatEndpoint {
                 });
             }
         }
-        let limit = match self.api.admit_body(&api_request) {
+        let limit = match self.api.admit_body(&mut api_request).await {
             Ok(limit) => limit,
             Err(refusal) => return Ok(into_response(refusal)),
         };
-        match read_body(&mut body, limit).await {
+        match self.api.read_body(chunks(&mut body), limit).await {
             Ok(bytes) => api_request.body = bytes,
             Err(refusal) => return Ok(into_response(refusal)),
         }
@@ -66,19 +67,10 @@ impl Endpoint for ChatEndpoint {
     }
 }
 
-/// Reads the body, stopping with `413` as soon as it passes `limit`.
-async fn read_body(body: &mut RequestBody, limit: usize) -> Result<Bytes, ApiResponse> {
+/// The body as a stream of chunks (poem's is `Result<Bytes, io::Error>`).
+fn chunks(body: &mut RequestBody) -> impl futures::Stream<Item = Result<Bytes, std::io::Error>> {
     let body = body.take().unwrap_or_else(|_| Body::empty());
-    match body.into_bytes_limit(limit).await {
-        Ok(bytes) => Ok(bytes),
-        Err(poem::error::ReadBodyError::PayloadTooLarge) => {
-            Err(ApiResponse::payload_too_large(limit))
-        }
-        Err(error) => {
-            tracing::debug!(%error, "could not read a request body");
-            Err(ApiResponse::unreadable_body())
-        }
-    }
+    Box::pin(body.into_bytes_stream())
 }
 
 /// Converts the core's response (core's [`ApiResponse::into_http`]).

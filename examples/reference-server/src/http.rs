@@ -5,23 +5,25 @@
 use crate::assets;
 use crate::Framework;
 use std::future::Future;
-use tms_chat_core::protocol::ChatApi;
+use tms_chat_core::protocol::{ChatApi, ConnectionTimeouts};
 
-/// Serves `api` (plus the demo page) with `framework` on `listener`.
+/// Serves `api` (plus the demo page) with `framework` on `listener`, with the connection
+/// `timeouts` on every connection.
 pub(crate) async fn serve(
     framework: Framework,
     listener: tokio::net::TcpListener,
     api: ChatApi,
     shutdown: impl Future<Output = ()> + Send + 'static,
+    timeouts: ConnectionTimeouts,
 ) -> std::io::Result<()> {
     match framework {
         Framework::Axum => {
             let router = axum_pages().merge(tms_chat_axum::router(api));
-            tms_chat_axum::serve(listener, router, shutdown).await
+            tms_chat_axum::serve_with(listener, router, shutdown, timeouts).await
         }
         Framework::Poem => {
             let route = poem_pages(tms_chat_poem::route(api));
-            tms_chat_poem::serve(listener, route, shutdown).await
+            tms_chat_poem::serve_with(listener, route, shutdown, timeouts).await
         }
     }
 }

@@ -17,7 +17,9 @@ mod tickets;
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
 use std::sync::Arc;
-use tms_chat_core::protocol::{ApiConfig, ChatApi};
+use std::time::Duration;
+use tms_chat_core::protocol::abuse::IpNet;
+use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ChatApi, ConnectionTimeouts};
 use tms_chat_core::service::ChatService;
 
 /// Which web framework mounts the API.
@@ -67,13 +69,37 @@ struct Cli {
     data_dir: PathBuf,
     /// Encrypt message content, notes and files at rest with the keys in this file (one
     /// `<id> <base64 of 32 bytes>` per line, oldest first; the last one seals). Every node of
-    /// one database needs the same file. See docs/security.md.
+    /// one database needs the same file. See docs/encryption-at-rest.md.
     #[arg(long, env = "TMS_CHAT_ENCRYPTION_KEY_FILE")]
     encryption_key_file: Option<PathBuf>,
     /// After adding a key to the key file: re-seal everything older keys sealed under the
     /// newest one, print what changed, and exit (safe while other nodes serve).
     #[arg(long, requires = "encryption_key_file")]
     reencrypt: bool,
+    /// A reverse proxy or load balancer (address or network, `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` / `Forwarded` headers name the client; repeat or separate with
+    /// commas. Default: none (the client is the TCP peer). See docs/security.md.
+    #[arg(
+        long = "trusted-proxy",
+        env = "TMS_CHAT_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    trusted_proxies: Vec<IpNet>,
+    /// Turns every abuse limit off (rates per address and socket, sockets per address): for
+    /// load tests from one address, never on the internet.
+    #[arg(long, env = "TMS_CHAT_NO_ABUSE_LIMITS")]
+    no_abuse_limits: bool,
+    /// Milliseconds a request head may take to arrive (counted from the connection's start
+    /// or the previous answer; also the idle keep-alive timeout).
+    #[arg(
+        long,
+        env = "TMS_CHAT_REQUEST_HEAD_TIMEOUT_MS",
+        default_value_t = 10_000
+    )]
+    request_head_timeout_ms: u64,
+    /// Milliseconds a request body may go without a byte before `408 request_timeout`.
+    #[arg(long, env = "TMS_CHAT_BODY_STALL_TIMEOUT_MS", default_value_t = 10_000)]
+    body_stall_timeout_ms: u64,
 }
 
 #[tokio::main]
@@ -195,6 +221,8 @@ async fn run(cli: Cli) -> Result<(), String> {
         } else {
             ApiConfig::default().customer_join_url_template
         },
+        abuse: abuse_limits(cli.no_abuse_limits, &cli.trusted_proxies),
+        body_stall_timeout: Duration::from_millis(cli.body_stall_timeout_ms),
         ..ApiConfig::default()
     };
     let api = ChatApi::new(service, Arc::new(authenticator), api_config);
@@ -210,11 +238,27 @@ async fn run(cli: Cli) -> Result<(), String> {
         tracing::info!("shutting down: closing sockets, finishing requests");
         shutdown_api.begin_shutdown();
     };
-    http::serve(cli.framework, listener, api, shutdown)
+    let timeouts = ConnectionTimeouts {
+        request_head: Duration::from_millis(cli.request_head_timeout_ms),
+    };
+    http::serve(cli.framework, listener, api, shutdown, timeouts)
         .await
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The documented defaults, or none at all (`--no-abuse-limits`), behind the given proxies.
+fn abuse_limits(off: bool, trusted_proxies: &[IpNet]) -> AbuseLimits {
+    let limits = if off {
+        AbuseLimits::unlimited()
+    } else {
+        AbuseLimits::default()
+    };
+    AbuseLimits {
+        trusted_proxies: trusted_proxies.to_vec(),
+        ..limits
+    }
 }
 
 fn print_demo(base: &str, info: &demo::DemoInfo) {

@@ -4,14 +4,18 @@
 //! connection does receive is used as a barrier (events reach a connection in publication
 //! order), and everything that arrived before it is inspected.
 
+mod abuse;
 mod agent_rest;
+mod bad_input;
 mod errors;
 mod isolation;
 mod public_rest;
 mod routing;
 mod sockets;
 
+pub use abuse::*;
 pub use agent_rest::*;
+pub use bad_input::*;
 pub use errors::*;
 pub use isolation::*;
 pub use public_rest::*;

@@ -28,7 +28,14 @@ pub(crate) fn error_response(err: &ChatError) -> ApiResponse {
         ChatError::InvalidInput { field, .. } if field == "body" => 400,
         other => other.http_status(),
     };
-    ApiResponse::json(status, &body)
+    let response = ApiResponse::json(status, &body);
+    match err {
+        ChatError::RateLimited { retry_after } => {
+            let secs = crate::error::retry_after_secs(*retry_after);
+            response.with_header("retry-after", &secs.to_string())
+        }
+        _ => response,
+    }
 }
 
 /// A bare error response with a code of the protocol layer itself.

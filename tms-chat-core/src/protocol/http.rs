@@ -23,6 +23,13 @@ pub struct ApiRequest {
     /// out (console, embed code, join links) start with it. Adapters fill it in with
     /// [`ApiRequest::mount_prefix_of`].
     pub mount_prefix: String,
+    /// The address of the connection's peer, as the adapter's server saw it (`None` for an
+    /// in-process caller). The client address of the abuse limits derives from it
+    /// ([`super::ChatApi::client_ip`]).
+    pub peer_addr: Option<std::net::SocketAddr>,
+    /// The agent [`super::ChatApi::admit_body`] authenticated before the body was read, so
+    /// the endpoint does not ask the authenticator again.
+    pub(crate) admitted_agent: Option<std::sync::Arc<crate::domain::Agent>>,
 }
 
 impl ApiRequest {
@@ -38,6 +45,8 @@ impl ApiRequest {
             headers: Vec::new(),
             body: Bytes::new(),
             mount_prefix: String::new(),
+            peer_addr: None,
+            admitted_agent: None,
         }
     }
 
@@ -73,13 +82,29 @@ impl ApiRequest {
             query: query.unwrap_or_default().to_owned(),
             headers,
             body: Bytes::new(),
+            peer_addr: None,
+            admitted_agent: None,
         }
+    }
+
+    /// Sets the connection's peer address (builder style).
+    pub fn with_peer_addr(mut self, peer: Option<std::net::SocketAddr>) -> Self {
+        self.peer_addr = peer;
+        self
     }
 
     /// The body length the client declared (`Content-Length`), if it is a number.
     pub fn declared_body_len(&self) -> Option<u64> {
         self.header("content-length")
             .and_then(|v| v.trim().parse::<u64>().ok())
+    }
+
+    /// Whether a body follows the head: a `Content-Length` above 0, or chunked.
+    pub fn announces_body(&self) -> bool {
+        self.declared_body_len().is_some_and(|len| len > 0)
+            || self
+                .header("transfer-encoding")
+                .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"))
     }
 
     /// The prefix a host nested the API under: the request's original path less the path
@@ -220,6 +245,13 @@ pub enum SocketError {
     /// A frame or message exceeded the configured limit (close with 1009).
     #[error("frame too large")]
     TooLarge,
+    /// The peer broke the WebSocket protocol (an unmasked frame, reserved bits or opcodes, a
+    /// fragmented control frame): close with 1002.
+    #[error("protocol violation: {0}")]
+    Protocol(String),
+    /// A text message that is not UTF-8: close with 1007.
+    #[error("invalid UTF-8 in a text message")]
+    InvalidUtf8,
     /// The connection broke.
     #[error("connection error: {0}")]
     Other(String),
@@ -229,12 +261,18 @@ impl SocketError {
     /// Classifies a framework's socket read error by its text: tungstenite reports an
     /// over-limit frame or message as a capacity error ("Space limit exceeded: Message too
     /// long"), which adapters receive wrapped in their own error types.
+    /// Protocol violations are tungstenite's "WebSocket protocol error: …", bad text its
+    /// "UTF-8 encoding error".
     pub fn from_read_error(text: String) -> SocketError {
         if text.contains("Space limit exceeded")
             || text.contains("too long")
             || text.contains("Message too big")
         {
             SocketError::TooLarge
+        } else if text.contains("UTF-8") || text.contains("utf-8") || text.contains("Utf8") {
+            SocketError::InvalidUtf8
+        } else if text.contains("protocol error") {
+            SocketError::Protocol(text)
         } else {
             SocketError::Other(text)
         }
@@ -251,4 +289,8 @@ pub mod close_code {
     pub const POLICY: u16 = 1008;
     /// Message too big.
     pub const TOO_BIG: u16 = 1009;
+    /// The peer broke the WebSocket protocol.
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// A text message that is not UTF-8.
+    pub const INVALID_DATA: u16 = 1007;
 }

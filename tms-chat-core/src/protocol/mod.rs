@@ -10,6 +10,7 @@
 //! (authentication and agent sync), `embed` (embed snippet), `console` (the agent console's
 //! files), `widget_bundle` (the widget script with the helpers it shares with the console).
 
+pub mod abuse;
 mod adapter;
 mod agent_api;
 mod agents;
@@ -28,16 +29,19 @@ pub mod requests;
 mod router;
 mod routes;
 pub mod socket;
+pub mod timeouts;
 #[cfg(feature = "typescript")]
 pub mod typescript;
 pub mod views;
 mod widget_bundle;
 mod ws_ticket;
 
+pub use abuse::{AbuseLimits, Rate};
 pub use adapter::{bridge_socket, SocketLimits};
 pub use console::PAGE_HEADERS;
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
+pub use timeouts::{ConnectionTimeouts, GuardedIo};
 pub use widget_bundle::bundled_widget_script;
 
 use crate::auth::AgentAuthenticator;
@@ -68,6 +72,9 @@ pub struct ApiConfig {
     pub max_json_body_bytes: usize,
     /// Largest upload body (the per-widget limit applies on top).
     pub max_upload_body_bytes: usize,
+    /// The longest a request body may go without a byte arriving before the request is
+    /// answered `408 request_timeout` and the connection closed (10 s).
+    pub body_stall_timeout: Duration,
     /// How long a one-time WebSocket ticket is valid.
     pub ws_ticket_ttl: Duration,
     /// The widget script served at `chat-widget.js` below the mount point: the library's own
@@ -81,6 +88,9 @@ pub struct ApiConfig {
     /// customer token), `{base}` (the public base URL). The widget picks the token up from the
     /// `tms_chat_join` query parameter.
     pub customer_join_url_template: String,
+    /// Rates per client address and per socket, the socket cap per address and the trusted
+    /// proxies (`docs/security.md`).
+    pub abuse: AbuseLimits,
 }
 
 impl Default for ApiConfig {
@@ -94,10 +104,12 @@ impl Default for ApiConfig {
             idle_timeout: Duration::from_secs(90),
             max_json_body_bytes: 256 * 1024,
             max_upload_body_bytes: 101 * 1024 * 1024,
+            body_stall_timeout: Duration::from_secs(10),
             ws_ticket_ttl: Duration::from_secs(60),
             widget_script: Some(Arc::from(bundled_widget_script())),
             serve_console: true,
             customer_join_url_template: "https://{domain}/?tms_chat_join={token}".to_owned(),
+            abuse: AbuseLimits::default(),
         }
     }
 }
@@ -112,6 +124,7 @@ struct Inner {
     service: ChatService,
     agents: agents::AgentSignIn,
     config: ApiConfig,
+    abuse: abuse::AbuseGuards,
     shutdown: tokio::sync::watch::Sender<bool>,
     connections: std::sync::atomic::AtomicUsize,
 }
@@ -136,6 +149,7 @@ impl ChatApi {
             inner: Arc::new(Inner {
                 agents: agents::AgentSignIn::new(authenticator, service.store().clone()),
                 service,
+                abuse: abuse::AbuseGuards::new(&config.abuse),
                 config,
                 shutdown,
                 connections: std::sync::atomic::AtomicUsize::new(0),
@@ -151,6 +165,12 @@ impl ChatApi {
     /// The settings.
     pub fn config(&self) -> &ApiConfig {
         &self.inner.config
+    }
+
+    /// The client address of `request` for the abuse limits: its peer, or what a trusted
+    /// proxy says in `Forwarded` / `X-Forwarded-For` (`docs/security.md`).
+    pub fn client_ip(&self, request: &ApiRequest) -> Option<std::net::IpAddr> {
+        abuse::client_ip(request, &self.inner.abuse.limits().trusted_proxies)
     }
 
     /// Whether `path` is a WebSocket endpoint (adapters upgrade these).

@@ -21,6 +21,14 @@ pub(crate) async fn dispatch(api: &ChatApi, req: ApiRequest) -> ApiResponse {
     let path = normalize(&req.path);
     let origin = req.header("origin");
     let public = path.starts_with("/v1/chat/public/widgets/");
+    if let Err(e) = super::body::Query::refuse_nul(&req.query) {
+        let refusal = super::errors::error_response(&e);
+        return if public {
+            super::cors::with_cors(refusal, origin)
+        } else {
+            refusal
+        };
+    }
     match lookup(&req.method, &path) {
         Lookup::Found(route) if route.endpoint.is_console() && !api.config().serve_console => {
             route_not_found()

@@ -59,9 +59,12 @@ impl<'r> AgentCall<'r> {
 
 /// Authenticates the agent, then answers the endpoint.
 pub(crate) async fn handle(api: &ChatApi, req: &ApiRequest, route: &Matched<'_>) -> ApiResponse {
-    let agent = match api.inner.agents.authenticate(&req.parts()).await {
-        Ok(agent) => agent,
-        Err(e) => return error_response(&e),
+    let agent = match &req.admitted_agent {
+        Some(agent) => std::sync::Arc::clone(agent),
+        None => match api.inner.agents.authenticate(&req.parts()).await {
+            Ok(agent) => std::sync::Arc::new(agent),
+            Err(e) => return error_response(&e),
+        },
     };
     let call = AgentCall {
         api,

@@ -2,6 +2,7 @@
 //! pending commits and the ping timer, and the batched write (every frame queued during one
 //! wake-up is written, then flushed once).
 
+use super::super::abuse::SocketRates;
 use super::super::frames::ServerFrame;
 use super::super::http::close_code;
 use super::super::{ApiConfig, ChatApi, SocketError, WsFrame};
@@ -52,6 +53,8 @@ pub(super) struct Connection {
     pub(super) own_pending: HashSet<String>,
     /// A customer connection's own session, kept fresh by the session's events.
     pub(super) own_session: Option<Session>,
+    /// This socket's message and typing rates.
+    pub(super) rates: SocketRates,
 }
 
 /// Whether the loop goes on after a wake-up.
@@ -66,6 +69,12 @@ impl Connection {
     pub(super) fn new(api: ChatApi, principal: Principal) -> (Self, Receiver<Arc<Envelope>>) {
         let (subscriber, events) = Subscriber::channel(api.config().socket_queue_capacity);
         let delivered_seq = DeliveredSeqs::new(matches!(principal, Principal::Customer { .. }));
+        let limits = &api.config().abuse;
+        let messages = match principal {
+            Principal::Agent(_) => limits.agent_messages_per_socket,
+            Principal::Customer { .. } => limits.customer_messages_per_socket,
+        };
+        let rates = SocketRates::new(messages, limits.typing_per_socket);
         let mut conn = Connection {
             api,
             principal,
@@ -76,6 +85,7 @@ impl Connection {
             acks: FuturesOrdered::new(),
             own_pending: HashSet::new(),
             own_session: None,
+            rates,
         };
         conn.subscribe_principal();
         (conn, events)
@@ -219,6 +229,13 @@ impl Connection {
             }
             Some(Err(SocketError::TooLarge)) => {
                 self.closing = Some((close_code::TOO_BIG, "frame too large"));
+            }
+            Some(Err(SocketError::Protocol(error))) => {
+                tracing::debug!(%error, "closing a socket that broke the protocol");
+                self.closing = Some((close_code::PROTOCOL_ERROR, "protocol error"));
+            }
+            Some(Err(SocketError::InvalidUtf8)) => {
+                self.closing = Some((close_code::INVALID_DATA, "text is not UTF-8"));
             }
         }
         Flow::Continue

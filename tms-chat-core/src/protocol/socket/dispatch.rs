@@ -1,7 +1,10 @@
 //! Inbound client frames: parsing, then one handler per frame type (send, typing, subscribe,
 //! unsubscribe, resume, mark read, ping). A failed request answers an `error` frame carrying
-//! its `request_id`; the socket stays open.
+//! its `request_id`; the socket stays open. Sends and typing indicators count against the
+//! socket's rates first (`abuse`); a refused one is `rate_limited`, neither stored nor
+//! acknowledged.
 
+use super::super::abuse::FrameKind;
 use super::super::frames::{ClientFrame, ServerFrame};
 use super::super::views::MessageView;
 use super::connection::Connection;
@@ -16,8 +19,9 @@ use crate::store::Appended;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// Why a text frame is not a client frame: its `request_id` (when it had one) and the reason.
-type Malformed = (Option<Value>, String);
+/// Why a text frame is not a client frame: its `request_id` (when it had one), the reason
+/// and the field at fault (when one is).
+type Malformed = (Option<Value>, String, Option<String>);
 
 /// Parses a text frame into a client frame and its `request_id`.
 fn parse(text: &str) -> Result<(ClientFrame, Option<Value>), Malformed> {
@@ -27,14 +31,18 @@ fn parse(text: &str) -> Result<(ClientFrame, Option<Value>), Malformed> {
             return Err((
                 None,
                 "a frame must be a JSON object with a `type`".to_owned(),
+                None,
             ))
         }
-        Err(e) => return Err((None, format!("malformed JSON: {e}"))),
+        Err(e) => return Err((None, format!("malformed JSON: {e}"), None)),
     };
     let request_id = value.get("request_id").cloned();
+    if let Err(e) = super::super::body::refuse_nul(&value) {
+        return Err((request_id, e.public_message(), e.field().map(str::to_owned)));
+    }
     match serde_json::from_value(value) {
         Ok(frame) => Ok((frame, request_id)),
-        Err(e) => Err((request_id, format!("invalid frame: {e}"))),
+        Err(e) => Err((request_id, format!("invalid frame: {e}"), None)),
     }
 }
 
@@ -43,8 +51,9 @@ impl Connection {
     pub(super) async fn on_client_frame(&mut self, text: &str) {
         let (frame, request_id) = match parse(text) {
             Ok(parsed) => parsed,
-            Err((request_id, message)) => {
-                return self.push_error(request_id.as_ref(), "invalid_input", &message, None)
+            Err((request_id, message, field)) => {
+                let field = field.as_deref();
+                return self.push_error(request_id.as_ref(), "invalid_input", &message, field);
             }
         };
         let rid = request_id.as_ref();
@@ -54,6 +63,12 @@ impl Connection {
     }
 
     async fn handle(&mut self, frame: ClientFrame, rid: Option<&Value>) -> Result<(), ChatError> {
+        // Limited before anything is read or stored: a refused frame costs no store call.
+        match &frame {
+            ClientFrame::SendMessage { .. } => self.rates.check(FrameKind::Message)?,
+            ClientFrame::TypingIndicator { .. } => self.rates.check(FrameKind::Typing)?,
+            _ => {}
+        }
         match frame {
             ClientFrame::SendMessage {
                 session_id,

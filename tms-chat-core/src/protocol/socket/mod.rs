@@ -19,6 +19,7 @@ mod dispatch;
 mod encoding;
 mod seqs;
 
+use super::abuse::SocketSlot;
 use super::body::Query;
 use super::errors::error_response;
 use super::routes::{lookup, normalize, Endpoint, Lookup};
@@ -35,6 +36,8 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct SocketGrant {
     principal: Principal,
+    /// The client address's socket slot, held until the connection ends.
+    slot: Option<Arc<SocketSlot>>,
 }
 
 /// Who a connection speaks for.
@@ -70,22 +73,29 @@ impl ChatApi {
             ));
         }
         let path = normalize(&request.path);
-        match lookup("GET", &path) {
-            Lookup::Found(route) if route.endpoint == Endpoint::AgentSocket => {
-                self.authorize_agent_socket(request).await
-            }
-            Lookup::Found(route) if route.endpoint == Endpoint::CustomerSocket => {
-                let widget = WidgetId::from(route.widget.unwrap_or_default());
-                self.authorize_customer_socket(request, &widget).await
-            }
-            _ => Err(super::errors::route_not_found()),
-        }
+        let (endpoint, widget) = match lookup("GET", &path) {
+            Lookup::Found(route) if route.endpoint.is_socket() => (route.endpoint, route.widget),
+            _ => return Err(super::errors::route_not_found()),
+        };
+        // The address's slot first: a refused address costs no authentication.
+        let slot = self
+            .inner
+            .abuse
+            .open_socket(self.client_ip(request))
+            .map_err(|e| super::cors::with_cors(error_response(&e), request.header("origin")))?;
+        let principal = if endpoint == Endpoint::AgentSocket {
+            self.authorize_agent_socket(request).await?
+        } else {
+            let widget = WidgetId::from(widget.unwrap_or_default());
+            self.authorize_customer_socket(request, &widget).await?
+        };
+        Ok(SocketGrant {
+            principal,
+            slot: slot.map(Arc::new),
+        })
     }
 
-    async fn authorize_agent_socket(
-        &self,
-        request: &ApiRequest,
-    ) -> Result<SocketGrant, ApiResponse> {
+    async fn authorize_agent_socket(&self, request: &ApiRequest) -> Result<Principal, ApiResponse> {
         let query = Query::parse(&request.query);
         let agent = if let Some(ticket) = query.get("ticket") {
             self.redeem_socket_ticket(ticket).await
@@ -93,9 +103,7 @@ impl ChatApi {
             self.inner.agents.authenticate(&request.parts()).await
         };
         agent
-            .map(|a| SocketGrant {
-                principal: Principal::Agent(Arc::new(a)),
-            })
+            .map(|a| Principal::Agent(Arc::new(a)))
             .map_err(|e| error_response(&e))
     }
 
@@ -103,17 +111,15 @@ impl ChatApi {
         &self,
         request: &ApiRequest,
         widget_id: &WidgetId,
-    ) -> Result<SocketGrant, ApiResponse> {
+    ) -> Result<Principal, ApiResponse> {
         let effective = super::public_api::request_origin(self, request);
         match self
             .customer_for(request, widget_id, effective.as_deref())
             .await
         {
-            Ok((widget, customer)) => Ok(SocketGrant {
-                principal: Principal::Customer {
-                    customer,
-                    show_avatars: widget.show_agent_avatars,
-                },
+            Ok((widget, customer)) => Ok(Principal::Customer {
+                customer,
+                show_avatars: widget.show_agent_avatars,
             }),
             Err(e) => Err(super::cors::with_cors(
                 error_response(&e),
@@ -135,6 +141,7 @@ impl ChatApi {
         let (mut conn, events) = Connection::new(self.clone(), grant.principal);
         conn.run(socket, events).await;
         conn.close();
+        drop(grant.slot);
         self.inner.connections.fetch_sub(1, Ordering::Relaxed);
     }
 }
