@@ -201,6 +201,17 @@ pub trait ChatStore: Send + Sync + 'static {
         tenant: &TenantId,
         agent: &AgentId,
     ) -> StoreResult<u64>;
+    /// [`ChatStore::update_session`] for a session given to an agent with a session limit:
+    /// in the same atomic step, refuses ([`LimitedUpdate::AtLimit`], nothing written) when
+    /// the session's `assigned_agent_id` already holds `max_open` non-ended sessions other
+    /// than this one. Of concurrent limited updates for one agent, from any node, never more
+    /// than `max_open` end up stored: the database serialises them per agent. A session
+    /// without an assignee is written as by `update_session`.
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate>;
 
     // --- messages ---
 
@@ -283,6 +294,16 @@ pub trait ChatStore: Send + Sync + 'static {
         ticket_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SocketTicketRecord>>;
+}
+
+/// The outcome of [`ChatStore::update_session_within_limit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // One per update, moved once: boxing would buy nothing.
+pub enum LimitedUpdate {
+    /// Written; the session as stored, its version bumped.
+    Stored(Session),
+    /// The assignee already holds `max_open` other open sessions; nothing was written.
+    AtLimit,
 }
 
 /// A one-time socket ticket as stored: the hash of the ticket, never the ticket itself.

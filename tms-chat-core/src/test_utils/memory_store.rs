@@ -18,7 +18,7 @@ use crate::ids::{
     WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, SessionCursor, SessionFilter, SessionPage,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionCursor, SessionFilter, SessionPage,
     SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 
@@ -524,6 +524,28 @@ impl ChatStore for MemoryStore {
             .filter(|s| s.status != SessionStatus::Ended)
             .count();
         Ok(open as u64)
+    }
+
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        // One lock for the count and the write: the store's transaction.
+        let mut state = self.state();
+        if let Some(agent) = &session.assigned_agent_id {
+            let others = state
+                .sessions_of(&session.tenant_id)
+                .filter(|s| s.assigned_agent_id.as_ref() == Some(agent))
+                .filter(|s| s.status != SessionStatus::Ended && s.id != session.id)
+                .count();
+            if others >= max_open as usize {
+                // A session of another tenant is still `NotFound`.
+                state.session(&session.tenant_id, &session.id)?;
+                return Ok(LimitedUpdate::AtLimit);
+            }
+        }
+        state.update_session(session).map(LimitedUpdate::Stored)
     }
 
     // --- messages ---

@@ -23,8 +23,8 @@ use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use tms_chat_core::store::{
-    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, SocketTicketRecord, StoreResult,
-    MAX_PAGE_SIZE,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
+    SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 use tms_chat_core::StoreError;
 
@@ -432,6 +432,15 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         .map_err(db("count open sessions"))?;
         let count = row.int("open_sessions")?;
         u64::try_from(count).map_err(|_| crate::error::corrupt(format!("negative count {count}")))
+    }
+
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        self.update_session_row_within_limit(session, max_open)
+            .await
     }
 
     // --- messages ---
