@@ -1,14 +1,15 @@
 //! Routing, capacity and presence through the chat service on the in-memory store and the
-//! manual clock: an agent's open sessions never exceed their limit on any path.
+//! manual clock: an agent's open sessions never exceed their limit on any path; presence
+//! follows sockets and choices, with a grace period.
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
-use chrono::{TimeZone, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use tms_chat_core::clock::ManualClock;
-use tms_chat_core::domain::{Agent, Role, Session, SessionStatus};
+use tms_chat_core::domain::{Agent, Presence, Role, Session, SessionStatus};
 use tms_chat_core::ids::TenantId;
-use tms_chat_core::notify::LocalNotifier;
+use tms_chat_core::notify::{ChatEvent, LocalNotifier, Notifier as _, Subscriber, Topic};
 use tms_chat_core::service::{ChatService, StartCustomerSession, TransferRequest};
 use tms_chat_core::store::ChatStore;
 use tms_chat_core::test_utils::{seed_agents, seed_tenant, seed_widget, MemoryStore};
@@ -234,5 +235,117 @@ async fn a_missing_limit_is_unlimited() {
         w.svc.assign_session(&kim, &s.id, None).await.unwrap();
     }
     assert_eq!(w.open_sessions(&kim).await, 5);
-    let _ = (&w.clock, &w.notifier);
+}
+
+// --- presence ---
+
+/// The next `presence_changed` on `rx`, as (agent, presence).
+fn next_presence(
+    rx: &mut tokio::sync::mpsc::Receiver<Arc<tms_chat_core::notify::Envelope>>,
+) -> Option<(String, Presence)> {
+    while let Ok(env) = rx.try_recv() {
+        if let ChatEvent::PresenceChanged { agent_id, presence } = &env.event {
+            return Some((agent_id.to_string(), *presence));
+        }
+    }
+    None
+}
+
+#[tokio::test]
+async fn a_socket_brings_the_agent_online_and_the_grace_period_takes_them_offline() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let (sub, mut rx) = Subscriber::channel(64);
+    w.notifier.subscribe(Topic::Tenant(w.tenant.clone()), &sub);
+    let team = w.svc.team(&sam).await.unwrap();
+    assert!(team.iter().all(|m| m.presence == Presence::Offline));
+
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    assert_eq!(
+        next_presence(&mut rx),
+        Some(("sam".into(), Presence::Online))
+    );
+    w.svc.agent_socket_closed(&sam).await.unwrap();
+    assert_eq!(
+        next_presence(&mut rx),
+        None,
+        "the grace period keeps them online"
+    );
+
+    w.clock.advance(Duration::seconds(29));
+    assert_eq!(w.svc.expire_presence_grace().await.unwrap(), 0);
+    w.clock.advance(Duration::seconds(1));
+    assert_eq!(w.svc.expire_presence_grace().await.unwrap(), 1);
+    assert_eq!(
+        next_presence(&mut rx),
+        Some(("sam".into(), Presence::Offline))
+    );
+    assert_eq!(
+        w.svc.expire_presence_grace().await.unwrap(),
+        0,
+        "fires once"
+    );
+}
+
+#[tokio::test]
+async fn a_reconnect_within_the_grace_period_is_not_an_absence() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    w.svc.agent_socket_closed(&sam).await.unwrap();
+    w.clock.advance(Duration::seconds(10));
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    w.clock.advance(Duration::seconds(60));
+    assert_eq!(w.svc.expire_presence_grace().await.unwrap(), 0);
+    let presence = w.svc.presence_of_tenant(&w.tenant).await.unwrap();
+    assert_eq!(presence.get(&sam.id), Some(&Presence::Online));
+}
+
+#[tokio::test]
+async fn the_chosen_status_is_kept_and_comes_back_with_the_next_socket() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    let away = w.svc.set_presence(&sam, Presence::Away).await.unwrap();
+    assert_eq!(away, Presence::Away);
+    w.svc.agent_socket_closed(&sam).await.unwrap();
+    w.clock.advance(Duration::seconds(31));
+    w.svc.expire_presence_grace().await.unwrap();
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    let presence = w.svc.presence_of_tenant(&w.tenant).await.unwrap();
+    assert_eq!(presence.get(&sam.id), Some(&Presence::Away));
+}
+
+#[tokio::test]
+async fn the_team_list_carries_presence_load_and_limits() {
+    let w = world().await;
+    let sam = Agent {
+        departments: vec!["billing".into()],
+        skills: vec!["fr".into()],
+        ..w.agent("sam", Some(3)).await
+    };
+    w.svc.store().upsert_agent(&sam).await.unwrap();
+    let s = w.waiting().await;
+    w.svc.assign_session(&sam, &s.id, None).await.unwrap();
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    let team = w.svc.team(&w.supervisor).await.unwrap();
+    let member = team.iter().find(|m| m.agent.id == sam.id).unwrap();
+    assert_eq!(member.presence, Presence::Online);
+    assert_eq!(member.active_sessions, 1);
+    assert_eq!(member.agent.max_concurrent_sessions, Some(3));
+    assert_eq!(member.agent.skills, vec!["fr".to_owned()]);
+}
+
+#[tokio::test]
+async fn presence_changes_reach_only_the_agents_own_tenant_and_never_customers() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let s = w.waiting().await;
+    let foreign = TenantId::new("someone-else");
+    let (sub, mut rx) = Subscriber::channel(64);
+    w.notifier.subscribe(Topic::Tenant(foreign), &sub);
+    w.notifier.subscribe(Topic::Session(s.id.clone()), &sub);
+    w.svc.agent_socket_opened(&sam).await.unwrap();
+    w.svc.set_presence(&sam, Presence::Away).await.unwrap();
+    assert_eq!(next_presence(&mut rx), None);
 }

@@ -76,6 +76,11 @@ macro_rules! migrations {
                 description: "files",
                 sql: include_str!(concat!("../migrations/", $db, "/0003_files.sql")),
             },
+            Migration {
+                version: 4,
+                description: "routing",
+                sql: include_str!(concat!("../migrations/", $db, "/0004_routing.sql")),
+            },
         ]
     };
 }

@@ -85,7 +85,15 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, };
+note: Note, } | { "type": "presence_changed",
+/**
+ * The agent.
+ */
+agent_id: AgentId,
+/**
+ * Their presence now.
+ */
+presence: Presence, };
 
 /**
  * An agent, as the host identifies it (for example `agent-123`).
@@ -99,7 +107,7 @@ export type AgentList = {
 /**
  * The tenant's agents.
  */
-agents: Array<AgentView>, };
+agents: Array<TeamMemberView>, };
 
 /**
  * `POST /v1/chat/sessions` (agent-started): the session plus what reaches the customer.
@@ -602,6 +610,25 @@ content: string, };
 export type OfflineBehavior = "show_message" | "collect_contact" | "redirect";
 
 /**
+ * What an agent is, as routing and colleagues see it.
+ */
+export type Presence = "online" | "away" | "offline";
+
+/**
+ * `PUT /v1/chat/me/presence`.
+ */
+export type PresenceRequest = {
+/**
+ * `online`, `away` or `offline`.
+ */
+status: Presence, };
+
+/**
+ * `PUT /v1/chat/me/presence`'s answer.
+ */
+export type PresenceView = { agent_id: AgentId, presence: Presence, };
+
+/**
  * `GET /healthz` and `GET /readyz`.
  */
 export type ProbeStatus = {
@@ -923,6 +950,11 @@ identity_hash?: string | null, };
  * What a system message records.
  */
 export type SystemEvent = "joined" | "assigned" | "transferred" | "ended";
+
+/**
+ * An agent in the team list: the profile, presence and load.
+ */
+export type TeamMemberView = { presence: Presence, active_sessions: number, id: AgentId, display_name: string, avatar_url: string | null, roles: Array<Role>, projects: Array<ProjectId>, departments: Array<string>, skills: Array<string>, max_concurrent_sessions: number | null, };
 
 /**
  * A tenant of the host TMS; everything belongs to exactly one.

@@ -7,6 +7,7 @@
 mod agent_rest;
 mod errors;
 mod isolation;
+mod presence;
 mod public_rest;
 mod routing;
 mod sockets;
@@ -14,6 +15,7 @@ mod sockets;
 pub use agent_rest::*;
 pub use errors::*;
 pub use isolation::*;
+pub use presence::*;
 pub use public_rest::*;
 pub use routing::*;
 pub use sockets::*;

@@ -12,8 +12,8 @@
 pub mod conformance;
 
 use crate::domain::{
-    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
-    SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
+    Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -277,6 +277,35 @@ pub trait ChatStore: Send + Sync + 'static {
         tenant: &TenantId,
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>>;
+
+    /// How many non-ended sessions each agent of the tenant holds (agents holding none are
+    /// left out).
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>>;
+
+    // ----- presence (shared by every node on the database) -----
+
+    /// Applies `change` at `now` to an agent's presence ([`AgentPresence::apply`]; an agent
+    /// without a row starts from [`AgentPresence::unseen`]) and stores it, atomically: of
+    /// concurrent changes for one agent, on any node, each sees the one before. Answers the
+    /// presence before and after.
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)>;
+    /// The stored presence of the tenant's agents (agents never seen have none).
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>>;
+    /// Applies [`PresenceChange::GraceExpired`] to at most `limit` agents, of every tenant,
+    /// whose grace period is over at `now` (no socket, `grace_until <= now`, not yet
+    /// `offline`), and answers them as stored. Each such agent is answered to exactly one of
+    /// concurrent callers, on any node.
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>>;
 
     // ----- one-time socket tickets (shared by every node on the database) -----
 

@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::truncate_to_micros;
 use crate::domain::{
-    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
-    SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, Presence,
+    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -68,6 +68,7 @@ struct State {
     canned: BTreeMap<CannedResponseId, CannedResponse>,
     read_markers: BTreeMap<(TenantId, SessionId, String), ReadMarker>,
     socket_tickets: BTreeMap<String, SocketTicketRecord>,
+    presence: BTreeMap<(TenantId, AgentId), AgentPresence>,
 }
 
 impl MemoryStore {
@@ -546,6 +547,65 @@ impl ChatStore for MemoryStore {
             }
         }
         state.update_session(session).map(LimitedUpdate::Stored)
+    }
+
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
+        let state = self.state();
+        let mut counts: BTreeMap<AgentId, u64> = BTreeMap::new();
+        for s in state.sessions_of(tenant) {
+            if let (Some(agent), false) = (&s.assigned_agent_id, s.status.is_final()) {
+                *counts.entry(agent.clone()).or_default() += 1;
+            }
+        }
+        Ok(counts.into_iter().collect())
+    }
+
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)> {
+        let mut state = self.state();
+        let key = (tenant.clone(), agent.clone());
+        let before = state.presence.get(&key).cloned().unwrap_or_else(|| {
+            AgentPresence::unseen(tenant.clone(), agent.clone(), stored_at(now))
+        });
+        let mut after = before.clone();
+        after.apply(change, stored_at(now));
+        after.grace_until = after.grace_until.map(stored_at);
+        state.presence.insert(key, after.clone());
+        Ok((before, after))
+    }
+
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
+        let state = self.state();
+        Ok(state
+            .presence
+            .values()
+            .filter(|p| &p.tenant_id == tenant)
+            .cloned()
+            .collect())
+    }
+
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>> {
+        let mut state = self.state();
+        let mut expired = Vec::new();
+        for p in state.presence.values_mut() {
+            if expired.len() >= limit as usize {
+                break;
+            }
+            if p.grace_is_over(now) && p.presence != Presence::Offline {
+                p.apply(PresenceChange::GraceExpired, stored_at(now));
+                expired.push(p.clone());
+            }
+        }
+        Ok(expired)
     }
 
     // --- messages ---

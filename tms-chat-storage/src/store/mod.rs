@@ -7,6 +7,7 @@
 //! (`find_widget`, `find_session_by_token_hash`), which go through a unique key.
 
 mod messages;
+mod presence;
 mod sessions;
 mod socket_tickets;
 
@@ -16,8 +17,8 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
-    Agent, Attachment, CannedResponse, NewMessage, Note, Project, ReadMarker, Session, Tenant,
-    Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, NewMessage, Note, PresenceChange, Project,
+    ReadMarker, Session, Tenant, Widget,
 };
 use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
@@ -441,6 +442,32 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     ) -> StoreResult<LimitedUpdate> {
         self.update_session_row_within_limit(session, max_open)
             .await
+    }
+
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
+        self.open_session_counts(tenant).await
+    }
+
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)> {
+        self.change_presence_row(tenant, agent, change, now).await
+    }
+
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
+        self.presence_rows(tenant).await
+    }
+
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>> {
+        self.expire_grace_rows(now, limit).await
     }
 
     // --- messages ---
