@@ -176,7 +176,12 @@ async fn run(cli: Cli) -> Result<(), String> {
         other => format!("{other:?}").to_lowercase(),
     };
     tracing::info!(notifier = %notifier_name, "notifier ready");
+    let mut service_config = tms_chat_core::service::ServiceConfig::default();
+    if let Some(config) = &config {
+        service_config.presence_grace_seconds = config.routing.presence_grace_seconds;
+    }
     let mut builder = ChatService::builder(storage.store)
+        .config(service_config)
         .notifier(notifier)
         .blob_store(storage.files)
         .ticket_sink(Arc::new(tickets::FileTicketSink::new(
@@ -188,6 +193,10 @@ async fn run(cli: Cli) -> Result<(), String> {
         builder = builder.encryption(Arc::new(keys));
     }
     let service = builder.build();
+
+    // Presence grace periods (and the other timers) on this node; each due item fires once
+    // in the cluster.
+    let _timers = service.spawn_timers(std::time::Duration::from_secs(1));
 
     let mut authenticator = auth::TokenAuthenticator::default();
     let demo_info = match &config {

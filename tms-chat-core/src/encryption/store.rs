@@ -8,15 +8,16 @@ use chrono::{DateTime, Utc};
 
 use super::{EncryptionError, KeyRing};
 use crate::domain::{
-    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
-    Tenant, Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
+    Project, ReadMarker, Session, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, SocketTicketRecord, StoreResult,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
+    SocketTicketRecord, StoreResult,
 };
 
 /// A store whose message and note content is sealed with a [`KeyRing`].
@@ -280,5 +281,41 @@ impl ChatStore for EncryptedStore {
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SocketTicketRecord>> {
         self.inner.redeem_socket_ticket(ticket_hash, now).await
+    }
+
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        self.inner
+            .update_session_within_limit(session, max_open)
+            .await
+    }
+
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
+        self.inner.open_sessions_by_agent(tenant).await
+    }
+
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)> {
+        self.inner.change_presence(tenant, agent, change, now).await
+    }
+
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
+        self.inner.list_presence(tenant).await
+    }
+
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>> {
+        self.inner.expire_presence_grace(now, limit).await
     }
 }

@@ -5,21 +5,26 @@
 //!
 //! Split by concern: `access` (who may see what), `widgets`, `sessions` (lifecycle,
 //! assignment, transfer), `messages` (send, history, attachments), `agent_tools` (notes,
-//! canned responses, typing, read markers), `tickets`, `publish` (event routing).
+//! canned responses, typing, read markers), `presence` (agents' presence and the team list),
+//! `tickets`, `timers` (work due with time), `publish` (event routing).
 
 mod access;
 mod agent_tools;
 mod append_queue;
 mod messages;
+mod presence;
 mod publish;
 mod session_update;
 mod sessions;
 mod tickets;
+mod timers;
 mod widgets;
 
 pub use append_queue::PendingAppend;
 pub use messages::{SendMessage, UploadedFile};
+pub use presence::TeamMember;
 pub use sessions::{StartAgentSession, StartCustomerSession, StartedSession, TransferRequest};
+pub use timers::TimerPass;
 pub use widgets::PublicWidgetConfig;
 
 use crate::blob::BlobStore;
@@ -40,6 +45,9 @@ pub struct ServiceConfig {
     pub max_customer_name_chars: usize,
     /// How many previous sessions the customer context shows.
     pub customer_history_limit: u32,
+    /// How long an agent with no console socket open on any node keeps their presence
+    /// before turning `offline`.
+    pub presence_grace_seconds: u32,
 }
 
 impl Default for ServiceConfig {
@@ -49,6 +57,7 @@ impl Default for ServiceConfig {
             max_note_chars: 5000,
             max_customer_name_chars: 120,
             customer_history_limit: 20,
+            presence_grace_seconds: 30,
         }
     }
 }
