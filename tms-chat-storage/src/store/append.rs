@@ -108,9 +108,14 @@ async fn lock_sessions<'m, DB: Sql>(
             .await
             .map_err(db("append messages: lock sessions"))?;
         for row in &rows {
-            let id = DB::text(row, "id").map_err(db("append messages: read session"))?;
+            let read = db("append messages: read session");
+            let id = DB::text(row, "id").map_err(read)?;
+            let tenant = DB::text(row, "tenant_id").map_err(db("append messages: read session"))?;
             let last_seq = DB::int(row, "last_seq").map_err(db("append messages: read session"))?;
-            if let Some(key) = chunk.iter().find(|(session, _)| *session == id) {
+            let found = chunk
+                .iter()
+                .find(|(session, owner)| *session == id && *owner == tenant);
+            if let Some(key) = found {
                 counters.insert(
                     *key,
                     Counter {

@@ -113,7 +113,9 @@ pub async fn a_batch_appends_to_several_sessions_and_reports_a_missing_session_i
     let b = stored_session(&store, &t.widget, at(0)).await;
     let missing = session(&t.widget, at(0));
     let mut wrong_tenant = text(&a, "wrong tenant", None, at(1));
-    wrong_tenant.tenant_id = unique_tenant();
+    // A tenant id that sorts before the session's own ("!" < "t"), so a store that matches
+    // the locked row by session id alone takes the foreign pair first.
+    wrong_tenant.tenant_id = crate::ids::TenantId::new(format!("!{}", unique_tenant()));
 
     let results = store
         .append_messages(vec![
