@@ -23,9 +23,30 @@ pub enum StoreError {
         #[source]
         source: Box<dyn std::error::Error + Send + Sync>,
     },
+    /// The database does not answer (connection refused or lost, pool timed out): the
+    /// operation did not happen and may be retried once it is back.
+    #[error("storage unavailable: {message}")]
+    Unavailable {
+        /// What was being done.
+        message: String,
+        /// The underlying error.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
 }
 
 impl StoreError {
+    /// The database does not answer while doing `message`.
+    pub fn unavailable(
+        message: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        StoreError::Unavailable {
+            message: message.into(),
+            source: source.into(),
+        }
+    }
+
     /// Wraps a driver error with context.
     pub fn backend(
         message: impl Into<String>,
@@ -86,11 +107,13 @@ pub enum ErrorCode {
     ShuttingDown,
     /// A request body stalled past `ApiConfig::body_stall_timeout` (408).
     RequestTimeout,
+    /// The database does not answer; retry later (503).
+    Unavailable,
 }
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 16] = [
+    pub const ALL: [ErrorCode; 17] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -107,6 +130,7 @@ impl ErrorCode {
         ErrorCode::UpgradeRequired,
         ErrorCode::ShuttingDown,
         ErrorCode::RequestTimeout,
+        ErrorCode::Unavailable,
     ];
 
     /// The wire name.
@@ -128,6 +152,7 @@ impl ErrorCode {
             ErrorCode::UpgradeRequired => "upgrade_required",
             ErrorCode::ShuttingDown => "shutting_down",
             ErrorCode::RequestTimeout => "request_timeout",
+            ErrorCode::Unavailable => "unavailable",
         }
     }
 }
@@ -187,6 +212,9 @@ pub enum ChatError {
     /// A downstream dependency (database, ticket system) failed.
     #[error("internal error: {0}")]
     Internal(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// The database does not answer; nothing was changed (503, retry later).
+    #[error("the chat database is unavailable; try again shortly")]
+    Unavailable(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
 impl ChatError {
@@ -233,6 +261,7 @@ impl ChatError {
             ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ChatError::Internal(_) => ErrorCode::Internal,
+            ChatError::Unavailable(_) => ErrorCode::Unavailable,
         }
     }
 
@@ -250,6 +279,7 @@ impl ChatError {
             ChatError::PayloadTooLarge(_) => 413,
             ChatError::UnsupportedMediaType(_) => 415,
             ChatError::Internal(_) => 500,
+            ChatError::Unavailable(_) => 503,
         }
     }
 
@@ -275,6 +305,9 @@ impl From<StoreError> for ChatError {
         match err {
             StoreError::NotFound => ChatError::NotFound("object"),
             StoreError::Conflict(reason) => ChatError::Conflict(reason.into()),
+            unavailable @ StoreError::Unavailable { .. } => {
+                ChatError::Unavailable(Box::new(unavailable))
+            }
             other => ChatError::Internal(Box::new(other)),
         }
     }

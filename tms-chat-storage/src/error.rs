@@ -1,7 +1,8 @@
 //! Turning sqlx errors into [`StoreError`]s: a missing row is `NotFound`, a unique violation
 //! is `Conflict`, a foreign-key violation (a child row whose session does not exist in the
-//! tenant) is `NotFound`, anything else is `Backend` with context and the driver error as
-//! its source.
+//! tenant) is `NotFound`, a database that does not answer (connection refused or lost, the
+//! pool timed out waiting for one, the server shutting down) is `Unavailable`, anything else
+//! is `Backend` with context and the driver error as its source.
 
 use tms_chat_core::StoreError;
 
@@ -22,6 +23,9 @@ fn classify(err: sqlx::Error, action: &'static str, conflict: Option<&'static st
     if matches!(err, sqlx::Error::RowNotFound) {
         return StoreError::NotFound;
     }
+    if is_unavailable(&err) {
+        return StoreError::unavailable(action, err);
+    }
     if let Some(db_err) = err.as_database_error() {
         if db_err.is_unique_violation() {
             return StoreError::Conflict(conflict.map_or_else(
@@ -34,6 +38,23 @@ fn classify(err: sqlx::Error, action: &'static str, conflict: Option<&'static st
         }
     }
     StoreError::backend(action, err)
+}
+
+/// Whether `err` says the database is out of reach rather than that the statement failed.
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception), 57P01-57P03 (shutting down, cannot
+        // connect now).
+        sqlx::Error::Database(db_err) => db_err.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
 }
 
 /// A value read from the database that the domain cannot represent.

@@ -503,7 +503,7 @@ error: ErrorDetail, };
  * (`docs/protocol.md`, "Errors"). [`ChatError::code`] maps the service's errors onto these;
  * the protocol layer adds its own (`method_not_allowed`, `upgrade_required`, `shutting_down`).
  */
-export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout";
+export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout" | "unavailable";
 
 /**
  * The inside of an error answer.

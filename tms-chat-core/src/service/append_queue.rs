@@ -86,7 +86,7 @@ async fn writer(
             messages.push(message);
             waiting.push((session, sender));
         }
-        let senders: Vec<_> = match store.append_messages(messages).await {
+        let senders: (Vec<_>, bool) = match store.append_messages(messages).await {
             Ok(results) => {
                 let mut results = results.into_iter();
                 let mut answered = Vec::with_capacity(waiting.len());
@@ -120,12 +120,24 @@ async fn writer(
             }
             Err(err) => {
                 tracing::error!(error = %err, "appending a batch of messages failed");
-                waiting.into_iter().map(|(_, sender)| sender).collect()
+                let unavailable = matches!(err, StoreError::Unavailable { .. });
+                (
+                    waiting.into_iter().map(|(_, sender)| sender).collect(),
+                    unavailable,
+                )
             }
         };
+        // Nothing of the batch was stored: every sender hears why (a database that does not
+        // answer stays `unavailable`, so clients retry).
+        let (senders, unavailable) = senders;
         let text = "append batch failed";
         for sender in senders {
-            let _ = sender.send(Err(StoreError::backend("append batch", text)));
+            let error = if unavailable {
+                StoreError::unavailable("append batch", text)
+            } else {
+                StoreError::backend("append batch", text)
+            };
+            let _ = sender.send(Err(error));
         }
     }
 }
