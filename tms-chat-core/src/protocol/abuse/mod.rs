@@ -167,3 +167,44 @@ impl AbuseGuards {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented defaults (docs/security.md): a visitor sending 20 messages in 10 s is
+    /// never refused; the 21st at once is.
+    #[tokio::test(start_paused = true)]
+    async fn the_default_customer_rate_is_20_messages_per_10_seconds() {
+        let limits = AbuseLimits::default();
+        let rates = SocketRates::new(
+            limits.customer_messages_per_socket,
+            limits.typing_per_socket,
+        );
+        for _ in 0..20 {
+            rates.check(FrameKind::Message).unwrap();
+        }
+        assert!(matches!(
+            rates.check(FrameKind::Message),
+            Err(ChatError::RateLimited { .. })
+        ));
+        tokio::time::advance(Duration::from_millis(500)).await;
+        rates.check(FrameKind::Message).unwrap();
+        let doc = include_str!("../../../../docs/security.md");
+        for row in [
+            "| 30 per minute |",
+            "| 10 per 10 minutes |",
+            "| 20 per 10 s |",
+            "| 60 per 10 s |",
+            "| 30 per 10 s |",
+            "| 200 |",
+        ] {
+            assert!(doc.contains(row), "docs/security.md lists {row}");
+        }
+        assert_eq!(limits.max_sockets_per_ip, Some(200));
+        assert_eq!(
+            limits.agent_messages_per_socket,
+            Some(Rate::new(60, Duration::from_secs(10)))
+        );
+    }
+}
