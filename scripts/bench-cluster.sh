@@ -5,13 +5,19 @@
 # same run. Both servers pinned to core 0, the load tool to core 1, loopback only.
 # Needs PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/test) and, for
 # the NATS rows, NATS (TMS_CHAT_NATS_URL, default nats://127.0.0.1:4222).
-# Usage: [RATE=msg/s] scripts/bench-cluster.sh (RATE: the latency rows, default 2000)
+# Usage: [RATE=msg/s] [BIN=dir] scripts/bench-cluster.sh (RATE: the latency rows, default
+# 2000; BIN: take tms-chat-reference-server and tms-chat-loadtest from dir instead of building
+# them, to compare two builds in the same conditions)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DB=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
 NATS=${TMS_CHAT_NATS_URL:-nats://127.0.0.1:4222}
 RATE=${RATE:-2000}
-cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest
+BIN=${BIN:-}
+if [ -z "$BIN" ]; then
+  cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest
+  BIN=target/release
+fi
 dir=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$dir"' EXIT
@@ -28,14 +34,14 @@ token = "$token"
 roles = ["admin", "supervisor"]
 TOML
 node() { # port notifier
-  RUST_LOG=warn taskset -c 0 target/release/tms-chat-reference-server --bind "127.0.0.1:$1" \
+  RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$1" \
     --database-url "$DB" --notifier "$2" --config "$dir/config.toml" --data-dir "$dir/data-$1" --no-abuse-limits &
   pids+=($!)
   for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$1/readyz" >/dev/null && return; sleep 0.1; done
   echo "node on $1 did not start" >&2; exit 1
 }
 stop() { kill "${pids[@]}" 2>/dev/null || true; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
-load() { taskset -c 1 target/release/tms-chat-loadtest --token "$token" "$@"; }
+load() { taskset -c 1 "$BIN/tms-chat-loadtest" --token "$token" "$@"; }
 run() { # label notifier
   node 18181 "$2"; node 18182 "$2"
   echo "== $1: one node"

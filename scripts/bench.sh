@@ -1,15 +1,24 @@
 #!/usr/bin/env bash
-# Measures the reference server against the figures in PERFORMANCE.md: persisted message
-# throughput, customer→agent latency at 2k msg/s, idle RSS per authenticated socket, and a
-# message fanned out to 1,000 consoles. Server pinned to core 0, load tool to core 1, SQLite
-# on a temp file, loopback only. Usage: scripts/bench.sh [sockets]
+# Measures the reference server beside the bare relay (examples/bare-relay: the same socket
+# routing with no auth and no storage) in the same run, so every figure is also a ratio:
+# persisted throughput both ways, latency at 2k msg/s both ways, a message fanned out to 1,000
+# consoles, and idle RSS per authenticated socket. Each server pinned to core 0, the load tool
+# to core 1, SQLite on a temp file, loopback only. Prints each measurement, then a table.
+# Usage: [BIN=dir] [MESSAGES=n] scripts/bench.sh [sockets]
+#   BIN: take the three binaries from dir instead of building them (to compare two builds).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOCKETS=${1:-10000}
-cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest
+MESSAGES=${MESSAGES:-40000}
+BIN=${BIN:-}
+if [ -z "$BIN" ]; then
+  cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest -p tms-chat-bare-relay
+  BIN=target/release
+fi
 ulimit -n 20000 || true
 dir=$(mktemp -d)
-trap 'kill $server 2>/dev/null || true; rm -rf "$dir"' EXIT
+server=""
+trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$dir"' EXIT
 token="bench-admin-token-0123456789"
 cat > "$dir/config.toml" <<TOML
 [[tenants]]
@@ -23,28 +32,73 @@ token = "$token"
 roles = ["admin", "supervisor"]
 TOML
 port=18080
-RUST_LOG=warn taskset -c 0 target/release/tms-chat-reference-server --bind 127.0.0.1:$port \
+load() { taskset -c 1 "$BIN/tms-chat-loadtest" --server "http://127.0.0.1:$port" --token "$token" "$@"; }
+rss() { awk '/VmRSS/ {print $2}' "/proc/$server/status"; }
+wait_ready() {
+  for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port$1" >/dev/null 2>&1 && return; sleep 0.1; done
+}
+field() { grep -o "$1" | awk '{print $2}'; } # pattern whose second word is the figure
+
+idle_rss() { # prints "idle RSS per socket: X KB"
+  local fifo="$dir/idle.out" before="" after=""
+  rm -f "$fifo"; mkfifo "$fifo"
+  load idle --sockets "$SOCKETS" --hold-seconds 12 > "$fifo" &
+  local idle=$!
+  while read -r line; do
+    if [ "$line" = "SESSIONS" ]; then sleep 1; before=$(rss); fi
+    if [ "$line" = "READY" ]; then
+      sleep 3; after=$(rss)
+      awk -v b="$before" -v a="$after" -v n="$SOCKETS" 'BEGIN { printf "idle RSS per socket: %.2f KB\n", (a-b)*1024/n/1000 }'
+    fi
+  done < "$fifo"
+  wait $idle
+}
+
+measure() { # label: runs every scenario against the server on $port, into $dir/<label>.*
+  local label=$1 out
+  for from in customer agent; do
+    out=$(load throughput --messages "$MESSAGES" --window 256 --from $from); echo "$out"
+    echo "$out" | field '= [0-9]* msg/s' > "$dir/$label.tput.$from"
+    out=$(load latency --rate 2000 --seconds 10 --from $from); echo "$out"
+    echo "$out" | field 'p50 [0-9.]* ms' > "$dir/$label.p50.$from"
+    echo "$out" | field 'p99 [0-9.]* ms' > "$dir/$label.p99.$from"
+  done
+  out=$(load fanout --consoles 1000); echo "$out"
+  echo "$out" | grep -o '[0-9.]* ms after' | awk '{print $1}' > "$dir/$label.fanout"
+  out=$(idle_rss); echo "$out"
+  echo "$out" | grep -o '[0-9.]* KB' | awk '{print $1}' > "$dir/$label.idle"
+}
+
+echo "== bare relay"
+taskset -c 0 "$BIN/tms-chat-bare-relay" --bind "127.0.0.1:$port" &
+server=$!
+sleep 0.3
+measure relay
+kill $server; wait $server 2>/dev/null || true
+
+echo "== tms-chat (SQLite)"
+RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$port" \
   --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
 server=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null && break; sleep 0.1; done
-load() { taskset -c 1 target/release/tms-chat-loadtest --server "http://127.0.0.1:$port" --token "$token" "$@"; }
-rss() { awk '/VmRSS/ {print $2}' /proc/$server/status; }
+wait_ready /readyz
+measure product
+kill $server; wait $server 2>/dev/null || true; server=""
 
-echo "== throughput";  load throughput --messages 20000 --window 256
-echo "== latency";     load latency --rate 2000 --seconds 10
-echo "== fan-out";     load fanout --consoles 1000
-echo "== idle sockets ($SOCKETS)"
-fifo="$dir/idle.out"; mkfifo "$fifo"
-load idle --sockets "$SOCKETS" --hold-seconds 20 > "$fifo" &
-idle=$!
-while read -r line; do
-  echo "$line"
-  if [ "$line" = "SESSIONS" ]; then sleep 1; before=$(rss); fi
-  if [ "$line" = "READY" ]; then
-    sleep 3
-    after=$(rss)
-    echo "server RSS: ${before} KiB with the sessions stored, ${after} KiB with $SOCKETS idle sockets open"
-    awk -v b="$before" -v a="$after" -v n="$SOCKETS" 'BEGIN { printf "idle RSS per socket: %.2f KB\n", (a-b)*1024/n/1000 }'
-  fi
-done < "$fifo"
-wait $idle
+v() { cat "$dir/$1" 2>/dev/null || echo "?"; }
+row() { # measure relay-file product-file how(ratio|diff)
+  awk -v m="$1" -v r="$(v "$2")" -v p="$(v "$3")" -v how="$4" 'BEGIN {
+    if (how == "ratio") cmp = (r > 0) ? sprintf("%.1f%% of the relay", 100 * p / r) : "?";
+    else cmp = sprintf("%+.3f vs the relay", p - r);
+    printf "| %s | %s | %s | %s |\n", m, r, p, cmp }'
+}
+echo
+echo "| measure (same run) | bare relay | tms-chat | tms-chat against the relay |"
+echo "|---|---|---|---|"
+row "msg/s customer→agent" relay.tput.customer product.tput.customer ratio
+row "msg/s agent→customer" relay.tput.agent product.tput.agent ratio
+row "p50 ms customer→agent at 2,000 msg/s" relay.p50.customer product.p50.customer diff
+row "p99 ms customer→agent at 2,000 msg/s" relay.p99.customer product.p99.customer diff
+row "p50 ms agent→customer at 2,000 msg/s" relay.p50.agent product.p50.agent diff
+row "p99 ms agent→customer at 2,000 msg/s" relay.p99.agent product.p99.agent diff
+row "fan-out to 1,000 consoles, ms" relay.fanout product.fanout diff
+row "idle RSS per socket ($SOCKETS), KB" relay.idle product.idle diff

@@ -56,6 +56,7 @@
  * @property {AttachmentView | null} [attachment]
  * @property {string | null} [client_message_id]
  * @property {boolean} [pending]
+ * @property {string} [created_at] when the server stored it (shown as the customer's time of day)
  */
 
 /**
@@ -78,6 +79,7 @@
  * @property {ShadowRoot} shadow
  * @property {HTMLButtonElement} launcher
  * @property {HTMLSpanElement} badge
+ * @property {HTMLDivElement} root
  * @property {HTMLDivElement} panel
  * @property {HTMLDivElement} avatar
  * @property {HTMLElement} title
@@ -85,6 +87,7 @@
  * @property {HTMLDivElement} body which card or the conversation
  * @property {HTMLDivElement} log
  * @property {HTMLDivElement} typing
+ * @property {HTMLDivElement} tools download the transcript, end the chat
  * @property {HTMLFormElement} composer
  * @property {HTMLTextAreaElement} input
  * @property {HTMLInputElement} file
@@ -108,7 +111,9 @@
     nextOpen: 'We are back {when}.', contactTitle: 'Leave us a message', contactSend: 'Send message',
     contactThanks: 'Thanks! We will get back to you by email.', redirect: 'Contact us',
     tooLarge: 'This file is too large (max {max}).', download: 'Download {name}',
-    error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.'
+    error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.',
+    transcript: 'Download transcript', end: 'End chat', endAsk: 'End this chat?', cancel: 'Cancel',
+    transcriptTitle: 'Chat transcript'
   };
 
   /**
@@ -167,6 +172,8 @@
     pending: [],
     /** @type {Record<number, HTMLElement>} bubbles of stored messages by `seq` */
     rendered: {},
+    /** @type {MessageView[]} the stored messages shown, in `seq` order (the transcript) */
+    messages: [],
     unread: 0,
     isOpen: false,
     /** Whether the configuration loaded and the saved session was resumed. */
@@ -239,6 +246,8 @@
     history: (afterSeq) => request('GET', '/session/messages?limit=' + HISTORY_PAGE + '&after_seq=' + afterSeq),
     /** @param {File} file @returns {Promise<AttachmentView>} */
     upload: (file) => request('POST', '/session/attachments?filename=' + encodeURIComponent(file.name), file),
+    /** @returns {Promise<CustomerSessionView>} */
+    end: () => request('POST', '/session/end'),
     /** @param {ContactRequest} body @returns {Promise<ContactReceived>} */
     contact: (body) => request('POST', '/contact', body),
     /** @param {AttachmentId} id @returns {Promise<Blob>} */
@@ -303,7 +312,12 @@
     '.card h2{font-size:16px;margin:0}.card p{margin:0;font-size:14px;color:#374151}',
     'label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:4px}',
     'input{border:1px solid #d1d5db;border-radius:8px;padding:9px;font-size:14px}.err{color:#b91c1c;font-size:13px}',
-    '@media (max-width:480px){.root{bottom:12px;right:12px}.root.left{left:12px}',
+    '.m[data-time]::after{content:attr(data-time);display:block;font-size:11px;opacity:.8;margin-top:2px;',
+    'text-align:right}.m.sys[data-time]::after{display:none}',
+    '.tools{display:flex;gap:12px;justify-content:flex-end;align-items:center;padding:4px 12px;font-size:12px;',
+    'background:#f9fafb;color:#374151}.tools button{background:none;border:0;color:#1f2937;text-decoration:underline;',
+    'font:inherit;cursor:pointer;padding:4px}.tools .ask{margin-right:auto;font-weight:600}.tools[hidden]{display:none}',
+    '@media (max-width:480px){.root{bottom:12px;right:12px}.root.left{left:12px}.root.open .launcher{display:none}',
     '.panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}',
     '@media (prefers-reduced-motion:no-preference){.panel{animation:up .18s ease-out}',
     '@keyframes up{from{opacity:0;transform:translateY(12px)}}}'
@@ -384,7 +398,8 @@
     shadow.appendChild(root);
     document.body.appendChild(host);
     return {
-      shadow, launcher, badge, panel, avatar, title, status, body, input, file, composer,
+      shadow, launcher, badge, root, panel, avatar, title, status, body, input, file, composer,
+      tools: element('div', { class: 'tools' }),
       log: element('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': phrase('dialog') }),
       typing: element('div', { class: 'typing', 'aria-live': 'polite' })
     };
@@ -397,6 +412,8 @@
     if (!state.sessionId && config.require_email && !state.visitor.email) return ui.body.appendChild(emailCard());
     ui.body.appendChild(ui.log);
     ui.body.appendChild(ui.typing);
+    drawTools(false);
+    ui.body.appendChild(ui.tools);
     ui.body.appendChild(state.ended ? endedCard() : ui.composer);
     welcome();
   }
@@ -476,6 +493,47 @@
     ]);
     return form;
   }
+  // Under the log: the transcript to download and, while the chat goes on, ending it (asked first).
+  /** @param {boolean} asking whether to ask "End this chat?" */
+  function drawTools(asking) {
+    ui.tools.textContent = '';
+    ui.tools.hidden = !state.sessionId;
+    const tool = (/** @type {string} */ text, /** @type {() => void} */ onclick) =>
+      element('button', { type: 'button', text, onclick });
+    if (asking) {
+      const confirm = tool(phrase('end'), endChat);
+      ui.tools.append(element('span', { class: 'ask', text: phrase('endAsk') }), tool(phrase('cancel'), () => {
+        drawTools(false);
+        /** @type {HTMLElement} */ (ui.tools.lastChild).focus();
+      }), confirm);
+      confirm.focus();
+      return;
+    }
+    ui.tools.appendChild(tool(phrase('transcript'), downloadTranscript));
+    if (!state.ended) ui.tools.appendChild(tool(phrase('end'), () => drawTools(true)));
+  }
+  function endChat() {
+    api.end().then((session) => {
+      ended(session);
+      focusInput();
+    }, (failure) => {
+      drawTools(false);
+      showError(failureText(failure));
+    });
+  }
+  // The conversation as plain text: time, who, what; files by name.
+  function downloadTranscript() {
+    const lines = state.messages.map((message) => {
+      const who = message.sender_type === 'customer' ? phrase('you')
+        : message.sender_type === 'agent' ? (state.agent ? state.agent.display_name : phrase('agent')) : '';
+      const what = (message.attachment ? '[' + message.attachment.name + '] ' : '') + message.content;
+      return '[' + new Date(message.created_at).toLocaleString() + '] ' + (who ? who + ': ' : '') + what;
+    });
+    const text = phrase('transcriptTitle') + '\n\n' + lines.join('\n') + '\n';
+    const url = URL.createObjectURL(new Blob([text], { type: 'text/plain;charset=utf-8' }));
+    element('a', { href: url, download: 'chat-transcript.txt' }).click();
+    setTimeout(() => URL.revokeObjectURL(url), 1000);
+  }
   function endedCard() {
     return element('div', { class: 'card', style: 'flex:none' }, [
       element('p', { text: phrase('ended') }),
@@ -493,6 +551,7 @@
     state.ended = false;
     state.pending = [];
     state.rendered = {};
+    state.messages = [];
     ui.log.textContent = '';
     saveConversation();
     setAgent(null);
@@ -530,8 +589,10 @@
     if (message.seq && state.rendered[message.seq]) return null;
     const kind = (message.sender_type === 'customer' ? ' me' : '') + (message.message_type === 'system' ? ' sys' : '') +
       (message.pending ? ' sending' : '');
+    const time = message.created_at ? new Date(message.created_at)
+      .toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) : null;
     const bubble = element('div', {
-      class: 'm' + kind, 'data-seq': message.seq || '', 'data-cid': message.client_message_id || ''
+      class: 'm' + kind, 'data-seq': message.seq || '', 'data-cid': message.client_message_id || '', 'data-time': time
     });
     if (message.attachment) bubble.appendChild(attachmentNode(message.attachment));
     if (message.content) bubble.appendChild(document.createTextNode(message.content));
@@ -653,6 +714,7 @@
       saveConversation();
       state.starting = null;
       setAgent(started.session.agent);
+      drawTools(false);
       connect();
     }, (failure) => {
       state.starting = null;
@@ -690,6 +752,8 @@
     }
     saveConversation();
     if (state.rendered[message.seq]) return;
+    state.messages.push(message);
+    state.messages.sort((first, second) => first.seq - second.seq);
     addBubble(message);
     if (message.sender_type !== 'agent') return;
     state.agentTypingTimer = 0;
@@ -828,6 +892,7 @@
     }
     state.isOpen = true;
     ui.panel.hidden = false;
+    ui.root.classList.add('open');
     ui.launcher.setAttribute('aria-expanded', 'true');
     state.unread = 0;
     showUnread();
@@ -838,6 +903,7 @@
     if (!state.ready) return;
     state.isOpen = false;
     ui.panel.hidden = true;
+    ui.root.classList.remove('open');
     ui.launcher.setAttribute('aria-expanded', 'false');
     showUnread();
     ui.launcher.focus();
@@ -899,6 +965,7 @@
   function loadHistory() {
     state.lastSeq = 0;
     state.rendered = {};
+    state.messages = [];
     ui.log.textContent = '';
     welcome();
     /** @returns {Promise<void>} */

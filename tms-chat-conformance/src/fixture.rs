@@ -86,6 +86,8 @@ pub struct TenantFixture {
     pub colleague: String,
     /// `agent-789`: a plain agent who works only in project [`TenantFixture::other_project`].
     pub outsider: String,
+    /// An agent (`agent-321`) who may hold one open session at a time.
+    pub limited: String,
     /// The widget (in the tenant's default project), allowed on [`TenantFixture::origin`].
     pub widget_id: String,
     /// The widget's project.
@@ -190,6 +192,13 @@ impl Fixture {
                     Agent::new("agent-456", tenant.clone(), format!("{name} Colleague")),
                 ),
                 (
+                    token("limited"),
+                    Agent {
+                        max_concurrent_sessions: Some(1),
+                        ..Agent::new("agent-321", tenant.clone(), format!("{name} Limited"))
+                    },
+                ),
+                (
                     token("outsider"),
                     Agent::new("agent-789", tenant.clone(), format!("{name} Outsider"))
                         .with_projects([other_project.clone()]),
@@ -206,6 +215,7 @@ impl Fixture {
                 agent: token("agent"),
                 colleague: token("colleague"),
                 outsider: token("outsider"),
+                limited: token("limited"),
                 widget_id: String::new(),
                 project_id: String::new(),
                 other_project: other_project.to_string(),

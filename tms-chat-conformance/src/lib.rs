@@ -140,6 +140,10 @@ macro_rules! __for_each_case {
             the_customer_follows_its_session_until_it_ends_and_the_socket_closes_with_1000,
             typing_is_never_echoed_to_its_sender,
             read_markers_reach_the_other_side_of_the_session,
+            // Presence and capacity
+            agents_set_their_presence_and_the_team_list_shows_it_with_their_load,
+            presence_changes_reach_the_tenants_agents_and_no_other_tenant_or_customer,
+            an_agent_at_their_session_limit_gets_session_limit_reached,
             // Sockets
             sockets_open_with_a_ready_frame,
             sockets_refuse_missing_or_wrong_credentials_before_upgrading,
@@ -195,6 +199,7 @@ mod tests {
             include_str!("cases/errors.rs"),
             include_str!("cases/headers.rs"),
             include_str!("cases/isolation.rs"),
+            include_str!("cases/presence.rs"),
             include_str!("cases/routing.rs"),
             include_str!("cases/sockets.rs"),
         ];

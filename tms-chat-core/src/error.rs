@@ -68,6 +68,8 @@ pub enum ErrorCode {
     Conflict,
     /// The widget is closed; `next_open_at` says when it opens (409).
     OutsideBusinessHours,
+    /// The agent already holds `max_concurrent_sessions` open sessions (409).
+    SessionLimitReached,
     /// Body or file over its limit (413).
     PayloadTooLarge,
     /// File type not accepted, or a JSON endpoint got another body (415).
@@ -88,7 +90,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -96,6 +98,7 @@ impl ErrorCode {
         ErrorCode::MethodNotAllowed,
         ErrorCode::Conflict,
         ErrorCode::OutsideBusinessHours,
+        ErrorCode::SessionLimitReached,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidInput,
@@ -116,6 +119,7 @@ impl ErrorCode {
             ErrorCode::MethodNotAllowed => "method_not_allowed",
             ErrorCode::Conflict => "conflict",
             ErrorCode::OutsideBusinessHours => "outside_business_hours",
+            ErrorCode::SessionLimitReached => "session_limit_reached",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidInput => "invalid_input",
@@ -165,6 +169,14 @@ pub enum ChatError {
     RateLimited {
         /// How long until the same request would be accepted.
         retry_after: std::time::Duration,
+    },
+    /// The agent a session would go to already holds their limit of open sessions.
+    #[error("agent {agent_id} is at the concurrent session limit ({max})")]
+    SessionLimitReached {
+        /// The agent at the limit.
+        agent_id: crate::ids::AgentId,
+        /// Their `max_concurrent_sessions`.
+        max: u32,
     },
     /// The payload exceeds a size limit.
     #[error("payload too large: {0}")]
@@ -217,6 +229,7 @@ impl ChatError {
             ChatError::DomainNotAllowed => ErrorCode::DomainNotAllowed,
             ChatError::OutsideBusinessHours { .. } => ErrorCode::OutsideBusinessHours,
             ChatError::RateLimited { .. } => ErrorCode::RateLimited,
+            ChatError::SessionLimitReached { .. } => ErrorCode::SessionLimitReached,
             ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ChatError::Internal(_) => ErrorCode::Internal,
@@ -230,7 +243,9 @@ impl ChatError {
             ChatError::Forbidden(_) | ChatError::DomainNotAllowed => 403,
             ChatError::NotFound(_) => 404,
             ChatError::InvalidInput { .. } => 422,
-            ChatError::Conflict(_) | ChatError::OutsideBusinessHours { .. } => 409,
+            ChatError::Conflict(_)
+            | ChatError::OutsideBusinessHours { .. }
+            | ChatError::SessionLimitReached { .. } => 409,
             ChatError::RateLimited { .. } => 429,
             ChatError::PayloadTooLarge(_) => 413,
             ChatError::UnsupportedMediaType(_) => 415,

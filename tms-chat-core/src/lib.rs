@@ -12,6 +12,7 @@ pub mod auth;
 pub mod blob;
 pub mod clock;
 pub mod domain;
+pub mod encryption;
 pub mod error;
 pub mod ids;
 pub mod notify;

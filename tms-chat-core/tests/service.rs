@@ -377,7 +377,8 @@ service_test!(agent_session_limit_is_enforced, |w| {
         .assign_session(&limited, &s2.id, None)
         .await
         .unwrap_err();
-    assert_eq!(err.code(), "conflict");
+    assert_eq!(err.code(), "session_limit_reached");
+    assert_eq!(err.http_status(), 409);
 });
 
 service_test!(

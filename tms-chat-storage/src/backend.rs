@@ -32,6 +32,14 @@ pub trait Backend: Database + sealed::Sealed {
     /// front (`BEGIN IMMEDIATE`) so two writers never deadlock upgrading a read lock;
     /// PostgreSQL locks rows as it goes.
     const BEGIN_WRITE: &'static str;
+    /// Appended to a `SELECT` that locks the rows it reads until commit (empty on SQLite,
+    /// whose write transaction already holds the database).
+    const LOCK_ROWS: &'static str;
+    /// Run first in a write transaction that counts an agent's open sessions before giving
+    /// them one more (`$1` tenant, `$2` agent), so that two such transactions for one agent
+    /// never overlap, on any node. `None` where [`Backend::BEGIN_WRITE`] already serialises
+    /// every writer.
+    const AGENT_LOCK: Option<&'static str>;
     /// Run first in every migration transaction so that nodes starting together apply each
     /// migration once.
     const MIGRATION_LOCK: Option<&'static str>;
@@ -71,12 +79,20 @@ macro_rules! migrations {
                 description: "files",
                 sql: include_str!(concat!("../migrations/", $db, "/0003_files.sql")),
             },
+            Migration {
+                version: 4,
+                description: "routing",
+                sql: include_str!(concat!("../migrations/", $db, "/0004_routing.sql")),
+            },
         ]
     };
 }
 
 impl Backend for Sqlite {
     const BEGIN_WRITE: &'static str = "BEGIN IMMEDIATE";
+    const LOCK_ROWS: &'static str = "";
+    // `BEGIN IMMEDIATE` already serialises writers.
+    const AGENT_LOCK: Option<&'static str> = None;
     // `BEGIN IMMEDIATE` already serialises writers.
     const MIGRATION_LOCK: Option<&'static str> = None;
     const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
@@ -85,6 +101,12 @@ impl Backend for Sqlite {
 
 impl Backend for Postgres {
     const BEGIN_WRITE: &'static str = "BEGIN";
+    const LOCK_ROWS: &'static str = " FOR UPDATE";
+    // A transaction-scoped advisory lock keyed by the agent: it needs no agent row (a host
+    // may assign an agent it has not mirrored yet) and is released by the commit, after
+    // which the next holder's count sees the committed assignment.
+    const AGENT_LOCK: Option<&'static str> =
+        Some("SELECT pg_advisory_xact_lock(hashtextextended($1 || '/' || $2, 9))");
     // An arbitrary constant key ("tms-chat" in ASCII) shared by every node.
     const MIGRATION_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(8389488319639609716)");

@@ -36,12 +36,6 @@ fn classify(err: sqlx::Error, action: &'static str, conflict: Option<&'static st
     StoreError::backend(action, err)
 }
 
-/// Whether `err` is a unique-constraint violation.
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> bool {
-    err.as_database_error()
-        .is_some_and(|db_err| db_err.is_unique_violation())
-}
-
 /// A value read from the database that the domain cannot represent.
 pub(crate) fn corrupt(what: impl Into<String>) -> StoreError {
     StoreError::backend("decode row", what.into())

@@ -56,7 +56,7 @@ pub use notify::{PgNotifier, PgNotifierOptions};
 pub use postgres::PostgresStore;
 pub use sql::Sql;
 pub use sqlite::SqliteStore;
-pub use store::SqlStore;
+pub use store::{Reencrypted, SqlStore};
 
 /// Connects to the database named by `url`, picking the store by its scheme: `sqlite:` for
 /// [`SqliteStore`], `postgres:` or `postgresql:` for [`PostgresStore`]. Runs the migrations.
@@ -79,6 +79,27 @@ pub struct NodeStorage {
     pub store: Arc<dyn ChatStore>,
     /// Uploaded files' bytes.
     pub files: Arc<dyn BlobStore>,
+    sql: NodeStore,
+}
+
+/// The concrete store behind [`NodeStorage::store`], for maintenance passes.
+enum NodeStore {
+    Sqlite(Arc<SqliteStore>),
+    Postgres(Arc<PostgresStore>),
+}
+
+impl NodeStorage {
+    /// Re-seals under `keys`' newest key everything an older key of `keys` sealed (see
+    /// [`SqlStore::reencrypt`]).
+    pub async fn reencrypt(
+        &self,
+        keys: &tms_chat_core::encryption::KeyRing,
+    ) -> Result<Reencrypted, StoreError> {
+        match &self.sql {
+            NodeStore::Sqlite(store) => store.reencrypt(keys, &*self.files).await,
+            NodeStore::Postgres(store) => store.reencrypt(keys, &*self.files).await,
+        }
+    }
 }
 
 /// Connects like [`connect_any`] and picks the file store that fits the database:
@@ -89,16 +110,21 @@ pub async fn connect_node(
     files_dir: impl Into<PathBuf>,
 ) -> Result<NodeStorage, StoreError> {
     match Scheme::of(url)? {
-        Scheme::Sqlite => Ok(NodeStorage {
-            store: Arc::new(SqliteStore::connect(url).await?),
-            files: Arc::new(LocalDiskBlobStore::new(files_dir)),
-        }),
+        Scheme::Sqlite => {
+            let store = Arc::new(SqliteStore::connect(url).await?);
+            Ok(NodeStorage {
+                store: store.clone(),
+                files: Arc::new(LocalDiskBlobStore::new(files_dir)),
+                sql: NodeStore::Sqlite(store),
+            })
+        }
         Scheme::Postgres => {
-            let store = PostgresStore::connect(url).await?;
+            let store = Arc::new(PostgresStore::connect(url).await?);
             let files = Arc::new(store.files());
             Ok(NodeStorage {
-                store: Arc::new(store),
+                store: store.clone(),
                 files,
+                sql: NodeStore::Postgres(store),
             })
         }
     }

@@ -326,6 +326,11 @@ impl<DB: Sql> ListQuery<DB> {
         self
     }
 
+    /// Runs the statement for its effect.
+    pub(crate) async fn execute<'e>(&'e mut self, on: impl Into<On<'e, DB>>) -> sqlx::Result<()> {
+        DB::run(self.0.build(), on.into()).await
+    }
+
     /// Runs the query for every row.
     pub(crate) async fn fetch_all<'e>(
         &'e mut self,

@@ -1,8 +1,9 @@
 // @ts-check
-// The agent console's entry module (Chat > Sessions and Chat > Widgets): signing in with the
-// agent's bearer token, loading what both pages need, routing between them by the URL's hash,
-// and signing out. Native ES modules, no build step; REST with the agent's token, live events
-// over /v1/chat/ws with a one-time ticket. All user content is rendered as text, never HTML.
+// The agent console's entry module (Chat > Sessions, Chat > Widgets, Chat > Quick responses):
+// signing in with the agent's bearer token, loading what the pages need, routing between them
+// by the URL's hash, and signing out. Native ES modules, no build step; REST with the agent's
+// token, live events over /v1/chat/ws with a one-time ticket. All user content is rendered as
+// text, never HTML.
 
 /** @typedef {import('../types/protocol').AgentView} AgentView */
 
@@ -10,7 +11,9 @@ import { createElement } from '../shared/dom.js';
 import { callApi, whenSignedOut } from './api.js';
 import { applyFrame, resumeOpenSession } from './events.js';
 import { appRoot, applyTheme, brand, updateTitle } from './layout.js';
+import { drawQuickResponsesPage } from './quick-page.js';
 import { drawSessionsPage } from './sessions.js';
+import { listenForShortcuts } from './shortcuts.js';
 import { connect, disconnect } from './socket.js';
 import { rememberToken, state } from './state.js';
 import { say } from './strings.js';
@@ -72,17 +75,21 @@ async function signIn() {
   route();
 }
 
-/** Draws the page the hash names: `#/widgets`, else the sessions page. */
+/** Draws the page the hash names: `#/widgets`, `#/quick` (quick responses), else the sessions page. */
 function route() {
   if (!state.me) return;
-  state.page = location.hash.startsWith('#/widgets') ? 'widgets' : 'sessions';
+  if (location.hash.startsWith('#/widgets')) state.page = 'widgets';
+  else if (location.hash.startsWith('#/quick')) state.page = 'quick';
+  else state.page = 'sessions';
   if (state.page === 'widgets') drawWidgetsPage(signOut);
+  else if (state.page === 'quick') drawQuickResponsesPage(signOut);
   else drawSessionsPage(signOut);
   updateTitle();
 }
 
 whenSignedOut(signOut);
 window.addEventListener('hashchange', route);
+listenForShortcuts();
 applyTheme();
 if (state.token) signIn().catch((/** @type {Error} */ failure) => drawSignIn(failure.message));
 else drawSignIn();

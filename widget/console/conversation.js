@@ -1,44 +1,52 @@
 // @ts-check
 // Owns the open conversation: opening a session (history over the socket, or REST when the
-// socket is down), its header and actions, the message log, the composer with quick responses,
-// typing indicators, sending text and files, and showing attachments.
+// socket is down), its header and actions, the message log, the composer with quick responses
+// and the session's draft, typing indicators, and showing attachments. Sending is sending.js's.
 
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 /** @typedef {import('../types/protocol').MessageView} MessageView */
 /** @typedef {import('../types/protocol').AttachmentView} AttachmentView */
-/** @typedef {import('../types/protocol').CannedView} CannedView */
 
 import { createElement } from '../shared/dom.js';
 import { callApi, fetchAttachment, sessionPath } from './api.js';
 import { loadCustomerPanel } from './customer.js';
-import { transferDialog } from './dialogs.js';
+import { endSessionDialog, transferDialog } from './dialogs.js';
 import { reportError, toast, updateTitle } from './layout.js';
-import { customerLabel, renderSessionList, statusTag } from './sessions.js';
+import { customerLabel, customerPanelOpen, listButton, renderSessionList, statusTag, toggleCustomerPanel } from './sessions.js';
+import { sessionSeen } from './alerts.js';
+import { composer, focusComposer } from './composer.js';
+import { settleOutgoing, showOutgoing } from './sending.js';
 import { isLive, sendFrame } from './socket.js';
 import { rememberSession, selectedSession, sessionsPage, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const HISTORY_LIMIT = 200;
-const TYPING_IDLE_MS = 3000;
 const CUSTOMER_TYPING_SHOWN_MS = 8000;
 const INLINE_IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
 
-/** The agent's own typing indicator and the customer's. */
-const typing = { sent: false, idleTimer: 0, customerTimer: 0 };
+/** The customer's typing indicator. */
+const typing = { customerTimer: 0 };
 
 /**
- * Opens session `sessionId` in the conversation column.
+ * Opens session `sessionId` in the conversation column, with focus in its message box or,
+ * with `stayInList` (moving through the list with the keyboard), on its entry in the list.
  * @param {string} sessionId
+ * @param {boolean} [stayInList]
  */
-export function openSession(sessionId) {
+export function openSession(sessionId, stayInList) {
   const previous = state.selectedSessionId;
   if (previous && previous !== sessionId) sendFrame({ type: 'unsubscribe', session_id: previous });
   state.selectedSessionId = sessionId;
+  sessionSeen(sessionId);
+  updateTitle();
   renderSessionList();
+  if (stayInList) listButton(sessionId)?.focus();
   sessionsPage.grid?.classList.add('open');
   return callApi('GET', sessionPath(sessionId)).then((/** @type {SessionView} */ session) => {
+    if (state.selectedSessionId !== sessionId) return;
     rememberSession(session);
-    renderConversation(false);
+    renderConversation(false, !stayInList);
+    showOutgoing(sessionId);
     sendFrame({ type: 'resume', session_id: sessionId, after_seq: 0 });
     if (!isLive()) loadHistory(sessionId);
     loadCustomerPanel(sessionId);
@@ -81,9 +89,11 @@ export function lastShownSeq() {
 /**
  * Draws the open session. With `keepLog` (an update of the session on screen) only the header
  * is redrawn, keeping the log and the draft, unless the session has just ended or reopened.
+ * A session drawn anew gets the focus in its message box unless `focusComposerToo` is false.
  * @param {boolean} keepLog
+ * @param {boolean} [focusComposerToo]
  */
-export function renderConversation(keepLog) {
+export function renderConversation(keepLog, focusComposerToo) {
   const session = selectedSession();
   const column = sessionsPage.conversation;
   if (!session || !column) return;
@@ -91,9 +101,12 @@ export function renderConversation(keepLog) {
   const oldLog = sessionsPage.log;
   const header = conversationHeader(session);
   const headerShown = sessionsPage.header && sessionsPage.header.parentNode === column;
+  const focusedInHeader = headerShown && sessionsPage.header?.contains(document.activeElement)
+    ? /** @type {HTMLElement} */ (document.activeElement) : null;
   if (keepLog && headerShown && column.dataset.ended === String(ended)) {
     /** @type {HTMLElement} */ (sessionsPage.header).replaceWith(header);
     sessionsPage.header = header;
+    if (focusedInHeader) focusLike(header, focusedInHeader);
     return;
   }
   column.textContent = '';
@@ -106,13 +119,26 @@ export function renderConversation(keepLog) {
   sessionsPage.typingLine = createElement('div', { class: 'typing', 'aria-live': 'polite' });
   column.appendChild(sessionsPage.log);
   column.appendChild(sessionsPage.typingLine);
+  if (focusedInHeader) focusLike(header, focusedInHeader);
   if (ended) {
-    column.appendChild(createElement('p', { class: 'empty', text: say('ended') }));
+    const byCustomer = session.ended_by === 'customer';
+    column.appendChild(createElement('p', { class: 'empty', text: say(byCustomer ? 'endedByCustomer' : 'sessionEnded') }));
     return;
   }
-  const draft = composer();
-  column.appendChild(draft.form);
-  if (!keepLog) draft.input.focus();
+  column.appendChild(composer().form);
+  if (!keepLog && focusComposerToo !== false) focusComposer();
+}
+
+/**
+ * Keeps the keyboard focus across a redrawn header: on the control with the text of `focused`,
+ * else (that action is gone) on the header's heading.
+ * @param {HTMLElement} header
+ * @param {HTMLElement} focused
+ */
+function focusLike(header, focused) {
+  const same = Array.from(header.querySelectorAll('button'))
+    .find((control) => control.textContent === focused.textContent);
+  /** @type {HTMLElement | null} */ (same || header.querySelector('h2'))?.focus();
 }
 
 /** @param {SessionView} session */
@@ -120,18 +146,29 @@ function conversationHeader(session) {
   const back = createElement('button', {
     class: 'btn back',
     type: 'button',
-    'aria-label': 'Back to sessions',
+    'aria-label': say('back'),
     text: '‹',
-    onclick: () => sessionsPage.grid?.classList.remove('open'),
+    onclick: () => {
+      sessionsPage.grid?.classList.remove('open');
+      listButton(session.id)?.focus();
+    },
   });
   return createElement('header', {}, [
     back,
     createElement('div', {}, [
-      createElement('h2', { text: customerLabel(session) }),
+      createElement('h2', { text: customerLabel(session), tabindex: '-1', 'data-focus-after-dialog': true }),
       createElement('span', { class: 'hint', text: session.customer_email || '' }),
     ]),
     statusTag(session),
     createElement('div', { class: 'actions' }, sessionActions(session)),
+    createElement('button', {
+      class: 'btn panel-toggle',
+      type: 'button',
+      'aria-controls': 'customer-panel',
+      'aria-expanded': String(customerPanelOpen()),
+      text: say('panel'),
+      onclick: () => toggleCustomerPanel(),
+    }),
   ]);
 }
 
@@ -147,18 +184,27 @@ function canAssignToMe(session) {
   return session.unassigned || transferredToMe;
 }
 
+/** "Assign to Me" on the open session, when the agent may take it. */
+export function assignToMe() {
+  const session = selectedSession();
+  if (!session) return;
+  if (!canAssignToMe(session)) {
+    toast(say('cannotAssign'));
+    return;
+  }
+  sessionAction('/assign').catch(reportError);
+}
+
 /** @param {SessionView} session */
 function sessionActions(session) {
   /** @type {HTMLElement[]} */
   const actions = [];
   const button = (/** @type {string} */ kind, /** @type {string} */ text, /** @type {() => void} */ onclick) =>
     createElement('button', { class: 'btn' + kind, type: 'button', text, onclick });
-  if (canAssignToMe(session)) {
-    actions.push(button(' primary', say('assignToMe'), () => sessionAction('/assign').catch(reportError)));
-  }
+  if (canAssignToMe(session)) actions.push(button(' primary', say('assignToMe'), assignToMe));
   if (session.status !== 'ended') {
     actions.push(button('', say('transfer'), transferDialog));
-    actions.push(button(' danger', say('end'), () => sessionAction('/end').catch(reportError)));
+    actions.push(button(' danger', say('end'), endSessionDialog));
   }
   if (session.ticket_id) {
     actions.push(createElement('span', { class: 'tag', text: session.ticket_id }));
@@ -173,125 +219,6 @@ function sessionActions(session) {
 }
 
 /**
- * The quick response whose shortcut (without its slash) matches `typed` in full or, with
- * `prefix`, starts with it.
- * @param {string} typed
- * @param {boolean} prefix
- * @returns {CannedView | undefined}
- */
-function cannedFor(typed, prefix) {
-  return state.cannedResponses.find((canned) => {
-    const shortcut = canned.shortcut.replace(/^\//, '');
-    return prefix ? shortcut.startsWith(typed) : shortcut === typed;
-  });
-}
-
-/** The message box with its attach button and quick responses. */
-function composer() {
-  const input = createElement('textarea', {
-    rows: 1,
-    'aria-label': say('message'),
-    placeholder: say('message') + '…  (/ for quick responses)',
-    onkeydown: (/** @type {KeyboardEvent} */ event) => {
-      if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
-        event.preventDefault();
-        sendDraft();
-      }
-    },
-    oninput: () => {
-      const shortcut = /^\/(\S*)$/.exec(input.value);
-      if (shortcut) {
-        const canned = cannedFor(shortcut[1], true);
-        input.title = canned ? canned.text : '';
-      }
-      startTyping();
-    },
-  });
-  const sendDraft = () => {
-    const text = input.value;
-    const shortcut = /^\/(\S+)$/.exec(text.trim());
-    const canned = shortcut && cannedFor(shortcut[1], false);
-    if (canned) {
-      input.value = canned.text;
-      return;
-    }
-    if (!text.trim()) return;
-    input.value = '';
-    stopTyping();
-    sendMessage({ content: text, message_type: 'text' });
-  };
-  const file = createElement('input', {
-    type: 'file',
-    hidden: true,
-    onchange: () => {
-      const chosen = file.files && file.files[0];
-      file.value = '';
-      if (chosen) uploadFile(chosen);
-    },
-  });
-  const attach = createElement('button', {
-    class: 'btn',
-    type: 'button',
-    'aria-label': say('attach'),
-    title: say('attach'),
-    text: '+',
-    onclick: () => file.click(),
-  });
-  const form = createElement('form', {
-    class: 'composer',
-    onsubmit: (/** @type {Event} */ event) => {
-      event.preventDefault();
-      sendDraft();
-    },
-  }, [
-    attach,
-    file,
-    quickResponses(input),
-    input,
-    createElement('button', { class: 'btn primary', type: 'submit', text: say('send') }),
-  ]);
-  return { form, input };
-}
-
-/**
- * The quick-response picker that fills `input`.
- * @param {HTMLTextAreaElement} input
- */
-function quickResponses(input) {
-  const options = state.cannedResponses.map((canned) =>
-    createElement('option', { value: canned.id, text: canned.shortcut + ' — ' + canned.text.slice(0, 40) }));
-  const picker = createElement('select', {
-    'aria-label': say('quick'),
-    onchange: () => {
-      const canned = state.cannedResponses.find((candidate) => candidate.id === picker.value);
-      if (canned) {
-        input.value = canned.text;
-        input.focus();
-      }
-      picker.value = '';
-    },
-  }, [createElement('option', { value: '', text: say('quick') }), ...options]);
-  picker.style.width = '160px';
-  return picker;
-}
-
-function startTyping() {
-  if (!typing.sent && state.selectedSessionId) {
-    typing.sent = true;
-    sendFrame({ type: 'typing_indicator', session_id: state.selectedSessionId, is_typing: true });
-  }
-  clearTimeout(typing.idleTimer);
-  typing.idleTimer = window.setTimeout(stopTyping, TYPING_IDLE_MS);
-}
-
-function stopTyping() {
-  if (typing.sent && state.selectedSessionId) {
-    typing.sent = false;
-    sendFrame({ type: 'typing_indicator', session_id: state.selectedSessionId, is_typing: false });
-  }
-}
-
-/**
  * Shows or clears "Customer is typing…" for the open session.
  * @param {boolean} isTyping
  */
@@ -301,33 +228,6 @@ export function showCustomerTyping(isTyping) {
   clearTimeout(typing.customerTimer);
   line.textContent = isTyping ? say('typing') : '';
   if (isTyping) typing.customerTimer = window.setTimeout(() => { line.textContent = ''; }, CUSTOMER_TYPING_SHOWN_MS);
-}
-
-function newClientMessageId() {
-  return 'a-' + Date.now().toString(36) + Math.random().toString(36).slice(2, 8);
-}
-
-/**
- * Sends a message in the open session: over the socket, or REST when it is down.
- * @param {{ content: string, message_type: 'text' | 'file', attachment_id?: string }} message
- */
-function sendMessage(message) {
-  const sessionId = /** @type {string} */ (state.selectedSessionId);
-  const clientMessageId = newClientMessageId();
-  const body = { ...message, client_message_id: clientMessageId };
-  const frame = { type: 'send_message', session_id: sessionId, request_id: clientMessageId, ...body };
-  if (!sendFrame(/** @type {any} */ (frame))) {
-    callApi('POST', sessionPath(sessionId, '/messages'), body).then(addMessage, reportError);
-  }
-}
-
-/** @param {File} file */
-function uploadFile(file) {
-  const sessionId = /** @type {string} */ (state.selectedSessionId);
-  const path = sessionPath(sessionId, '/attachments?filename=' + encodeURIComponent(file.name));
-  callApi('POST', path, undefined, file).then((/** @type {AttachmentView} */ attachment) => {
-    sendMessage({ content: '', message_type: 'file', attachment_id: attachment.id });
-  }, reportError);
 }
 
 /**
@@ -340,10 +240,12 @@ export function agentName(agentId) {
 }
 
 /**
- * Adds `message` to the open session's log in seq order, once.
+ * Adds `message` to the open session's log in seq order, once (in place of the agent's own
+ * message shown as sending, when it is that one).
  * @param {MessageView} message
  */
 export function addMessage(message) {
+  settleOutgoing(message);
   const log = sessionsPage.log;
   if (message.session_id !== state.selectedSessionId || !log) return;
   if (log.querySelector('[data-seq="' + message.seq + '"]')) return;
@@ -358,7 +260,7 @@ export function addMessage(message) {
   }
   const later = Array.from(log.children)
     .find((shown) => Number(/** @type {HTMLElement} */ (shown).dataset.seq) > message.seq);
-  log.insertBefore(bubble, later || null);
+  log.insertBefore(bubble, later || log.querySelector('.msg.outgoing'));
   log.scrollTop = log.scrollHeight;
   if (message.sender_type === 'customer') {
     if (sessionsPage.typingLine) sessionsPage.typingLine.textContent = '';

@@ -1,6 +1,9 @@
 // @ts-check
 // Owns the console's modal dialogs: starting a chat with a customer (and handing out its join
-// link), transferring the open session, and copying text to the clipboard.
+// link), transferring the open session, confirming an action that cannot be undone (ending a
+// session), and copying text to the clipboard. Focus returns where it was when a dialog closes,
+// or, when that element is gone (the End button of a session that just ended), to the page's
+// `[data-focus-after-dialog]` element or its `main`.
 
 /** @typedef {import('../types/protocol').AgentStartedSession} AgentStartedSession */
 /** @typedef {import('../shared/dom.js').ElementChild} ElementChild */
@@ -9,8 +12,8 @@ import { createElement } from '../shared/dom.js';
 import { callApi } from './api.js';
 import { openSession, sessionAction } from './conversation.js';
 import { toast } from './layout.js';
-import { listSessionFirst, renderSessionList } from './sessions.js';
-import { signedInAgent, state } from './state.js';
+import { customerLabel, listSessionFirst, renderSessionList } from './sessions.js';
+import { selectedSession, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 /**
@@ -34,41 +37,81 @@ function dialogButtons(buttons) {
 }
 
 /**
+ * Focuses `opener` if it is still on the page, else the page's fallback.
+ * @param {HTMLElement | null} opener
+ */
+function restoreFocus(opener) {
+  const fallback = /** @type {HTMLElement | null} */ (
+    document.querySelector('[data-focus-after-dialog]') || document.getElementById('main'));
+  const target = opener && opener.isConnected && opener !== document.body ? opener : fallback;
+  if (target) target.focus();
+}
+
+/**
+ * Shows `form` in a modal dialog named `title`; the dialog leaves the page when it closes and
+ * focus goes back (`restoreFocus`).
+ * @param {string} title
+ * @param {HTMLFormElement} form
+ * @returns {HTMLDialogElement}
+ */
+function showDialog(title, form) {
+  const dialog = createElement('dialog', { 'aria-label': title }, [form]);
+  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    restoreFocus(opener);
+  });
+  document.body.appendChild(dialog);
+  dialog.showModal();
+  return dialog;
+}
+
+/**
+ * Opens a dialog that only shows `children`, with a Close button (Escape closes it too).
+ * @param {string} title
+ * @param {ElementChild[]} children
+ * @returns {HTMLDialogElement}
+ */
+export function openDialog(title, children) {
+  return showDialog(title, createElement('form', { method: 'dialog' }, [
+    createElement('h2', { text: title }),
+    ...children,
+    dialogButtons([createElement('button', { class: 'btn', type: 'submit', text: say('close') })]),
+  ]));
+}
+
+/**
  * Opens a modal form. `onSubmit` may answer `true` to keep the dialog open; a rejection shows
  * its message in the form. Focus returns to where it was when the dialog closes.
  * @param {string} title
  * @param {ElementChild[]} fields
  * @param {string} submitText
  * @param {(dialog: HTMLDialogElement) => Promise<unknown> | unknown} onSubmit
+ * @param {string} [submitKind] the submit button's extra class (`danger` for what cannot be undone)
  * @returns {HTMLDialogElement}
  */
-function modal(title, fields, submitText, onSubmit) {
+export function modal(title, fields, submitText, onSubmit, submitKind) {
   const error = createElement('p', { class: 'err', role: 'alert' });
-  const dialog = createElement('dialog', { 'aria-label': title });
-  const opener = /** @type {HTMLElement | null} */ (document.activeElement);
   const cancel = createElement('button', {
     class: 'btn', type: 'button', text: say('cancel'), onclick: () => dialog.close(),
   });
-  dialog.appendChild(createElement('form', {
+  const form = createElement('form', {
     onsubmit: (/** @type {Event} */ event) => {
       event.preventDefault();
       error.textContent = '';
       Promise.resolve(onSubmit(dialog)).then((keepOpen) => {
-        if (!keepOpen) dialog.close();
+        if (keepOpen !== true) dialog.close();
       }, (/** @type {Error} */ failure) => { error.textContent = failure.message; });
     },
   }, [
     createElement('h2', { text: title }),
     ...fields,
     error,
-    dialogButtons([cancel, createElement('button', { class: 'btn primary', type: 'submit', text: submitText })]),
-  ]));
-  dialog.addEventListener('close', () => {
-    dialog.remove();
-    if (opener && opener.focus) opener.focus();
-  });
-  document.body.appendChild(dialog);
-  dialog.showModal();
+    dialogButtons([cancel, createElement('button', {
+      class: 'btn ' + (submitKind || 'primary'), type: 'submit', text: submitText,
+    })]),
+  ]);
+  const dialog = showDialog(title, form);
   return dialog;
 }
 
@@ -147,4 +190,13 @@ export function transferDialog() {
   const fields = [createElement('label', {}, [say('transferTo'), kind]), agent, department];
   modal(say('transfer'), fields, say('transfer'), () =>
     sessionAction('/transfer', kind.value === 'agent' ? { agent_id: agent.value } : { department: department.value }));
+}
+
+/** "End": asks before ending the open session; Cancel (or Escape) leaves it as it is. */
+export function endSessionDialog() {
+  const session = selectedSession();
+  if (!session || session.status === 'ended') return;
+  const text = createElement('p', { text: say('endText', { who: customerLabel(session) }) });
+  const dialog = modal(say('endTitle'), [text], say('endConfirm'), () => sessionAction('/end'), 'danger confirm');
+  /** @type {HTMLElement} */ (dialog.querySelector('button.confirm')).focus();
 }

@@ -1,14 +1,16 @@
 // @ts-check
 // Owns what each live frame from the agent socket changes on screen: new messages, typing,
-// session changes (with the new-chat alert), notes, resyncs and errors.
+// session changes, notes, resyncs and errors, and which of them alert the agent (alerts.js).
 
 /** @typedef {import('../types/protocol').AgentEventFrame} AgentEventFrame */
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 
-import { addMessage, lastShownSeq, renderConversation, showCustomerTyping } from './conversation.js';
+import { alertCustomerMessage, alertTransfer, alertWaitingSession } from './alerts.js';
+import { addMessage, lastShownSeq, openSession, renderConversation, showCustomerTyping } from './conversation.js';
 import { addNote } from './customer.js';
-import { playNewChatSound, toast, updateTitle } from './layout.js';
+import { toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
+import { sendFailed } from './sending.js';
 import { sendFrame } from './socket.js';
 import { state } from './state.js';
 import { say } from './strings.js';
@@ -28,7 +30,8 @@ export function applyFrame(frame) {
   switch (frame.type) {
     case 'new_message':
       addMessage(frame.message);
-      touchSession(frame.session_id, frame.message.created_at);
+      if (touchSession(frame.message)) alertCustomerMessage(frame.message, openSession);
+      updateTitle();
       return;
     case 'message_ack':
       addMessage(frame.message);
@@ -38,10 +41,14 @@ export function applyFrame(frame) {
         showCustomerTyping(frame.is_typing);
       }
       return;
+    case 'session_transferred':
+      sessionChanged(frame.type, frame.session);
+      alertTransfer(frame.target, frame.session, openSession);
+      updateTitle();
+      return;
     case 'session_created':
     case 'session_assigned':
     case 'session_updated':
-    case 'session_transferred':
     case 'session_ended':
       sessionChanged(frame.type, frame.session);
       return;
@@ -53,6 +60,7 @@ export function applyFrame(frame) {
       loadSessions(true);
       return;
     case 'error':
+      if (frame.request_id && sendFailed(frame.request_id, frame.message)) return;
       if (frame.code !== 'not_found' || frame.request_id) toast(frame.message);
       return;
     default:
@@ -69,8 +77,8 @@ function sessionChanged(frameType, session) {
   const isNew = !state.sessions.has(session.id);
   listSessionFirst(session);
   if (frameType === 'session_created' && isNew && session.unassigned) {
-    playNewChatSound();
-    toast(say('newSession', { who: session.customer_name || session.customer_email || 'a visitor' }));
+    alertWaitingSession(session, openSession);
+    toast(say('newSession', { who: session.customer_name || session.customer_email || say('visitor') }));
   }
   renderSessionList();
   updateTitle();
@@ -78,14 +86,16 @@ function sessionChanged(frameType, session) {
 }
 
 /**
- * Moves a session up the list when a message arrives in it.
- * @param {string} sessionId
- * @param {string} at
+ * Moves a session up the list when a message arrives in it; answers whether the message is
+ * new (a `seq` beyond the session's last), not history a `resume` replays.
+ * @param {import('../types/protocol').MessageView} message
+ * @returns {boolean}
  */
-function touchSession(sessionId, at) {
-  const session = state.sessions.get(sessionId);
-  if (session) {
-    session.last_activity_at = at;
-    renderSessionList();
-  }
+function touchSession(message) {
+  const session = state.sessions.get(message.session_id);
+  if (!session || message.seq <= session.last_seq) return false;
+  session.last_seq = message.seq;
+  session.last_activity_at = message.created_at;
+  renderSessionList();
+  return true;
 }

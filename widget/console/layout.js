@@ -1,16 +1,15 @@
 // @ts-check
-// Owns the page chrome around both pages: the top bar (navigation, mute, theme, sign-out), the
-// document title with its unassigned count, toasts, the new-chat sound and the colour theme.
+// Owns the page chrome around every page: the top bar (navigation, alerts, theme, sign-out),
+// the document title with the count of what needs the agent (alerts.js counts), toasts and
+// the colour theme.
 
 import { createElement } from '../shared/dom.js';
-import { rememberMuted, signedInAgent, state } from './state.js';
+import { alertsDialog, attentionCount } from './alerts.js';
+import { isAdmin, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const THEME_KEY = 'tmschat.theme';
 const TOAST_MS = 4000;
-
-/** @type {AudioContext | null} */
-let audioContext = null;
 
 /** @returns {HTMLElement} the element both pages draw into */
 export function appRoot() {
@@ -49,59 +48,18 @@ function toggleTheme() {
   applyTheme();
 }
 
-/** Two short tones for a new unassigned chat, unless muted. */
-export function playNewChatSound() {
-  if (state.muted) return;
-  try {
-    const AudioContextClass = window.AudioContext || /** @type {any} */ (window).webkitAudioContext;
-    const context = audioContext || (audioContext = new AudioContextClass());
-    [880, 1320].forEach((frequency, index) => {
-      const oscillator = context.createOscillator();
-      const gain = context.createGain();
-      oscillator.frequency.value = frequency;
-      oscillator.connect(gain);
-      gain.connect(context.destination);
-      const start = context.currentTime + index * 0.15;
-      gain.gain.setValueAtTime(0.0001, start);
-      gain.gain.exponentialRampToValueAtTime(0.2, start + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + 0.14);
-      oscillator.start(start);
-      oscillator.stop(start + 0.15);
-    });
-  } catch (_audioUnavailable) {
-    // No sound in this browser.
-  }
-}
-
-/** "(2) Sessions — TMS Chat": the unassigned count first. */
+/** "(2) Sessions — TMS Chat": what needs the agent first (waiting sessions, unseen alerts). */
 export function updateTitle() {
-  let unassigned = 0;
-  state.sessions.forEach((session) => {
-    if (session.unassigned) unassigned++;
-  });
-  const page = state.page === 'widgets' ? say('widgets') : say('sessions');
-  document.title = (unassigned ? '(' + unassigned + ') ' : '') + page + ' — ' + say('app');
+  const count = attentionCount();
+  document.title = (count ? '(' + count + ') ' : '') + say(state.page) + ' — ' + say('app');
 }
 
 /** @returns {HTMLElement} the product's name with its logo */
 export function brand() {
-  return createElement('div', { class: 'brand' }, [createElement('i', { 'aria-hidden': 'true' }), say('app')]);
-}
-
-function muteButton() {
-  const label = () => (state.muted ? say('unmute') : say('mute'));
-  const button = createElement('button', {
-    class: 'btn',
-    type: 'button',
-    'aria-pressed': String(state.muted),
-    text: label(),
-    onclick: () => {
-      rememberMuted(!state.muted);
-      button.textContent = label();
-      button.setAttribute('aria-pressed', String(state.muted));
-    },
-  });
-  return button;
+  return createElement('div', { class: 'brand' }, [
+    createElement('i', { 'aria-hidden': 'true' }),
+    createElement('span', { text: say('app') }),
+  ]);
 }
 
 /**
@@ -112,8 +70,7 @@ function navLink(page, active) {
   return createElement('a', {
     href: '#/' + page,
     'aria-current': active === page ? 'page' : null,
-    text: 'Chat › ' + say(page),
-  });
+  }, [createElement('span', { class: 'crumb', text: 'Chat › ' }), say(page)]);
 }
 
 /**
@@ -127,11 +84,15 @@ export function drawShell(active, signOut) {
   app.textContent = '';
   app.appendChild(createElement('header', { class: 'topbar' }, [
     brand(),
-    createElement('nav', { 'aria-label': 'Chat' }, [navLink('sessions', active), navLink('widgets', active)]),
+    createElement('nav', { 'aria-label': 'Chat' }, [
+      navLink('sessions', active),
+      navLink('widgets', active),
+      isAdmin() && navLink('quick', active),
+    ]),
     createElement('span', { class: 'spacer' }),
-    muteButton(),
+    createElement('button', { class: 'btn', type: 'button', text: say('alerts'), onclick: alertsDialog }),
     createElement('button', {
-      class: 'btn', type: 'button', 'aria-label': say('theme'), text: '◐', onclick: toggleTheme,
+      class: 'btn', type: 'button', 'aria-label': say('theme'), title: say('theme'), text: '◐', onclick: toggleTheme,
     }),
     createElement('span', { class: 'me', text: signedInAgent().display_name }),
     createElement('button', { class: 'btn', type: 'button', text: say('signOut'), onclick: signOut }),

@@ -1,6 +1,7 @@
 // @ts-check
-// Owns the sessions page's layout and its session list: the filter tabs, the customer search,
-// paging with "Load more", and how a session appears in the list.
+// Owns the sessions page's layout and its session list: the filter tabs (All, Mine, Unassigned,
+// Active, Ended; the one chosen survives a reload), the customer search, paging with "Load
+// more", and how a session appears in the list.
 
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 /** @typedef {import('./state.js').SessionFilter} SessionFilter */
@@ -10,13 +11,33 @@ import { callApi } from './api.js';
 import { openSession } from './conversation.js';
 import { newChatDialog } from './dialogs.js';
 import { drawShell, reportError, updateTitle } from './layout.js';
-import { rememberSession, sessionsPage, state } from './state.js';
+import { SESSION_FILTERS, rememberFilter, rememberSession, sessionsPage, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const PAGE_SIZE = '50';
 const SEARCH_DELAY_MS = 250;
-/** @type {SessionFilter[]} */
-const FILTERS = ['all', 'unassigned', 'active'];
+/** Where the customer and notes panel fits beside the conversation (console.css agrees). */
+const ROOM_FOR_PANEL = '(min-width: 1100px)';
+
+/**
+ * What each tab asks the server for, and which live session belongs in it: one rule per tab,
+ * used for the list request and for sessions that change while the list is shown.
+ * @typedef {object} FilterRule
+ * @property {() => Record<string, string>} query the `GET /v1/chat/sessions` parameters
+ * @property {(session: SessionView) => boolean} matches
+ */
+
+/** @type {Record<SessionFilter, FilterRule>} */
+const FILTER_RULES = {
+  all: { query: () => ({}), matches: () => true },
+  mine: {
+    query: () => ({ assigned_agent_id: signedInAgent().id }),
+    matches: (session) => session.assigned_agent_id === signedInAgent().id,
+  },
+  unassigned: { query: () => ({ unassigned: 'true' }), matches: (session) => session.unassigned },
+  active: { query: () => ({ status: 'active' }), matches: (session) => session.status === 'active' },
+  ended: { query: () => ({ status: 'ended' }), matches: (session) => session.status === 'ended' },
+};
 
 /**
  * Draws the sessions page and loads its first page of sessions.
@@ -34,8 +55,8 @@ export function drawSessionsPage(signOut) {
   });
   grid.appendChild(createElement('section', { class: 'col listcol', 'aria-label': say('sessions') }, [
     createElement('div', { class: 'toolbar' }, [
-      createElement('div', { class: 'row' }, [filterTabs(), newChat]),
-      searchBox(),
+      createElement('div', { class: 'row' }, [searchBox(), newChat]),
+      filterTabs(),
     ]),
     list,
     loadMore,
@@ -43,7 +64,16 @@ export function drawSessionsPage(signOut) {
   const conversation = createElement('section', { class: 'convo', 'aria-label': 'Conversation' }, [
     createElement('p', { class: 'empty', text: say('pick') }),
   ]);
-  const customerPanel = createElement('aside', { class: 'col side', 'aria-label': say('customer') });
+  const customerPanel = createElement('aside', {
+    class: 'col side',
+    id: 'customer-panel',
+    'aria-label': say('panel'),
+    onkeydown: (/** @type {KeyboardEvent} */ event) => {
+      if (event.key === 'Escape' && !matchMedia(ROOM_FOR_PANEL).matches) toggleCustomerPanel(false);
+    },
+  });
+  grid.dataset.side = matchMedia(ROOM_FOR_PANEL).matches ? 'open' : 'closed';
+  followScreenWidth();
   grid.appendChild(conversation);
   grid.appendChild(customerPanel);
   main.appendChild(grid);
@@ -52,15 +82,50 @@ export function drawSessionsPage(signOut) {
   if (state.selectedSessionId) openSession(state.selectedSessionId);
 }
 
+let followingScreenWidth = false;
+
+/** When the window narrows below room for the panel it closes, and opens when it widens again. */
+function followScreenWidth() {
+  if (followingScreenWidth) return;
+  followingScreenWidth = true;
+  matchMedia(ROOM_FOR_PANEL).addEventListener('change', (change) => toggleCustomerPanel(change.matches, false));
+}
+
+/** @returns {boolean} whether the customer and notes panel is shown */
+export function customerPanelOpen() {
+  return sessionsPage.grid?.dataset.side === 'open';
+}
+
+/**
+ * Shows or hides (the opposite of now, without `open`) the customer and notes panel: beside the
+ * conversation where there is room, over it on smaller screens. Opening it focuses the note
+ * box (unless `moveFocus` is false); closing it while focus was inside gives focus to the
+ * button that opens it.
+ * @param {boolean} [open]
+ * @param {boolean} [moveFocus]
+ */
+export function toggleCustomerPanel(open, moveFocus) {
+  const grid = sessionsPage.grid;
+  const panel = sessionsPage.customerPanel;
+  if (!grid || !panel) return;
+  const show = open === undefined ? !customerPanelOpen() : open;
+  const focusWasInside = panel.contains(document.activeElement);
+  grid.dataset.side = show ? 'open' : 'closed';
+  const toggles = document.querySelectorAll('[aria-controls="customer-panel"]');
+  toggles.forEach((toggle) => toggle.setAttribute('aria-expanded', String(show)));
+  if (show && moveFocus !== false) /** @type {HTMLElement | null} */ (panel.querySelector('textarea'))?.focus();
+  else if (focusWasInside) /** @type {HTMLElement | undefined} */ (toggles[0])?.focus();
+}
+
 function filterTabs() {
-  const tabs = createElement('div', { class: 'tabs', role: 'group', 'aria-label': 'Filter' }, FILTERS.map((filter) =>
+  const tabs = createElement('div', { class: 'tabs', role: 'group', 'aria-label': 'Filter' }, SESSION_FILTERS.map((filter) =>
     createElement('button', {
       type: 'button',
       'aria-pressed': String(state.filter === filter),
       'data-filter': filter,
       text: say(filter),
       onclick: () => {
-        state.filter = filter;
+        rememberFilter(filter);
         tabs.querySelectorAll('button').forEach((tab) => {
           tab.setAttribute('aria-pressed', String(tab.dataset.filter === filter));
         });
@@ -93,8 +158,7 @@ function searchBox() {
  * @param {SessionView} session
  */
 function matchesFilter(session) {
-  if (state.filter === 'unassigned' && !session.unassigned) return false;
-  if (state.filter === 'active' && session.status !== 'active') return false;
+  if (!FILTER_RULES[state.filter].matches(session)) return false;
   if (state.search) {
     const wanted = state.search.toLowerCase();
     const email = (session.customer_email || '').toLowerCase();
@@ -109,9 +173,7 @@ function matchesFilter(session) {
  * @param {boolean} reset
  */
 export function loadSessions(reset) {
-  const query = new URLSearchParams({ limit: PAGE_SIZE });
-  if (state.filter === 'unassigned') query.set('unassigned', 'true');
-  if (state.filter === 'active') query.set('status', 'active');
+  const query = new URLSearchParams({ limit: PAGE_SIZE, ...FILTER_RULES[state.filter].query() });
   if (state.search) query.set('q', state.search);
   if (!reset && state.nextCursor) query.set('cursor', state.nextCursor);
   return callApi('GET', '/v1/chat/sessions?' + query).then((answer) => {
@@ -139,6 +201,7 @@ export function listSessionFirst(session) {
 export function renderSessionList() {
   const list = sessionsPage.list;
   if (!list || state.page !== 'sessions') return;
+  const focused = /** @type {HTMLElement | null} */ (list.querySelector('button:focus'));
   list.textContent = '';
   const shown = state.listedSessionIds
     .map((id) => state.sessions.get(id))
@@ -146,7 +209,26 @@ export function renderSessionList() {
   shown.sort((first, second) => (first.last_activity_at < second.last_activity_at ? 1 : -1));
   if (!shown.length) list.appendChild(createElement('li', { class: 'empty', text: say('noSessions') }));
   shown.forEach((session) => list.appendChild(sessionListItem(session)));
+  if (focused) listButton(focused.dataset.session || '')?.focus();
   if (sessionsPage.loadMore) sessionsPage.loadMore.hidden = !state.nextCursor;
+}
+
+/**
+ * The list's button of session `sessionId`, if the list shows it.
+ * @param {string} sessionId
+ * @returns {HTMLButtonElement | null}
+ */
+export function listButton(sessionId) {
+  return sessionsPage.list ? sessionsPage.list.querySelector('button[data-session="' + CSS.escape(sessionId) + '"]') : null;
+}
+
+/**
+ * The ids of the sessions the list shows, top to bottom.
+ * @returns {string[]}
+ */
+export function shownSessionIds() {
+  const buttons = sessionsPage.list ? Array.from(sessionsPage.list.querySelectorAll('button[data-session]')) : [];
+  return buttons.map((button) => /** @type {HTMLElement} */ (button).dataset.session || '');
 }
 
 /**

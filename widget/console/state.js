@@ -9,29 +9,31 @@
 /** @typedef {import('../types/protocol').WidgetView} WidgetView */
 /** @typedef {import('../types/protocol').WidgetDefaults} WidgetDefaults */
 
-/** @typedef {'sessions' | 'widgets'} ConsolePage */
-/** @typedef {'all' | 'unassigned' | 'active'} SessionFilter */
+/** @typedef {'sessions' | 'widgets' | 'quick'} ConsolePage */
+/** @typedef {'all' | 'mine' | 'unassigned' | 'active' | 'ended'} SessionFilter */
 
 const TOKEN_KEY = 'tmschat.token';
-const MUTED_KEY = 'tmschat.muted';
+const FILTER_KEY = 'tmschat.filter';
+/** @type {SessionFilter[]} the session list's tabs, in the order they are shown */
+export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'active', 'ended'];
 
 /**
  * @typedef {object} ConsoleState
  * @property {string | null} token the agent's bearer token
  * @property {AgentView | null} me the signed-in agent
  * @property {ConsolePage} page the page on screen
- * @property {SessionFilter} filter the session list's filter tab
+ * @property {SessionFilter} filter the session list's filter tab (kept across reloads)
  * @property {string} search the customer search text
  * @property {Map<string, SessionView>} sessions every session seen, by id
  * @property {string[]} listedSessionIds the ids the list shows, in the order they were loaded
  * @property {string | null} nextCursor where the next page of the list starts
  * @property {string | null} selectedSessionId the open conversation
+ * @property {Map<string, string>} drafts what the agent typed and did not send, by session id
  * @property {CannedView[]} cannedResponses the tenant's quick responses
  * @property {AgentView[]} agents the agents a session can be transferred to
  * @property {WidgetView[]} widgets the tenant's widgets
  * @property {WidgetDefaults | null} widgetDefaults what a new widget starts with (from the server)
  * @property {string | null} editingWidgetId the widget open in the editor
- * @property {boolean} muted whether new-chat alerts are silent
  */
 
 /** @type {ConsoleState} */
@@ -39,18 +41,18 @@ export const state = {
   token: sessionStorage.getItem(TOKEN_KEY),
   me: null,
   page: 'sessions',
-  filter: 'all',
+  filter: savedFilter(),
   search: '',
   sessions: new Map(),
   listedSessionIds: [],
   nextCursor: null,
   selectedSessionId: null,
+  drafts: new Map(),
   cannedResponses: [],
   agents: [],
   widgets: [],
   widgetDefaults: null,
   editingWidgetId: null,
-  muted: localStorage.getItem(MUTED_KEY) === '1',
 };
 
 /**
@@ -64,6 +66,7 @@ export const state = {
  * @property {HTMLElement | null} header the open conversation's header
  * @property {HTMLElement | null} log the open conversation's messages
  * @property {HTMLElement | null} typingLine "Customer is typing…"
+ * @property {HTMLTextAreaElement | null} composer the open conversation's message box
  * @property {HTMLElement | null} notesList the open session's internal notes
  */
 
@@ -77,6 +80,7 @@ export const sessionsPage = {
   header: null,
   log: null,
   typingLine: null,
+  composer: null,
   notesList: null,
 };
 
@@ -90,10 +94,16 @@ export function rememberToken(token) {
   else sessionStorage.removeItem(TOKEN_KEY);
 }
 
-/** @param {boolean} muted */
-export function rememberMuted(muted) {
-  state.muted = muted;
-  localStorage.setItem(MUTED_KEY, muted ? '1' : '0');
+/** @returns {SessionFilter} the tab chosen before the last reload, else `all` */
+function savedFilter() {
+  const saved = localStorage.getItem(FILTER_KEY);
+  return SESSION_FILTERS.find((filter) => filter === saved) || 'all';
+}
+
+/** @param {SessionFilter} filter */
+export function rememberFilter(filter) {
+  state.filter = filter;
+  localStorage.setItem(FILTER_KEY, filter);
 }
 
 /** @param {SessionView} session */
@@ -104,6 +114,11 @@ export function rememberSession(session) {
 /** @returns {SessionView | undefined} the open conversation's session */
 export function selectedSession() {
   return state.selectedSessionId ? state.sessions.get(state.selectedSessionId) : undefined;
+}
+
+/** @returns {boolean} whether the signed-in agent is an admin (manages widgets and quick responses) */
+export function isAdmin() {
+  return Boolean(state.me && state.me.roles.includes('admin'));
 }
 
 /**

@@ -85,7 +85,15 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, };
+note: Note, } | { "type": "presence_changed",
+/**
+ * The agent.
+ */
+agent_id: AgentId,
+/**
+ * Their presence now.
+ */
+presence: Presence, };
 
 /**
  * An agent, as the host identifies it (for example `agent-123`).
@@ -99,7 +107,7 @@ export type AgentList = {
 /**
  * The tenant's agents.
  */
-agents: Array<AgentView>, };
+agents: Array<TeamMemberView>, };
 
 /**
  * `POST /v1/chat/sessions` (agent-started): the session plus what reaches the customer.
@@ -495,7 +503,7 @@ error: ErrorDetail, };
  * (`docs/protocol.md`, "Errors"). [`ChatError::code`] maps the service's errors onto these;
  * the protocol layer adds its own (`method_not_allowed`, `upgrade_required`, `shutting_down`).
  */
-export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout";
+export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout";
 
 /**
  * The inside of an error answer.
@@ -600,6 +608,25 @@ content: string, };
  * What the widget offers when closed.
  */
 export type OfflineBehavior = "show_message" | "collect_contact" | "redirect";
+
+/**
+ * What an agent is, as routing and colleagues see it.
+ */
+export type Presence = "online" | "away" | "offline";
+
+/**
+ * `PUT /v1/chat/me/presence`.
+ */
+export type PresenceRequest = {
+/**
+ * `online`, `away` or `offline`.
+ */
+status: Presence, };
+
+/**
+ * `PUT /v1/chat/me/presence`'s answer.
+ */
+export type PresenceView = { agent_id: AgentId, presence: Presence, };
 
 /**
  * `GET /healthz` and `GET /readyz`.
@@ -923,6 +950,11 @@ identity_hash?: string | null, };
  * What a system message records.
  */
 export type SystemEvent = "joined" | "assigned" | "transferred" | "ended";
+
+/**
+ * An agent in the team list: the profile, presence and load.
+ */
+export type TeamMemberView = { presence: Presence, active_sessions: number, id: AgentId, display_name: string, avatar_url: string | null, roles: Array<Role>, projects: Array<ProjectId>, departments: Array<string>, skills: Array<string>, max_concurrent_sessions: number | null, };
 
 /**
  * A tenant of the host TMS; everything belongs to exactly one.

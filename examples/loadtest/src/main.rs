@@ -1,9 +1,10 @@
 //! Load tool for a running tms-chat server (only loopback targets). Scenarios:
 //!
 //! - `throughput`: one customer socket sends messages as fast as the window allows; one agent
-//!   socket subscribed to the session receives them. Reports persisted messages per second.
-//! - `latency`: the customer sends at a fixed rate; reports customer→agent latency
-//!   percentiles (send to `new_message` arrival at the agent).
+//!   socket subscribed to the session receives them (`--from agent`: the other way round).
+//!   Reports persisted messages per second.
+//! - `latency`: the customer (or, `--from agent`, the agent) sends at a fixed rate; reports
+//!   the latency percentiles from the send to the `new_message` arriving on the other side.
 //! - `idle`: opens N authenticated customer sockets and holds them; prints when ready so the
 //!   caller can read the server's RSS (`scripts/bench.sh` does).
 //! - `fanout`: N agent sockets subscribe to one session; one message is sent; reports the time
@@ -42,13 +43,19 @@ enum Scenario {
         messages: usize,
         #[arg(long, default_value_t = 256)]
         window: usize,
+        /// Who sends.
+        #[arg(long, value_enum, default_value_t = Side::Customer)]
+        from: Side,
     },
-    /// Customer→agent latency at a fixed rate.
+    /// Sender→receiver latency at a fixed rate.
     Latency {
         #[arg(long, default_value_t = 2_000)]
         rate: u64,
         #[arg(long, default_value_t = 10)]
         seconds: u64,
+        /// Who sends.
+        #[arg(long, value_enum, default_value_t = Side::Customer)]
+        from: Side,
     },
     /// Hold N idle customer sockets.
     Idle {
@@ -62,6 +69,24 @@ enum Scenario {
         #[arg(long, default_value_t = 1_000)]
         consoles: usize,
     },
+}
+
+/// One side of a chat.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Side {
+    /// The customer's widget socket.
+    Customer,
+    /// The agent's console socket (subscribed to the session).
+    Agent,
+}
+
+impl Side {
+    fn arrow(self) -> &'static str {
+        match self {
+            Side::Customer => "customer→agent",
+            Side::Agent => "agent→customer",
+        }
+    }
 }
 
 type Ws =
@@ -203,39 +228,74 @@ async fn subscribed_pair(t: &Target) -> Result<(String, Ws, Ws), String> {
     Ok((session, customer, agent))
 }
 
-fn send_frame(i: usize, sent_at_micros: u128) -> Message {
+/// The `seq` of a `new_message` frame's message, read without parsing the frame.
+fn seq_of(frame: &str) -> Option<u64> {
+    let at = frame.find("\"seq\":")? + "\"seq\":".len();
+    let digits: String = frame[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    digits.parse().ok()
+}
+
+/// A subscribed pair as (session, sender, receiver) for messages sent by `from`.
+async fn sending_pair(t: &Target, from: Side) -> Result<(String, Ws, Ws), String> {
+    let (session, customer, agent) = subscribed_pair(t).await?;
+    Ok(match from {
+        Side::Customer => (session, customer, agent),
+        Side::Agent => (session, agent, customer),
+    })
+}
+
+fn send_frame(i: usize, sent_at_micros: u128, session: &str) -> Message {
     Message::text(
-        json!({"type": "send_message", "content": format!("t{sent_at_micros}"), "message_type": "text", "client_message_id": format!("c{i}")})
+        json!({"type": "send_message", "session_id": session, "content": format!("t{sent_at_micros}"), "message_type": "text", "client_message_id": format!("c{i}")})
             .to_string(),
     )
 }
 
-async fn throughput(t: &Target, messages: usize, window: usize) -> Result<(), String> {
-    let (_session, customer, mut agent) = subscribed_pair(t).await?;
-    let (mut tx, mut rx) = customer.split();
+async fn throughput(t: &Target, messages: usize, window: usize, from: Side) -> Result<(), String> {
+    let (session, sender, mut receiving) = sending_pair(t, from).await?;
+    let (mut tx, mut rx) = sender.split();
+    let session_id = session.clone();
     let start = Instant::now();
-    // The agent is read from the start, as a console would.
+    // The receiver is read from the start, as a console would, and resumes after a
+    // `resync_required` as the protocol asks (events stop until it does).
     let receiver = tokio::spawn(async move {
-        let mut received = 0usize;
-        let mut resyncs = 0usize;
+        let (mut received, mut resyncs, mut last_seq) = (0usize, 0usize, 0u64);
         while received < messages {
-            match tokio::time::timeout(Duration::from_secs(30), agent.next()).await {
+            match tokio::time::timeout(Duration::from_secs(30), receiving.next()).await {
                 Ok(Some(Ok(Message::Text(t)))) => {
                     if t.contains("\"new_message\"") {
-                        received += 1;
+                        // Replays after a resume may repeat what arrived live.
+                        match seq_of(&t) {
+                            Some(seq) if seq <= last_seq => {}
+                            seq => {
+                                last_seq = seq.unwrap_or(last_seq);
+                                received += 1;
+                            }
+                        }
                     } else if t.contains("\"resync_required\"") {
                         resyncs += 1;
+                        let resume = json!({"type": "resume", "session_id": session_id, "after_seq": last_seq});
+                        if receiving
+                            .send(Message::text(resume.to_string()))
+                            .await
+                            .is_err()
+                        {
+                            return Err("receiver closed".to_string());
+                        }
                     }
                 }
                 Ok(Some(Ok(_))) => {}
                 _ => {
                     return Err(format!(
-                        "agent stalled after {received} messages ({resyncs} resyncs)"
+                        "receiver stalled after {received} messages ({resyncs} resyncs)"
                     ))
                 }
             }
         }
-        Ok(start.elapsed())
+        Ok((start.elapsed(), resyncs))
     });
     let (acked_tx, mut acked_rx) = tokio::sync::mpsc::unbounded_channel::<()>();
     let reader = tokio::spawn(async move {
@@ -253,23 +313,25 @@ async fn throughput(t: &Target, messages: usize, window: usize) -> Result<(), St
             acked_rx.recv().await.ok_or("customer socket closed")?;
             in_flight -= 1;
         }
-        tx.feed(send_frame(i, 0)).await.map_err(|e| e.to_string())?;
+        tx.feed(send_frame(i, 0, &session))
+            .await
+            .map_err(|e| e.to_string())?;
         in_flight += 1;
         if in_flight.is_multiple_of(32) {
             tx.flush().await.map_err(|e| e.to_string())?;
         }
     }
     tx.flush().await.map_err(|e| e.to_string())?;
-    let elapsed = receiver.await.map_err(|e| e.to_string())??;
+    let (elapsed, resyncs) = receiver.await.map_err(|e| e.to_string())??;
     reader.abort();
     let secs = elapsed.as_secs_f64();
-    println!("throughput: {messages} persisted messages delivered in {secs:.2} s = {:.0} msg/s (window {window})", messages as f64 / secs);
+    println!("throughput {}: {messages} persisted messages delivered in {secs:.2} s = {:.0} msg/s (window {window}, {resyncs} resumes)", from.arrow(), messages as f64 / secs);
     Ok(())
 }
 
-async fn latency(t: &Target, rate: u64, seconds: u64) -> Result<(), String> {
-    let (_session, customer, mut agent) = subscribed_pair(t).await?;
-    let (mut tx, mut rx) = customer.split();
+async fn latency(t: &Target, rate: u64, seconds: u64, from: Side) -> Result<(), String> {
+    let (session, sender, mut receiving) = sending_pair(t, from).await?;
+    let (mut tx, mut rx) = sender.split();
     let drain = tokio::spawn(async move { while let Some(Ok(_)) = rx.next().await {} });
     let epoch = Instant::now();
     let total = (rate * seconds) as usize;
@@ -279,7 +341,7 @@ async fn latency(t: &Target, rate: u64, seconds: u64) -> Result<(), String> {
         for i in 0..total {
             ticker.tick().await;
             let at = epoch.elapsed().as_micros();
-            if tx.send(send_frame(i, at)).await.is_err() {
+            if tx.send(send_frame(i, at, &session)).await.is_err() {
                 break;
             }
         }
@@ -288,7 +350,7 @@ async fn latency(t: &Target, rate: u64, seconds: u64) -> Result<(), String> {
     let deadline = Instant::now() + Duration::from_secs(seconds + 30);
     while samples.len() < total && Instant::now() < deadline {
         let Ok(Some(Ok(Message::Text(t)))) =
-            tokio::time::timeout(Duration::from_secs(10), agent.next()).await
+            tokio::time::timeout(Duration::from_secs(10), receiving.next()).await
         else {
             break;
         };
@@ -315,8 +377,8 @@ async fn latency(t: &Target, rate: u64, seconds: u64) -> Result<(), String> {
             .unwrap_or(f64::NAN)
     };
     println!(
-        "latency at {rate} msg/s for {seconds} s: {} samples, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
-        samples.len(), pct(0.50), pct(0.90), pct(0.99), samples.last().copied().unwrap_or(f64::NAN)
+        "latency {} at {rate} msg/s for {seconds} s: {} samples, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
+        from.arrow(), samples.len(), pct(0.50), pct(0.90), pct(0.99), samples.last().copied().unwrap_or(f64::NAN)
     );
     Ok(())
 }
@@ -369,7 +431,7 @@ async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
     }
     drop(done_tx);
     customer
-        .send(send_frame(0, 0))
+        .send(send_frame(0, 0, &session))
         .await
         .map_err(|e| e.to_string())?;
     let mut times = Vec::with_capacity(consoles);
@@ -399,8 +461,16 @@ async fn main() -> std::process::ExitCode {
         }
     };
     let result = match cli.scenario {
-        Scenario::Throughput { messages, window } => throughput(&target, messages, window).await,
-        Scenario::Latency { rate, seconds } => latency(&target, rate, seconds).await,
+        Scenario::Throughput {
+            messages,
+            window,
+            from,
+        } => throughput(&target, messages, window, from).await,
+        Scenario::Latency {
+            rate,
+            seconds,
+            from,
+        } => latency(&target, rate, seconds, from).await,
         Scenario::Idle {
             sockets,
             hold_seconds,

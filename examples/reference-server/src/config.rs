@@ -20,6 +20,11 @@
 //! roles = ["agent", "admin"]   # agent | supervisor | admin
 //! projects = ["acme-web"]      # optional; empty = every project of the tenant
 //! max_sessions = 5             # optional
+//! departments = ["billing"]    # optional: transfers to a department, routing pools
+//! skills = ["fr"]              # optional: a widget's required skills
+//!
+//! [routing]                    # optional
+//! presence_grace_seconds = 30  # an agent with no console socket is offline after this
 //! ```
 
 use serde::Deserialize;
@@ -38,6 +43,30 @@ pub(crate) struct ServerConfig {
     /// Agents.
     #[serde(default)]
     pub agents: Vec<AgentConfig>,
+    /// Routing and presence.
+    #[serde(default)]
+    pub routing: RoutingConfig,
+}
+
+/// `[routing]`
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RoutingConfig {
+    /// Seconds an agent with no console socket open keeps their presence (default 30).
+    #[serde(default = "default_presence_grace")]
+    pub presence_grace_seconds: u32,
+}
+
+impl Default for RoutingConfig {
+    fn default() -> Self {
+        RoutingConfig {
+            presence_grace_seconds: default_presence_grace(),
+        }
+    }
+}
+
+fn default_presence_grace() -> u32 {
+    tms_chat_core::service::ServiceConfig::default().presence_grace_seconds
 }
 
 /// `[[tenants]]`
@@ -159,5 +188,27 @@ mod tests {
         )
         .unwrap();
         assert!(bad.check().unwrap_err().contains("unknown tenant"));
+    }
+
+    #[test]
+    fn the_routing_table_sets_the_presence_grace_period_and_defaults_to_30_seconds() {
+        let none: ServerConfig = toml::from_str("").unwrap();
+        assert_eq!(none.routing.presence_grace_seconds, 30);
+        let set: ServerConfig = toml::from_str(
+            r#"
+            [routing]
+            presence_grace_seconds = 5
+            [[agents]]
+            id = "agent-1"
+            tenant = "acme"
+            name = "Alice"
+            token = "0123456789abcdef0123"
+            departments = ["billing"]
+            skills = ["fr"]
+            "#,
+        )
+        .unwrap();
+        assert_eq!(set.routing.presence_grace_seconds, 5);
+        assert_eq!(set.agents[0].skills, vec!["fr".to_owned()]);
     }
 }

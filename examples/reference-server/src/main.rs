@@ -67,6 +67,15 @@ struct Cli {
     /// Directory for uploaded files, tickets and demo tokens.
     #[arg(long, env = "TMS_CHAT_DATA_DIR", default_value = "tms-chat-data")]
     data_dir: PathBuf,
+    /// Encrypt message content, notes and files at rest with the keys in this file (one
+    /// `<id> <base64 of 32 bytes>` per line, oldest first; the last one seals). Every node of
+    /// one database needs the same file. See docs/encryption-at-rest.md.
+    #[arg(long, env = "TMS_CHAT_ENCRYPTION_KEY_FILE")]
+    encryption_key_file: Option<PathBuf>,
+    /// After adding a key to the key file: re-seal everything older keys sealed under the
+    /// newest one, print what changed, and exit (safe while other nodes serve).
+    #[arg(long, requires = "encryption_key_file")]
+    reencrypt: bool,
     /// A reverse proxy or load balancer (address or network, `10.0.0.0/8`) whose
     /// `X-Forwarded-For` / `Forwarded` headers name the client; repeat or separate with
     /// commas. Default: none (the client is the TCP peer). See docs/security.md.
@@ -112,6 +121,35 @@ async fn main() -> std::process::ExitCode {
     }
 }
 
+fn read_key_ring(path: &std::path::Path) -> Result<tms_chat_core::encryption::KeyRing, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the key file {}: {e}", path.display()))?;
+    tms_chat_core::encryption::KeyRing::parse(&text)
+        .map_err(|e| format!("the key file {}: {e}", path.display()))
+}
+
+/// `--reencrypt`: one re-encryption pass under the key file's newest key.
+async fn reencrypt(
+    storage: &tms_chat_storage::NodeStorage,
+    key_file: Option<&std::path::Path>,
+) -> Result<(), String> {
+    let path = key_file.ok_or("--reencrypt needs --encryption-key-file")?;
+    let keys = read_key_ring(path)?;
+    let report = storage
+        .reencrypt(&keys)
+        .await
+        .map_err(|e| format!("re-encryption failed: {e}"))?;
+    println!(
+        "re-sealed under key {}: {} messages, {} notes, {} files; {} records did not open with the key file and were left as they are",
+        keys.newest_key_id(),
+        report.messages,
+        report.notes,
+        report.files,
+        report.skipped
+    );
+    Ok(())
+}
+
 async fn run(cli: Cli) -> Result<(), String> {
     let config = match &cli.config {
         Some(path) => Some(config::ServerConfig::load(path)?),
@@ -129,19 +167,36 @@ async fn run(cli: Cli) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot open the database: {e}"))?;
     tracing::info!(database = %redact_url(&cli.database_url), "database ready");
+    if cli.reencrypt {
+        return reencrypt(&storage, cli.encryption_key_file.as_deref()).await;
+    }
     let notifier = notifier_kind.connect(&cli.database_url).await?;
     let notifier_name = match &notifier_kind {
         notifier::NotifierKind::Nats(url) => redact_url(url),
         other => format!("{other:?}").to_lowercase(),
     };
     tracing::info!(notifier = %notifier_name, "notifier ready");
-    let service = ChatService::builder(storage.store)
+    let mut service_config = tms_chat_core::service::ServiceConfig::default();
+    if let Some(config) = &config {
+        service_config.presence_grace_seconds = config.routing.presence_grace_seconds;
+    }
+    let mut builder = ChatService::builder(storage.store)
+        .config(service_config)
         .notifier(notifier)
         .blob_store(storage.files)
         .ticket_sink(Arc::new(tickets::FileTicketSink::new(
             cli.data_dir.join("tickets"),
-        )))
-        .build();
+        )));
+    if let Some(path) = &cli.encryption_key_file {
+        let keys = read_key_ring(path)?;
+        tracing::info!(key_id = keys.newest_key_id(), "encryption at rest on");
+        builder = builder.encryption(Arc::new(keys));
+    }
+    let service = builder.build();
+
+    // Presence grace periods (and the other timers) on this node; each due item fires once
+    // in the cluster.
+    let _timers = service.spawn_timers(std::time::Duration::from_secs(1));
 
     let mut authenticator = auth::TokenAuthenticator::default();
     let demo_info = match &config {

@@ -611,7 +611,14 @@ pub async fn me_and_agents_describe_the_agent_and_its_tenant(f: &Fixture) {
     listed.sort();
     assert_eq!(
         listed,
-        vec!["admin-1", "agent-123", "agent-456", "agent-789", "sup-1"]
+        vec![
+            "admin-1",
+            "agent-123",
+            "agent-321",
+            "agent-456",
+            "agent-789",
+            "sup-1"
+        ]
     );
     let theirs = f.get(&f.b.agent, "/v1/chat/agents").await;
     for agent in theirs.list("agents") {

@@ -1,6 +1,6 @@
 //! The events the chat service publishes, and the envelope that routes them.
 
-use crate::domain::{Message, Note, ReadMarker, SenderType, Session, TransferTarget};
+use crate::domain::{Message, Note, Presence, ReadMarker, SenderType, Session, TransferTarget};
 use crate::ids::{AgentId, ProjectId, SessionId, TenantId};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
@@ -93,6 +93,13 @@ pub enum ChatEvent {
     NoteAdded {
         /// The note.
         note: Note,
+    },
+    /// An agent's presence changed (agents of the tenant only).
+    PresenceChanged {
+        /// The agent.
+        agent_id: AgentId,
+        /// Their presence now.
+        presence: Presence,
     },
 }
 

@@ -3,7 +3,7 @@
 //! so a renamed field is a compile error here rather than a broken browser.
 
 use super::views::{
-    AgentView, CannedView, CustomerSessionView, MessageView, SessionView, WidgetView,
+    CannedView, CustomerSessionView, MessageView, SessionView, TeamMemberView, WidgetView,
 };
 use crate::domain::{Note, WidgetDefaults};
 use crate::ids::SessionId;
@@ -160,7 +160,7 @@ pub struct EmbedCode {
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 pub struct AgentList<'a> {
     /// The tenant's agents.
-    pub agents: Vec<AgentView<'a>>,
+    pub agents: Vec<TeamMemberView<'a>>,
 }
 
 /// `POST /v1/chat/ws-ticket`.

@@ -8,7 +8,7 @@
 //! `docs/protocol.md` lists these frames; the field names here are the wire contract.
 
 use super::views::{CustomerSessionView, MessageView, ReadMarkerView, SessionView};
-use crate::domain::{Note, SenderType, TransferTarget};
+use crate::domain::{Note, Presence, SenderType, TransferTarget};
 use crate::ids::{AgentId, SessionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -176,6 +176,13 @@ pub enum AgentEventFrame<'a> {
         session_id: &'a SessionId,
         /// The note.
         note: &'a Note,
+    },
+    /// An agent of the tenant came online, went away or offline.
+    PresenceChanged {
+        /// The agent.
+        agent_id: &'a AgentId,
+        /// Their presence now.
+        presence: Presence,
     },
 }
 

@@ -3,6 +3,7 @@
 //! `StartCustomerSession` — live beside the service call that takes them). The field names
 //! are the wire contract of `docs/protocol.md`; `widget/types/protocol.d.ts` declares them.
 
+use crate::domain::Presence;
 use crate::ids::AgentId;
 use serde::Deserialize;
 
@@ -14,6 +15,23 @@ pub struct AssignRequest {
     /// Who gets the session; the acting agent when absent ("Assign to Me").
     #[serde(default)]
     pub agent_id: Option<AgentId>,
+}
+
+/// `PUT /v1/chat/me/presence`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct PresenceRequest {
+    /// `online`, `away` or `offline`.
+    #[cfg_attr(feature = "typescript", ts(as = "Presence"))]
+    pub status: String,
+}
+
+impl PresenceRequest {
+    /// The chosen status; another word is `invalid_input` on `status` (422).
+    pub fn presence(&self) -> crate::ChatResult<Presence> {
+        Presence::parse(&self.status)
+            .ok_or_else(|| crate::ChatError::invalid("status", "must be online, away or offline"))
+    }
 }
 
 /// `POST /v1/chat/sessions/{id}/notes`.

@@ -14,11 +14,11 @@ use super::envelopes::{
 };
 use super::frames::{ClientFrame, ServerFrame};
 use super::requests::{
-    AssignRequest, CannedRequest, ContactRequest, NoteRequest, ReadRequest, TicketRequestBody,
-    TypingRequest, VisitorRequest,
+    AssignRequest, CannedRequest, ContactRequest, NoteRequest, PresenceRequest, ReadRequest,
+    TicketRequestBody, TypingRequest, VisitorRequest,
 };
 use super::views::{AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView};
-use super::views::{CustomerSessionView, SessionView, WidgetView};
+use super::views::{CustomerSessionView, PresenceView, SessionView, WidgetView};
 use crate::domain::{Note, WidgetInput};
 use crate::error::ErrorCode;
 use crate::service::{
@@ -73,6 +73,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<CannedRequest>();
     v.visit::<ContactRequest>();
     v.visit::<VisitorRequest>();
+    v.visit::<PresenceRequest>();
     // REST answers: single views, then envelopes.
     v.visit::<PublicWidgetConfig>();
     v.visit::<SessionView<'static>>();
@@ -82,6 +83,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<ReadMarkerView<'static>>();
     v.visit::<WidgetView<'static>>();
     v.visit::<AgentView<'static>>();
+    v.visit::<PresenceView<'static>>();
     v.visit::<CannedView<'static>>();
     v.visit::<Note>();
     v.visit::<ErrorBody<'static>>();

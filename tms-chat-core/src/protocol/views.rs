@@ -3,11 +3,12 @@
 //! (no tenant, project, notes, internal routing or other sessions).
 
 use crate::domain::{
-    Agent, Attachment, EndedBy, Message, Note, ReadMarker, Session, SessionStatus, TransferTarget,
-    Widget, WidgetPosition,
+    Agent, Attachment, EndedBy, Message, Note, Presence, ReadMarker, Session, SessionStatus,
+    TransferTarget, Widget, WidgetPosition,
 };
 use crate::domain::{BusinessHours, CannedResponse};
 use crate::ids::{AgentId, AttachmentId, MessageId, ProjectId, SessionId, WidgetId};
+use crate::service::TeamMember;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -261,6 +262,35 @@ impl<'a> From<&'a Agent> for AgentView<'a> {
             max_concurrent_sessions: a.max_concurrent_sessions,
         }
     }
+}
+
+/// An agent in the team list: the profile, presence and load.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct TeamMemberView<'a> {
+    #[serde(flatten)]
+    #[cfg_attr(feature = "typescript", ts(flatten))]
+    pub agent: AgentView<'a>,
+    pub presence: Presence,
+    pub active_sessions: u64,
+}
+
+impl<'a> From<&'a TeamMember> for TeamMemberView<'a> {
+    fn from(m: &'a TeamMember) -> Self {
+        TeamMemberView {
+            agent: AgentView::from(&m.agent),
+            presence: m.presence,
+            active_sessions: m.active_sessions,
+        }
+    }
+}
+
+/// `PUT /v1/chat/me/presence`'s answer.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct PresenceView<'a> {
+    pub agent_id: &'a AgentId,
+    pub presence: Presence,
 }
 
 /// A note.

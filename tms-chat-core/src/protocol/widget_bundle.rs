@@ -5,6 +5,12 @@
 //! so each shared line that starts with `export ` loses that keyword: the one difference
 //! between a helper as the console imports it and as the widget runs it. Shared modules import
 //! nothing, so nothing else needs rewriting.
+//!
+//! The sources are written to be read (JSDoc types for `tsc --checkJs`, comments that explain);
+//! browsers need none of it, so the bundle leaves out every line that is only a comment: a
+//! `// …` line and a `/* … */` block that starts a line (with the code after its `*/`, if any,
+//! kept). `/*!` notices stay, and a comment after code on a line stays. This keeps the served
+//! script inside its size budget (docs/performance.md) without writing the source dense.
 
 use super::console::shared_sources;
 
@@ -15,14 +21,45 @@ const WIDGET_BODY: &str = include_str!("../../../widget/chat-widget.js");
 pub fn bundled_widget_script() -> String {
     let mut script = String::from("/*! TMS Chat customer widget */\n(() => {\n");
     for source in shared_sources() {
-        for line in source.lines() {
-            script.push_str(line.strip_prefix("export ").unwrap_or(line));
+        for line in code_lines(source) {
+            script.push_str(line.strip_prefix("export ").unwrap_or(&line));
             script.push('\n');
         }
     }
-    script.push_str(WIDGET_BODY);
-    script.push_str("\n})();\n");
+    for line in code_lines(WIDGET_BODY) {
+        script.push_str(&line);
+        script.push('\n');
+    }
+    script.push_str("})();\n");
     script
+}
+
+/// The lines of `source` that are not only a comment (see the module doc).
+fn code_lines(source: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut in_block = false;
+    for line in source.lines() {
+        let trimmed = line.trim_start();
+        let indent = &line[..line.len() - trimmed.len()];
+        let rest = if in_block {
+            trimmed
+        } else if trimmed.starts_with("//") {
+            continue;
+        } else if trimmed.starts_with("/*") && !trimmed.starts_with("/*!") {
+            in_block = true;
+            &trimmed[2..]
+        } else {
+            lines.push(line.to_owned());
+            continue;
+        };
+        if let Some((_comment, after)) = rest.split_once("*/") {
+            in_block = false;
+            if !after.trim().is_empty() {
+                lines.push(format!("{indent}{}", after.trim()));
+            }
+        }
+    }
+    lines
 }
 
 #[cfg(test)]
@@ -40,7 +77,23 @@ mod tests {
         }
         assert!(script.contains("\nfunction createElement(tag, attributes, children) {"));
         assert!(script.contains("\nasync function requestJson(url, call) {"));
-        assert!(script.contains(WIDGET_BODY));
+        assert!(script.contains("window.TmsChat = tmsChat;"));
+        assert!(!script.contains("@ts-check") && !script.contains("@typedef"));
+    }
+
+    #[test]
+    fn comment_lines_are_left_out_and_code_after_a_comment_stays() {
+        let source = "// @ts-check\n/*! notice */\n/**\n * @typedef {string} Id\n */\nconst a = 1; // one\n  /** @type {X} */ (x).focus();\n  /* two\n     lines */ b();\nconst url = 'http://x';\n";
+        assert_eq!(
+            code_lines(source),
+            vec![
+                "/*! notice */",
+                "const a = 1; // one",
+                "  (x).focus();",
+                "     b();",
+                "const url = 'http://x';",
+            ]
+        );
     }
 
     #[test]

@@ -5,21 +5,26 @@
 //!
 //! Split by concern: `access` (who may see what), `widgets`, `sessions` (lifecycle,
 //! assignment, transfer), `messages` (send, history, attachments), `agent_tools` (notes,
-//! canned responses, typing, read markers), `tickets`, `publish` (event routing).
+//! canned responses, typing, read markers), `presence` (agents' presence and the team list),
+//! `tickets`, `timers` (work due with time), `publish` (event routing).
 
 mod access;
 mod agent_tools;
 mod append_queue;
 mod messages;
+mod presence;
 mod publish;
 mod session_update;
 mod sessions;
 mod tickets;
+mod timers;
 mod widgets;
 
 pub use append_queue::PendingAppend;
 pub use messages::{SendMessage, UploadedFile};
+pub use presence::TeamMember;
 pub use sessions::{StartAgentSession, StartCustomerSession, StartedSession, TransferRequest};
+pub use timers::TimerPass;
 pub use widgets::PublicWidgetConfig;
 
 use crate::blob::BlobStore;
@@ -40,6 +45,9 @@ pub struct ServiceConfig {
     pub max_customer_name_chars: usize,
     /// How many previous sessions the customer context shows.
     pub customer_history_limit: u32,
+    /// How long an agent with no console socket open on any node keeps their presence
+    /// before turning `offline`.
+    pub presence_grace_seconds: u32,
 }
 
 impl Default for ServiceConfig {
@@ -49,6 +57,7 @@ impl Default for ServiceConfig {
             max_note_chars: 5000,
             max_customer_name_chars: 120,
             customer_history_limit: 20,
+            presence_grace_seconds: 30,
         }
     }
 }
@@ -80,10 +89,18 @@ pub struct ChatServiceBuilder {
     clock: Option<Arc<dyn Clock>>,
     tickets: Option<Arc<dyn TicketSink>>,
     blobs: Option<Arc<dyn BlobStore>>,
+    keys: Option<Arc<crate::encryption::KeyRing>>,
     config: ServiceConfig,
 }
 
 impl ChatServiceBuilder {
+    /// Encrypts message content, note content and uploaded files' bytes at rest with these
+    /// keys (the newest seals; see [`crate::encryption`]). Without it nothing is encrypted.
+    pub fn encryption(mut self, keys: Arc<crate::encryption::KeyRing>) -> Self {
+        self.keys = Some(keys);
+        self
+    }
+
     /// The event fan-out (default: in-process [`LocalNotifier`]).
     pub fn notifier(mut self, notifier: Arc<dyn Notifier>) -> Self {
         self.notifier = Some(notifier);
@@ -116,14 +133,27 @@ impl ChatServiceBuilder {
 
     /// The service.
     pub fn build(self) -> ChatService {
+        let (store, blobs) = match self.keys {
+            Some(keys) => (
+                Arc::new(crate::encryption::EncryptedStore::new(
+                    self.store,
+                    keys.clone(),
+                )) as Arc<dyn ChatStore>,
+                self.blobs.map(|blobs| {
+                    Arc::new(crate::encryption::EncryptedBlobStore::new(blobs, keys))
+                        as Arc<dyn BlobStore>
+                }),
+            ),
+            None => (self.store, self.blobs),
+        };
         ChatService {
-            store: self.store,
+            store,
             notifier: self
                 .notifier
                 .unwrap_or_else(|| Arc::new(LocalNotifier::new())),
             clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
             tickets: self.tickets,
-            blobs: self.blobs,
+            blobs,
             config: self.config,
             append_queue: Arc::new(std::sync::OnceLock::new()),
         }
@@ -139,6 +169,7 @@ impl ChatService {
             clock: None,
             tickets: None,
             blobs: None,
+            keys: None,
             config: ServiceConfig::default(),
         }
     }

@@ -8,9 +8,10 @@ use super::access::not_found_as;
 use super::ChatService;
 use crate::auth::Actor;
 use crate::domain::{EndedBy, Session, SystemEvent, TransferTarget};
-use crate::error::{ChatResult, StoreError};
+use crate::error::{ChatError, ChatResult, StoreError};
 use crate::ids::{AgentId, SessionId, TenantId};
 use crate::notify::ChatEvent;
+use crate::store::LimitedUpdate;
 use std::future::Future;
 
 /// How often a change is retried when another change to the same session came first.
@@ -30,6 +31,20 @@ pub(crate) enum Change {
     Keep(Session),
     /// Store this session, then announce it.
     Write(Session, Announce),
+    /// Store this session only if its assignee, who may hold at most `max` open sessions,
+    /// holds fewer others (the store decides, atomically); then announce it. Otherwise
+    /// `session_limit_reached`.
+    WriteWithinLimit(Session, Announce, u32),
+}
+
+impl Change {
+    /// Store `session`, given to an agent whose limit is `max` (`None`: unlimited).
+    pub(crate) fn write_within(session: Session, announce: Announce, max: Option<u32>) -> Change {
+        match max {
+            Some(max) => Change::WriteWithinLimit(session, announce, max),
+            None => Change::Write(session, announce),
+        }
+    }
 }
 
 /// What a stored change tells the session's listeners.
@@ -128,15 +143,40 @@ impl ChatService {
                     .await
                     .map_err(not_found_as("session"))?,
             };
-            let (session, announce) = match change(current).await? {
+            let (session, announce, limit) = match change(current).await? {
                 Change::Keep(session) => return Ok(session),
-                Change::Write(session, announce) => (session, announce),
+                Change::Write(session, announce) => (session, announce, None),
+                Change::WriteWithinLimit(session, announce, max) => (session, announce, Some(max)),
             };
-            match self.store.update_session(&session).await {
-                Ok(stored) => return self.announce(stored, announce).await,
+            match self.store_change(&session, limit).await {
+                Ok(LimitedUpdate::Stored(stored)) => return self.announce(stored, announce).await,
+                Ok(LimitedUpdate::AtLimit) => {
+                    return Err(ChatError::SessionLimitReached {
+                        agent_id: session
+                            .assigned_agent_id
+                            .unwrap_or_else(|| AgentId::new("")),
+                        max: limit.unwrap_or_default(),
+                    })
+                }
                 Err(StoreError::Conflict(_)) if attempts < MAX_UPDATE_ATTEMPTS => continue,
                 Err(e) => return Err(not_found_as("session")(e)),
             }
+        }
+    }
+
+    /// Writes a changed session, within its assignee's limit when there is one.
+    async fn store_change(
+        &self,
+        session: &Session,
+        limit: Option<u32>,
+    ) -> Result<LimitedUpdate, StoreError> {
+        match limit {
+            None => self
+                .store
+                .update_session(session)
+                .await
+                .map(LimitedUpdate::Stored),
+            Some(max) => self.store.update_session_within_limit(session, max).await,
         }
     }
 

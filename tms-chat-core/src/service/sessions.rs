@@ -332,16 +332,16 @@ impl ChatService {
             {
                 return Ok(Change::Keep(session));
             }
-            self.check_session_limit(&assignee).await?;
             let previous_agent_id = session.assigned_agent_id.clone();
             session.assign_to(assignee.id.clone(), self.clock.now())?;
+            let max = assignee.max_concurrent_sessions;
             let announce = Announce::Assigned {
                 agent_id: assignee.id,
                 agent_name: assignee.display_name,
                 previous_agent_id,
                 assigned_by: agent.id.clone(),
             };
-            Ok(Change::Write(session, announce))
+            Ok(Change::write_within(session, announce, max))
         })
         .await
     }
@@ -384,7 +384,7 @@ impl ChatService {
                     "only the assigned agent, supervisors and admins transfer a session",
                 ));
             }
-            let target = self.transfer_target(agent, request, &session).await?;
+            let (target, max) = self.transfer_target(agent, request, &session).await?;
             let previous_agent_id = session.assigned_agent_id.clone();
             session.transfer_to(target.clone(), self.clock.now())?;
             let announce = Announce::Transferred {
@@ -392,19 +392,20 @@ impl ChatService {
                 previous_agent_id,
                 transferred_by: agent.id.clone(),
             };
-            Ok(Change::Write(session, announce))
+            Ok(Change::write_within(session, announce, max))
         })
         .await
     }
 
     /// Where a transfer request sends the session: exactly one of an agent (not the acting
-    /// one, working in the session's project) or a department name.
+    /// one, working in the session's project) or a department name; with the receiving
+    /// agent's session limit, which the transfer must respect.
     async fn transfer_target(
         &self,
         agent: &Agent,
         request: &TransferRequest,
         session: &Session,
-    ) -> ChatResult<TransferTarget> {
+    ) -> ChatResult<(TransferTarget, Option<u32>)> {
         match (&request.agent_id, &request.department) {
             (Some(agent_id), None) => {
                 if agent_id == &agent.id {
@@ -415,7 +416,10 @@ impl ChatService {
                 }
                 let scope = self.session_widget_scope(session);
                 let to = self.assignable_agent(agent, agent_id, &scope).await?;
-                Ok(TransferTarget::Agent { agent_id: to.id })
+                Ok((
+                    TransferTarget::Agent { agent_id: to.id },
+                    to.max_concurrent_sessions,
+                ))
             }
             (None, Some(department)) => {
                 let department = department.trim();
@@ -425,9 +429,12 @@ impl ChatService {
                         "must be 1 to 100 characters",
                     ));
                 }
-                Ok(TransferTarget::Department {
-                    department: department.to_owned(),
-                })
+                Ok((
+                    TransferTarget::Department {
+                        department: department.to_owned(),
+                    },
+                    None,
+                ))
             }
             _ => Err(ChatError::invalid(
                 "agent_id",
@@ -571,6 +578,9 @@ impl ChatService {
         }
     }
 
+    /// The limit check of a session an agent starts already assigned. Every change to a
+    /// stored session is checked by the store instead, atomically
+    /// ([`Change::WriteWithinLimit`]).
     async fn check_session_limit(&self, agent: &Agent) -> ChatResult<()> {
         let Some(max) = agent.max_concurrent_sessions else {
             return Ok(());
@@ -580,10 +590,10 @@ impl ChatService {
             .count_open_sessions_for_agent(&agent.tenant_id, &agent.id)
             .await?;
         if open >= u64::from(max) {
-            return Err(ChatError::conflict(format!(
-                "agent {} is at the concurrent session limit ({max})",
-                agent.id
-            )));
+            return Err(ChatError::SessionLimitReached {
+                agent_id: agent.id.clone(),
+                max,
+            });
         }
         Ok(())
     }

@@ -12,8 +12,8 @@
 pub mod conformance;
 
 use crate::domain::{
-    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
-    SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
+    Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -201,6 +201,17 @@ pub trait ChatStore: Send + Sync + 'static {
         tenant: &TenantId,
         agent: &AgentId,
     ) -> StoreResult<u64>;
+    /// [`ChatStore::update_session`] for a session given to an agent with a session limit:
+    /// in the same atomic step, refuses ([`LimitedUpdate::AtLimit`], nothing written) when
+    /// the session's `assigned_agent_id` already holds `max_open` non-ended sessions other
+    /// than this one. Of concurrent limited updates for one agent, from any node, never more
+    /// than `max_open` end up stored: the database serialises them per agent. A session
+    /// without an assignee is written as by `update_session`.
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate>;
 
     // --- messages ---
 
@@ -267,6 +278,35 @@ pub trait ChatStore: Send + Sync + 'static {
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>>;
 
+    /// How many non-ended sessions each agent of the tenant holds (agents holding none are
+    /// left out).
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>>;
+
+    // ----- presence (shared by every node on the database) -----
+
+    /// Applies `change` at `now` to an agent's presence ([`AgentPresence::apply`]; an agent
+    /// without a row starts from [`AgentPresence::unseen`]) and stores it, atomically: of
+    /// concurrent changes for one agent, on any node, each sees the one before. Answers the
+    /// presence before and after.
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)>;
+    /// The stored presence of the tenant's agents (agents never seen have none).
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>>;
+    /// Applies [`PresenceChange::GraceExpired`] to at most `limit` agents, of every tenant,
+    /// whose grace period is over at `now` (no socket, `grace_until <= now`, not yet
+    /// `offline`), and answers them as stored. Each such agent is answered to exactly one of
+    /// concurrent callers, on any node.
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>>;
+
     // ----- one-time socket tickets (shared by every node on the database) -----
 
     /// Records a socket ticket (its hash) for an agent until `expires_at`, and forgets the
@@ -283,6 +323,16 @@ pub trait ChatStore: Send + Sync + 'static {
         ticket_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SocketTicketRecord>>;
+}
+
+/// The outcome of [`ChatStore::update_session_within_limit`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)] // One per update, moved once: boxing would buy nothing.
+pub enum LimitedUpdate {
+    /// Written; the session as stored, its version bumped.
+    Stored(Session),
+    /// The assignee already holds `max_open` other open sessions; nothing was written.
+    AtLimit,
 }
 
 /// A one-time socket ticket as stored: the hash of the ticket, never the ticket itself.

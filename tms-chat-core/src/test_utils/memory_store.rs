@@ -9,8 +9,8 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::truncate_to_micros;
 use crate::domain::{
-    Agent, Attachment, CannedResponse, Message, NewMessage, Note, Project, ReadMarker, Session,
-    SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, Presence,
+    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -18,7 +18,7 @@ use crate::ids::{
     WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, SessionCursor, SessionFilter, SessionPage,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionCursor, SessionFilter, SessionPage,
     SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 
@@ -68,6 +68,7 @@ struct State {
     canned: BTreeMap<CannedResponseId, CannedResponse>,
     read_markers: BTreeMap<(TenantId, SessionId, String), ReadMarker>,
     socket_tickets: BTreeMap<String, SocketTicketRecord>,
+    presence: BTreeMap<(TenantId, AgentId), AgentPresence>,
 }
 
 impl MemoryStore {
@@ -524,6 +525,87 @@ impl ChatStore for MemoryStore {
             .filter(|s| s.status != SessionStatus::Ended)
             .count();
         Ok(open as u64)
+    }
+
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        // One lock for the count and the write: the store's transaction.
+        let mut state = self.state();
+        if let Some(agent) = &session.assigned_agent_id {
+            let others = state
+                .sessions_of(&session.tenant_id)
+                .filter(|s| s.assigned_agent_id.as_ref() == Some(agent))
+                .filter(|s| s.status != SessionStatus::Ended && s.id != session.id)
+                .count();
+            if others >= max_open as usize {
+                // A session of another tenant is still `NotFound`.
+                state.session(&session.tenant_id, &session.id)?;
+                return Ok(LimitedUpdate::AtLimit);
+            }
+        }
+        state.update_session(session).map(LimitedUpdate::Stored)
+    }
+
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
+        let state = self.state();
+        let mut counts: BTreeMap<AgentId, u64> = BTreeMap::new();
+        for s in state.sessions_of(tenant) {
+            if let (Some(agent), false) = (&s.assigned_agent_id, s.status.is_final()) {
+                *counts.entry(agent.clone()).or_default() += 1;
+            }
+        }
+        Ok(counts.into_iter().collect())
+    }
+
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)> {
+        let mut state = self.state();
+        let key = (tenant.clone(), agent.clone());
+        let before = state.presence.get(&key).cloned().unwrap_or_else(|| {
+            AgentPresence::unseen(tenant.clone(), agent.clone(), stored_at(now))
+        });
+        let mut after = before.clone();
+        after.apply(change, stored_at(now));
+        after.grace_until = after.grace_until.map(stored_at);
+        state.presence.insert(key, after.clone());
+        Ok((before, after))
+    }
+
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
+        let state = self.state();
+        Ok(state
+            .presence
+            .values()
+            .filter(|p| &p.tenant_id == tenant)
+            .cloned()
+            .collect())
+    }
+
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>> {
+        let mut state = self.state();
+        let mut expired = Vec::new();
+        for p in state.presence.values_mut() {
+            if expired.len() >= limit as usize {
+                break;
+            }
+            if p.grace_is_over(now) && p.presence != Presence::Offline {
+                p.apply(PresenceChange::GraceExpired, stored_at(now));
+                expired.push(p.clone());
+            }
+        }
+        Ok(expired)
     }
 
     // --- messages ---

@@ -6,9 +6,14 @@
 //! Every query filters by `tenant_id` except the two lookups the trait defines without one
 //! (`find_widget`, `find_session_by_token_hash`), which go through a unique key.
 
+mod append;
 mod messages;
+mod presence;
+mod reencrypt;
 mod sessions;
 mod socket_tickets;
+
+pub use reencrypt::Reencrypted;
 
 use std::fmt;
 
@@ -16,15 +21,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
-    Agent, Attachment, CannedResponse, NewMessage, Note, Project, ReadMarker, Session, Tenant,
-    Widget,
+    Agent, AgentPresence, Attachment, CannedResponse, NewMessage, Note, PresenceChange, Project,
+    ReadMarker, Session, Tenant, Widget,
 };
 use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use tms_chat_core::store::{
-    Appended, ChatStore, HistoryQuery, SessionFilter, SessionPage, SocketTicketRecord, StoreResult,
-    MAX_PAGE_SIZE,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
+    SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 use tms_chat_core::StoreError;
 
@@ -432,6 +437,41 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         .map_err(db("count open sessions"))?;
         let count = row.int("open_sessions")?;
         u64::try_from(count).map_err(|_| crate::error::corrupt(format!("negative count {count}")))
+    }
+
+    async fn update_session_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        self.update_session_row_within_limit(session, max_open)
+            .await
+    }
+
+    async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
+        self.open_session_counts(tenant).await
+    }
+
+    async fn change_presence(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        change: PresenceChange,
+        now: DateTime<Utc>,
+    ) -> StoreResult<(AgentPresence, AgentPresence)> {
+        self.change_presence_row(tenant, agent, change, now).await
+    }
+
+    async fn list_presence(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
+        self.presence_rows(tenant).await
+    }
+
+    async fn expire_presence_grace(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<AgentPresence>> {
+        self.expire_grace_rows(now, limit).await
     }
 
     // --- messages ---

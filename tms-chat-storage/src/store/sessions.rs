@@ -7,11 +7,13 @@
 
 use tms_chat_core::domain::Session;
 use tms_chat_core::ids::{SessionId, TenantId};
-use tms_chat_core::store::{SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE};
+use tms_chat_core::store::{
+    LimitedUpdate, SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
+};
 use tms_chat_core::StoreError;
 
 use super::{page_size, SqlStore};
-use crate::codec::{self, micros, session_columns};
+use crate::codec::{self, micros, session_columns, Columns};
 use crate::error::{db, db_conflict};
 use crate::sql::{self, ListQuery, Sql, Statement};
 
@@ -49,39 +51,64 @@ impl<DB: Sql> SqlStore<DB> {
     /// (`id`, `tenant_id`, `created_at`), the token hash and `last_seq` are never written
     /// here; `last_activity_at` only moves forward, so a concurrent append is not undone.
     pub(super) async fn update_session_row(&self, session: &Session) -> StoreResult<Session> {
-        let update = sql::query::<DB>(concat!(
-            "UPDATE sessions SET project_id = $3, widget_id = $4, status = $5, \
-             customer_email = $6, customer_email_lower = $7, customer_name = $8, \
-             customer_name_lower = $9, assigned_agent_id = $10, transfer_target = $11, \
-             department = $12, started_by_agent_id = $13, ended_by = $14, ticket_id = $15, \
-             customer_verified = $16, updated_at = $17, \
-             last_activity_at = CASE WHEN last_activity_at < $18 THEN $18 ELSE last_activity_at END, \
-             ended_at = $19, version = version + 1 \
-             WHERE id = $1 AND tenant_id = $2 AND version = $20 \
-             RETURNING ",
-            session_columns!()
-        ))
+        let mut conn = self
+            .pool
+            .acquire()
+            .await
+            .map_err(db("update session: connect"))?;
+        write_session::<DB>(&mut *conn, session).await
+    }
+
+    /// The limited update (`ChatStore::update_session_within_limit`): one write transaction
+    /// that takes the agent's lock ([`crate::backend::Backend::AGENT_LOCK`], or SQLite's `BEGIN IMMEDIATE`),
+    /// counts the agent's other open sessions, and writes only under the limit. The count
+    /// runs after the lock is held, so it sees every assignment committed by the holder
+    /// before.
+    pub(super) async fn update_session_row_within_limit(
+        &self,
+        session: &Session,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        let Some(agent) = &session.assigned_agent_id else {
+            return self
+                .update_session_row(session)
+                .await
+                .map(LimitedUpdate::Stored);
+        };
+        let mut tx = self
+            .pool
+            .begin_with(DB::BEGIN_WRITE)
+            .await
+            .map_err(db("limited session update: begin"))?;
+        if let Some(lock) = DB::AGENT_LOCK {
+            sql::query::<DB>(lock)
+                .bind(session.tenant_id.as_str())
+                .bind(agent.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(db("limited session update: lock agent"))?;
+        }
+        let row = sql::query::<DB>(
+            "SELECT COUNT(*) AS open_sessions FROM sessions \
+             WHERE tenant_id = $1 AND assigned_agent_id = $2 AND status <> 'ended' AND id <> $3",
+        )
+        .bind(session.tenant_id.as_str())
+        .bind(agent.as_str())
         .bind(session.id.as_str())
-        .bind(session.tenant_id.as_str());
-        let row = bind_session(update, session)?
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("update session"))?;
-        if let Some(row) = row {
-            return codec::session(&row);
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(db("limited session update: count"))?;
+        if row.int("open_sessions")? >= i64::from(max_open) {
+            tx.rollback()
+                .await
+                .map_err(db("limited session update: rollback"))?;
+            return Ok(LimitedUpdate::AtLimit);
         }
-        let exists = sql::query::<DB>("SELECT id FROM sessions WHERE tenant_id = $1 AND id = $2")
-            .bind(session.tenant_id.as_str())
-            .bind(session.id.as_str())
-            .fetch_optional(&self.pool)
+        let stored = write_session::<DB>(&mut *tx, session).await?;
+        tx.commit()
             .await
-            .map_err(db("update session"))?;
-        match exists {
-            Some(_) => Err(StoreError::Conflict(
-                "session was modified concurrently".to_owned(),
-            )),
-            None => Err(StoreError::NotFound),
-        }
+            .map_err(db("limited session update: commit"))?;
+        Ok(LimitedUpdate::Stored(stored))
     }
 
     pub(super) async fn session_page(
@@ -189,6 +216,47 @@ impl<DB: Sql> SqlStore<DB> {
             .await
             .map_err(db("list customer sessions"))?;
         codec::all(&rows, codec::session)
+    }
+}
+
+/// The compare-and-swap update of a session on `conn` (the pool's, or a transaction's): `Conflict` when the stored version moved, `NotFound` when there is no such
+/// session in the tenant.
+async fn write_session<DB: Sql>(
+    conn: &mut DB::Connection,
+    session: &Session,
+) -> StoreResult<Session> {
+    let update = sql::query::<DB>(concat!(
+        "UPDATE sessions SET project_id = $3, widget_id = $4, status = $5, \
+         customer_email = $6, customer_email_lower = $7, customer_name = $8, \
+         customer_name_lower = $9, assigned_agent_id = $10, transfer_target = $11, \
+         department = $12, started_by_agent_id = $13, ended_by = $14, ticket_id = $15, \
+         customer_verified = $16, updated_at = $17, \
+         last_activity_at = CASE WHEN last_activity_at < $18 THEN $18 ELSE last_activity_at END, \
+         ended_at = $19, version = version + 1 \
+         WHERE id = $1 AND tenant_id = $2 AND version = $20 \
+         RETURNING ",
+        session_columns!()
+    ))
+    .bind(session.id.as_str())
+    .bind(session.tenant_id.as_str());
+    let row = bind_session(update, session)?
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("update session"))?;
+    if let Some(row) = row {
+        return codec::session(&row);
+    }
+    let exists = sql::query::<DB>("SELECT id FROM sessions WHERE tenant_id = $1 AND id = $2")
+        .bind(session.tenant_id.as_str())
+        .bind(session.id.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("update session"))?;
+    match exists {
+        Some(_) => Err(StoreError::Conflict(
+            "session was modified concurrently".to_owned(),
+        )),
+        None => Err(StoreError::NotFound),
     }
 }
 

@@ -305,6 +305,71 @@ impl Page {
             .await;
     }
 
+    /// Runs `source` in every document this page loads from now on, before the page's scripts.
+    pub(crate) async fn add_script_on_load(&self, source: &str) {
+        self.call(
+            "Page.addScriptToEvaluateOnNewDocument",
+            json!({"source": source}),
+        )
+        .await;
+    }
+
+    /// A real mouse click (press and release of the left button) at `x`, `y` of the viewport.
+    pub(crate) async fn click_at(&self, x: f64, y: f64) {
+        for kind in ["mousePressed", "mouseReleased"] {
+            self.call(
+                "Input.dispatchMouseEvent",
+                json!({"type": kind, "x": x, "y": y, "button": "left", "clickCount": 1}),
+            )
+            .await;
+        }
+    }
+
+    /// A real click in the middle of the element `expression` evaluates to (scrolled into view).
+    pub(crate) async fn click_element(&self, expression: &str) {
+        let centre = self
+            .eval(&format!(
+                "(() => {{ const e = {expression}; e.scrollIntoView({{block: 'center'}}); const r = e.getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; }})()"
+            ))
+            .await;
+        self.click_at(centre[0].as_f64().unwrap(), centre[1].as_f64().unwrap())
+            .await;
+    }
+
+    /// Presses `key` (a `KeyboardEvent.key`: a character, `ArrowDown`, `ArrowUp`, `Tab`, …) with
+    /// `modifiers` (the DevTools bits: Alt 1, Ctrl 2, Meta 4, Shift 8).
+    pub(crate) async fn press_key(&self, key: &str, modifiers: u8) {
+        let (code, vk, text): (String, u32, String) = match key {
+            "ArrowDown" => ("ArrowDown".into(), 40, String::new()),
+            "ArrowUp" => ("ArrowUp".into(), 38, String::new()),
+            "Tab" => ("Tab".into(), 9, String::new()),
+            "Enter" => ("Enter".into(), 13, "\r".into()),
+            "Escape" => ("Escape".into(), 27, String::new()),
+            "Backspace" => ("Backspace".into(), 8, String::new()),
+            "/" => ("Slash".into(), 191, "/".into()),
+            "?" => ("Slash".into(), 191, "?".into()),
+            _ if key.len() == 1 && key.chars().all(|c| c.is_ascii_alphabetic()) => {
+                let upper = key.to_ascii_uppercase();
+                (
+                    format!("Key{upper}"),
+                    u32::from(upper.as_bytes()[0]),
+                    key.into(),
+                )
+            }
+            _ => panic!("unsupported key {key}"),
+        };
+        // A key with Alt, Ctrl or Meta types no text.
+        let typed = modifiers & 0b0111 == 0 && !text.is_empty();
+        let mut down = json!({"type": if typed { "keyDown" } else { "rawKeyDown" }, "key": key, "code": code, "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk, "modifiers": modifiers});
+        if typed {
+            down["text"] = json!(text);
+            down["unmodifiedText"] = json!(text);
+        }
+        self.call("Input.dispatchKeyEvent", down).await;
+        self.call("Input.dispatchKeyEvent", json!({"type": "keyUp", "key": key, "code": code, "windowsVirtualKeyCode": vk, "nativeVirtualKeyCode": vk, "modifiers": modifiers}))
+            .await;
+    }
+
     /// Puts `path` into the file input the expression evaluates to, firing its change event.
     pub(crate) async fn set_file(&self, input_expression: &str, path: &std::path::Path) {
         let r = self

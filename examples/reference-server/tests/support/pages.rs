@@ -90,3 +90,38 @@ pub(crate) async fn agent_takes_the_unassigned_session(
         )
         .await;
 }
+
+/// Clicks (with the mouse) the button inside `scope` (a CSS selector) whose text is `text`, once it is there.
+pub(crate) async fn click_button(page: &Page, scope: &str, text: &str) {
+    let find = format!(
+        "[...document.querySelectorAll({})].find(b => b.textContent.trim() === {})",
+        json!(format!("{scope} button")),
+        json!(text)
+    );
+    page.wait_for(&find, &format!("the {text} button in {scope}"))
+        .await;
+    page.click_element(&find).await;
+}
+
+/// Clicks the session list's entry whose customer name is `name`.
+pub(crate) async fn open_listed_session(page: &Page, name: &str) {
+    let find = format!(
+        "[...document.querySelectorAll('.list li button')].find(b => b.querySelector('.name').textContent === {})",
+        json!(name)
+    );
+    page.wait_for(&find, &format!("{name} in the session list"))
+        .await;
+    page.click_element(&find).await;
+    page.wait_for(
+        &format!(
+            "document.querySelector('.convo header h2') && document.querySelector('.convo header h2').textContent === {}",
+            json!(name)
+        ),
+        &format!("{name}'s conversation"),
+    )
+    .await;
+}
+
+/// The customer names the session list shows, top to bottom, as a JS expression.
+pub(crate) const LISTED_NAMES: &str =
+    "[...document.querySelectorAll('.list li button .name')].map(n => n.textContent).sort().join(',')";

@@ -2,7 +2,7 @@
 //! form and upload files; how many messages and typing indicators one socket may send; how
 //! many sockets one address may hold open; and which peers are trusted proxies whose
 //! `X-Forwarded-For` / `Forwarded` headers name the client. The settings are
-//! [`AbuseLimits`] (in [`super::ApiConfig`]); the running state is [`AbuseGuards`] (one per
+//! [`AbuseLimits`] (in [`super::ApiConfig`]); the running state is `AbuseGuards` (one per
 //! [`super::ChatApi`], so per node).
 //!
 //! Every limit is a GCRA rate from the `governor` crate: a burst of `count` and a refill of

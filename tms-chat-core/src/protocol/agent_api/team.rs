@@ -1,9 +1,11 @@
-//! The signed-in agent, their tenant's agents, and one-time socket tickets.
+//! The signed-in agent and their presence, their tenant's agents, and one-time socket
+//! tickets.
 
 use super::AgentCall;
 use crate::error::ChatResult;
 use crate::protocol::envelopes::{AgentList, SocketTicket};
-use crate::protocol::views::AgentView;
+use crate::protocol::requests::PresenceRequest;
+use crate::protocol::views::{AgentView, PresenceView, TeamMemberView};
 use crate::protocol::ApiResponse;
 
 /// `GET /v1/chat/me`.
@@ -11,14 +13,24 @@ pub(super) fn me(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
     Ok(ApiResponse::json(200, &AgentView::from(call.agent)))
 }
 
-/// `GET /v1/chat/agents`: the agents of the tenant.
-pub(super) async fn list_agents(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
-    let agents = call
+/// `PUT /v1/chat/me/presence`: the agent chooses `online`, `away` or `offline`.
+pub(super) async fn set_presence(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    let request: PresenceRequest = call.json()?;
+    let presence = call
         .service()
-        .store()
-        .list_agents(&call.agent.tenant_id)
+        .set_presence(call.agent, request.presence()?)
         .await?;
-    let agents = agents.iter().map(AgentView::from).collect();
+    let body = PresenceView {
+        agent_id: &call.agent.id,
+        presence,
+    };
+    Ok(ApiResponse::json(200, &body))
+}
+
+/// `GET /v1/chat/agents`: the agents of the tenant, with presence and load.
+pub(super) async fn list_agents(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    let team = call.service().team(call.agent).await?;
+    let agents = team.iter().map(TeamMemberView::from).collect();
     Ok(ApiResponse::json(200, &AgentList { agents }))
 }
 

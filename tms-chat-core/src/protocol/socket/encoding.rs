@@ -1,6 +1,7 @@
 //! The frame of each chat event, for each side. Agents get [`AgentEventFrame`] (full session
 //! views, notes); customers get [`CustomerEventFrame`], built only from customer views, with
-//! the assigned agent's public profile. Events a side does not get have no frame.
+//! the assigned agent's public profile. Events a side does not get have no frame (notes and
+//! presence are agents' only).
 
 use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
 use super::super::views::{MessageView, ReadMarkerView, SessionView};
@@ -68,6 +69,10 @@ pub(super) fn agent_frame(event: &ChatEvent) -> String {
             session_id: &note.session_id,
             note,
         },
+        ChatEvent::PresenceChanged { agent_id, presence } => AgentEventFrame::PresenceChanged {
+            agent_id,
+            presence: *presence,
+        },
     };
     ServerFrame::AgentEvent(frame).encode()
 }
@@ -116,7 +121,9 @@ pub(super) async fn customer_frame(
         ChatEvent::ReadMarker { marker } => {
             CustomerEventFrame::ReadMarker(ReadMarkerView::from(marker))
         }
-        ChatEvent::NewMessage { .. } | ChatEvent::NoteAdded { .. } => return None,
+        ChatEvent::NewMessage { .. }
+        | ChatEvent::NoteAdded { .. }
+        | ChatEvent::PresenceChanged { .. } => return None,
     };
     Some(ServerFrame::CustomerEvent(frame).encode())
 }

@@ -138,10 +138,34 @@ impl ChatApi {
             + 'static,
     {
         self.inner.connections.fetch_add(1, Ordering::Relaxed);
+        let agent = match &grant.principal {
+            Principal::Agent(agent) => Some(Arc::clone(agent)),
+            Principal::Customer { .. } => None,
+        };
+        if let Some(agent) = &agent {
+            self.presence_of_socket(agent, true).await;
+        }
         let (mut conn, events) = Connection::new(self.clone(), grant.principal);
         conn.run(socket, events).await;
         conn.close();
+        if let Some(agent) = &agent {
+            self.presence_of_socket(agent, false).await;
+        }
         drop(grant.slot);
         self.inner.connections.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    /// Tells the service an agent's console socket opened or closed (their presence); a
+    /// failure is logged: the socket works without it.
+    async fn presence_of_socket(&self, agent: &Agent, opened: bool) {
+        let service = self.service();
+        let result = if opened {
+            service.agent_socket_opened(agent).await
+        } else {
+            service.agent_socket_closed(agent).await
+        };
+        if let Err(err) = result {
+            tracing::warn!(agent_id = %agent.id, error = %err, "recording presence failed");
+        }
     }
 }

@@ -113,7 +113,9 @@ pub async fn a_batch_appends_to_several_sessions_and_reports_a_missing_session_i
     let b = stored_session(&store, &t.widget, at(0)).await;
     let missing = session(&t.widget, at(0));
     let mut wrong_tenant = text(&a, "wrong tenant", None, at(1));
-    wrong_tenant.tenant_id = unique_tenant();
+    // A tenant id that sorts before the session's own ("!" < "t"), so a store that matches
+    // the locked row by session id alone takes the foreign pair first.
+    wrong_tenant.tenant_id = crate::ids::TenantId::new(format!("!{}", unique_tenant()));
 
     let results = store
         .append_messages(vec![
@@ -183,6 +185,64 @@ pub async fn a_batch_appends_to_several_sessions_and_reports_a_missing_session_i
         .await
         .expect("empty batch")
         .is_empty());
+}
+
+/// A large batch (several statements' worth in a SQL store) numbering three sessions
+/// interleaved, where a client id repeats inside the batch and one retries an earlier batch:
+/// each message is stored once, the repeats answer with the first one's message, and every
+/// session's numbers stay gapless.
+pub async fn a_large_batch_with_repeated_client_ids_stores_each_message_once(
+    store: Arc<dyn ChatStore>,
+) {
+    let t = tenancy(&store).await;
+    let sessions = [
+        stored_session(&store, &t.widget, at(0)).await,
+        stored_session(&store, &t.widget, at(0)).await,
+        stored_session(&store, &t.widget, at(0)).await,
+    ];
+    let earlier = store
+        .append_messages(vec![text(&sessions[0], "earlier", Some("early"), at(1))])
+        .await
+        .expect("first batch");
+    assert!(earlier[0].as_ref().expect("stored").created);
+
+    let mut batch: Vec<NewMessage> = (0..600)
+        .map(|i| text(&sessions[i % 3], &format!("m{i}"), None, at(2)))
+        .collect();
+    batch.insert(10, text(&sessions[1], "first", Some("twice"), at(2)));
+    batch.insert(400, text(&sessions[1], "second", Some("twice"), at(2)));
+    batch.push(text(&sessions[0], "retry", Some("early"), at(3)));
+    let results = store.append_messages(batch).await.expect("large batch");
+    assert_eq!(results.len(), 603);
+    let first = results[10].as_ref().expect("first");
+    let repeat = results[400].as_ref().expect("repeat");
+    assert!(first.created && !repeat.created);
+    assert_eq!(repeat.message, first.message);
+    let retry = results[602].as_ref().expect("retry");
+    assert!(!retry.created);
+    assert_eq!(retry.message.content, "earlier");
+    assert_eq!(retry.message.seq, 1);
+
+    // 200 plain messages per session, plus "earlier" in the first and "first" in the second.
+    for (session, expected) in sessions.iter().zip([201, 201, 200]) {
+        let stored = store
+            .get_session(&t.tenant, &session.id)
+            .await
+            .expect("session");
+        assert_eq!(stored.last_seq, expected);
+        let mut seqs = Vec::new();
+        let mut after = 0;
+        loop {
+            let page = store
+                .list_messages(&t.tenant, &session.id, history(Some(after), None, 100))
+                .await
+                .expect("history");
+            let Some(last) = page.last() else { break };
+            after = last.seq;
+            seqs.extend(page.iter().map(|m| m.seq));
+        }
+        assert_eq!(seqs, (1..=expected).collect::<Vec<_>>());
+    }
 }
 
 /// History reads the oldest `limit` after `after_seq`, the newest `limit` before a lone

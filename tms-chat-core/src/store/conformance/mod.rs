@@ -18,13 +18,15 @@
 //! also call one directly.
 //!
 //! One file per section: `tenants`, `widgets`, `sessions`, `messages`, `agent_tools`,
-//! `isolation` and `concurrency`, with the shared builders in `fixtures`.
+//! `isolation`, `concurrency`, `capacity` and `presence`, with the shared builders in `fixtures`.
 
 mod agent_tools;
+mod capacity;
 mod concurrency;
 mod fixtures;
 mod isolation;
 mod messages;
+mod presence;
 mod sessions;
 mod socket_tickets;
 mod tenants;
@@ -36,10 +38,12 @@ use std::sync::Arc;
 use crate::store::ChatStore;
 
 pub use agent_tools::*;
+pub use capacity::*;
 pub use concurrency::*;
 pub use fixtures::{at, session, text, unique_tenant, widget};
 pub use isolation::*;
 pub use messages::*;
+pub use presence::*;
 pub use sessions::*;
 pub use socket_tickets::*;
 pub use tenants::*;
@@ -80,6 +84,7 @@ macro_rules! chat_store_conformance {
             appending_assigns_gapless_sequence_numbers_and_moves_session_activity,
             a_retried_client_message_id_returns_the_stored_message_without_a_new_number,
             a_batch_appends_to_several_sessions_and_reports_a_missing_session_in_its_slot,
+            a_large_batch_with_repeated_client_ids_stores_each_message_once,
             history_reads_slices_after_and_before_a_sequence_number,
             file_and_system_messages_keep_their_attachment_and_event,
             attachments_round_trip,
@@ -93,6 +98,13 @@ macro_rules! chat_store_conformance {
             fifty_concurrent_appends_to_one_session_get_every_sequence_number_once,
             concurrent_retries_of_one_client_message_id_store_one_message,
             concurrent_batches_over_the_same_sessions_all_complete,
+            concurrent_limited_assignments_never_exceed_the_limit,
+            the_limit_counts_the_agents_other_open_sessions,
+            a_limited_update_keeps_the_version_check_and_the_tenant,
+            presence_changes_are_stored_per_agent_and_tenant,
+            concurrent_presence_changes_of_one_agent_all_count,
+            an_expired_grace_period_is_claimed_exactly_once,
+            open_sessions_are_counted_per_agent,
             a_socket_ticket_is_redeemed_exactly_once,
             an_expired_socket_ticket_is_refused,
             concurrent_redemptions_of_one_socket_ticket_let_exactly_one_win,
