@@ -164,6 +164,8 @@ macro_rules! __for_each_case {
             a_customer_token_on_an_agent_path_is_403_forbidden,
             bodies_are_not_read_before_the_caller_is_known,
             websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
+            // Browser-facing headers
+            console_pages_send_a_strict_csp_and_no_referrer,
         }
     };
 }
@@ -195,6 +197,7 @@ mod tests {
             include_str!("cases/bad_input.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),
+            include_str!("cases/headers.rs"),
             include_str!("cases/isolation.rs"),
             include_str!("cases/presence.rs"),
             include_str!("cases/routing.rs"),

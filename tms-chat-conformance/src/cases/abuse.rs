@@ -98,7 +98,8 @@ pub async fn public_endpoints_answer_429_past_their_rate_per_client_address(f: &
 
 /// A socket that sends messages past its rate gets `error` `rate_limited` with the frame's
 /// `request_id`; the message is neither stored nor acknowledged and the socket stays open.
-/// Customers and agents alike, and typing indicators too; another socket is unaffected.
+/// Customers and agents alike, and typing indicators too; another socket is unaffected. The
+/// customer's REST sends and typing count per session at the same rates.
 pub async fn a_socket_past_its_rate_gets_rate_limited_errors_and_stays_open(f: &Fixture) {
     let f = &f
         .with_config(|c| {
@@ -167,6 +168,34 @@ pub async fn a_socket_past_its_rate_gets_rate_limited_errors_and_stays_open(f: &
     let (acks, refused) = acks_and_refusal(&mut console, 2).await;
     assert_eq!(acks, vec![json!("a1"), json!("a2")]);
     assert_eq!(refused["request_id"], "a3");
+
+    // The customer REST calls on the session count per session at the same rates, so a
+    // flood cannot go round the socket: 429 with Retry-After.
+    let rest = f.customer(t, "rey").await;
+    for i in 1..=3 {
+        let body = json!({"content": format!("r{i}")});
+        let reply = f
+            .as_customer(t, &rest, "POST", "/session/messages", Some(body))
+            .await;
+        assert_eq!(reply.status, 201, "{}", reply.json);
+    }
+    let body = json!({"content": "r4"});
+    assert_rate_limited(
+        &f.as_customer(t, &rest, "POST", "/session/messages", Some(body))
+            .await,
+    );
+    for _ in 0..2 {
+        let typing = json!({"is_typing": true});
+        let reply = f
+            .as_customer(t, &rest, "POST", "/session/typing", Some(typing))
+            .await;
+        reply.expect_status(204);
+    }
+    let typing = json!({"is_typing": true});
+    assert_rate_limited(
+        &f.as_customer(t, &rest, "POST", "/session/typing", Some(typing))
+            .await,
+    );
 
     // Another customer's socket (another tenant's too) has rates of its own.
     for tenant in [&f.a, &f.b] {

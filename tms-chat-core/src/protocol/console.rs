@@ -74,12 +74,26 @@ pub(super) fn shared_sources() -> impl Iterator<Item = &'static str> {
 }
 
 /// Headers of every console file, and of any page a host serves beside the API (the
-/// reference server's demo page uses them too).
+/// reference server's demo page uses them too). `no-referrer`: a console URL never reaches
+/// another site, not even its path.
 pub const PAGE_HEADERS: &[(&str, &str)] = &[
     ("x-content-type-options", "nosniff"),
-    ("referrer-policy", "same-origin"),
+    ("referrer-policy", "no-referrer"),
     ("cache-control", "no-cache"),
 ];
+
+/// The console's Content-Security-Policy: scripts, styles and connections (REST and the
+/// socket) only from the server itself, no inline script or style, no plugins, no `<base>`;
+/// images also from `https:` (agent avatars are URLs the host chose), `data:` and `blob:`
+/// (attachments fetched with the agent's token). `frame_ancestors` is who may frame the
+/// console ([`super::ApiConfig::console_frame_ancestors`], `'self'` by default).
+pub fn console_content_security_policy(frame_ancestors: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data: blob:; \
+         media-src 'self' blob:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors {frame_ancestors}"
+    )
+}
 
 /// The console file at `file` (the path segment after `console/`; empty for the page), or
 /// `None` when there is no such file.

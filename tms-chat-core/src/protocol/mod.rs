@@ -38,7 +38,7 @@ mod ws_ticket;
 
 pub use abuse::{AbuseLimits, Rate};
 pub use adapter::{bridge_socket, SocketLimits};
-pub use console::PAGE_HEADERS;
+pub use console::{console_content_security_policy, PAGE_HEADERS};
 pub use http::{close_code, ApiRequest, ApiResponse, SocketError, WsFrame};
 pub use socket::SocketGrant;
 pub use timeouts::{ConnectionTimeouts, GuardedIo};
@@ -83,6 +83,10 @@ pub struct ApiConfig {
     /// Whether the API serves the agent console at `console/` below its mount point (on by
     /// default; a host with its own agent UI turns it off).
     pub serve_console: bool,
+    /// Who may frame the console: the CSP `frame-ancestors` sources (`'self'` by default;
+    /// a host that frames the console on its own site adds it: `'self' https://tms.example.com`;
+    /// `'none'` forbids framing altogether).
+    pub console_frame_ancestors: String,
     /// Template of the link that opens an agent-started session in the widget for its
     /// customer. Placeholders: `{domain}` (the widget's domain), `{widget_id}`, `{token}` (the
     /// customer token), `{base}` (the public base URL). The widget picks the token up from the
@@ -108,6 +112,7 @@ impl Default for ApiConfig {
             ws_ticket_ttl: Duration::from_secs(60),
             widget_script: Some(Arc::from(bundled_widget_script())),
             serve_console: true,
+            console_frame_ancestors: "'self'".to_owned(),
             customer_join_url_template: "https://{domain}/?tms_chat_join={token}".to_owned(),
             abuse: AbuseLimits::default(),
         }

@@ -4,6 +4,7 @@
 //! CORS headers for that origin (see `cors`). Which endpoint a request reaches is decided by
 //! the route table (`routes`).
 
+use super::abuse::FrameKind;
 use super::agent_api::{file_response, history_query, upload_from};
 use super::body::{json_body, Query};
 use super::cors::{preflight_granted, preflight_refused, with_cors};
@@ -177,6 +178,11 @@ impl OwnSession<'_> {
                 Ok(ApiResponse::json(200, &MessageList { messages }))
             }
             Endpoint::PublicSendMessage => {
+                self.call
+                    .api
+                    .inner
+                    .abuse
+                    .check_session(FrameKind::Message, sid.as_str())?;
                 let body: SendMessage = self.call.json()?;
                 let appended = svc.send_message(actor, sid, body).await?;
                 let status = if appended.created { 201 } else { 200 };
@@ -192,6 +198,11 @@ impl OwnSession<'_> {
                 Ok(ApiResponse::json(201, &AttachmentView::from(&attachment)))
             }
             Endpoint::PublicTyping => {
+                self.call
+                    .api
+                    .inner
+                    .abuse
+                    .check_session(FrameKind::Typing, sid.as_str())?;
                 let body: TypingRequest = self.call.json()?;
                 svc.set_typing(actor, sid, body.is_typing).await?;
                 Ok(ApiResponse::empty(204))

@@ -66,16 +66,24 @@ async fn answer(api: &ChatApi, req: &ApiRequest, route: &Matched<'_>) -> ApiResp
         (Area::Open, Endpoint::Console) if !req.path.ends_with('/') => {
             console::redirect_to_console(&req.mount_prefix)
         }
-        (Area::Open, Endpoint::Console) => console_file(""),
+        (Area::Open, Endpoint::Console) => console_page(api, ""),
         (Area::Open, Endpoint::SharedFile) => {
             console::shared_file(route.id.unwrap_or_default()).unwrap_or_else(route_not_found)
         }
-        (Area::Open, _) => console_file(route.id.unwrap_or_default()),
+        (Area::Open, _) => console_page(api, route.id.unwrap_or_default()),
     }
 }
 
-fn console_file(file: &str) -> ApiResponse {
-    console::console_file(file).unwrap_or_else(route_not_found)
+/// A console file with the console's Content-Security-Policy.
+fn console_page(api: &ChatApi, file: &str) -> ApiResponse {
+    match console::console_file(file) {
+        Some(page) => {
+            let ancestors = &api.config().console_frame_ancestors;
+            let policy = console::console_content_security_policy(ancestors);
+            page.with_header("content-security-policy", &policy)
+        }
+        None => route_not_found(),
+    }
 }
 
 #[cfg(test)]

@@ -46,11 +46,13 @@ pub struct AbuseLimits {
     pub contacts_per_ip: Option<Rate>,
     /// Customer uploads from a client address (`POST .../session/attachments`): 30 per minute.
     pub uploads_per_ip: Option<Rate>,
-    /// Messages one customer socket may send: 20 per 10 s.
+    /// Messages one customer socket may send: 20 per 10 s. The same rate applies per session
+    /// to the customer REST call `POST …/session/messages`.
     pub customer_messages_per_socket: Option<Rate>,
     /// Messages one agent socket may send: 60 per 10 s.
     pub agent_messages_per_socket: Option<Rate>,
-    /// Typing indicators one socket (customer or agent) may send: 30 per 10 s.
+    /// Typing indicators one socket (customer or agent) may send: 30 per 10 s; the same per
+    /// session to the customer REST call `POST …/session/typing`.
     pub typing_per_socket: Option<Rate>,
     /// Sockets one client address may hold open at once: 200.
     pub max_sockets_per_ip: Option<usize>,
@@ -106,6 +108,9 @@ pub(crate) struct AbuseGuards {
     sessions: Option<KeyedRate>,
     contacts: Option<KeyedRate>,
     uploads: Option<KeyedRate>,
+    /// The customer message and typing rates applied per session to the REST calls.
+    session_messages: Option<KeyedRate<String>>,
+    session_typing: Option<KeyedRate<String>>,
     sockets: Arc<SocketCounter>,
 }
 
@@ -115,6 +120,8 @@ impl AbuseGuards {
             sessions: limits.sessions_per_ip.map(KeyedRate::new),
             contacts: limits.contacts_per_ip.map(KeyedRate::new),
             uploads: limits.uploads_per_ip.map(KeyedRate::new),
+            session_messages: limits.customer_messages_per_socket.map(KeyedRate::new),
+            session_typing: limits.typing_per_socket.map(KeyedRate::new),
             sockets: Arc::new(SocketCounter::new(limits.max_sockets_per_ip)),
             limits: limits.clone(),
         }
@@ -138,6 +145,19 @@ impl AbuseGuards {
         }
     }
 
+    /// Counts one customer REST message or typing call on `session`: the REST twin of a
+    /// socket's rates, so a flood cannot go round them.
+    pub(crate) fn check_session(&self, kind: FrameKind, session: &str) -> Result<(), ChatError> {
+        let limiter = match kind {
+            FrameKind::Message => &self.session_messages,
+            FrameKind::Typing => &self.session_typing,
+        };
+        match limiter {
+            Some(limiter) => limiter.check(session.to_owned()),
+            None => Ok(()),
+        }
+    }
+
     /// Reserves a socket for `ip` (released when the slot is dropped); `RateLimited` when the
     /// address holds the most sockets allowed.
     pub(crate) fn open_socket(&self, ip: Option<IpAddr>) -> Result<Option<SocketSlot>, ChatError> {
@@ -145,5 +165,46 @@ impl AbuseGuards {
             Some(ip) => SocketCounter::open(&self.sockets, rate::ip_key(ip)).map(Some),
             None => Ok(None),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The documented defaults (docs/security.md): a visitor sending 20 messages in 10 s is
+    /// never refused; the 21st at once is.
+    #[tokio::test(start_paused = true)]
+    async fn the_default_customer_rate_is_20_messages_per_10_seconds() {
+        let limits = AbuseLimits::default();
+        let rates = SocketRates::new(
+            limits.customer_messages_per_socket,
+            limits.typing_per_socket,
+        );
+        for _ in 0..20 {
+            rates.check(FrameKind::Message).unwrap();
+        }
+        assert!(matches!(
+            rates.check(FrameKind::Message),
+            Err(ChatError::RateLimited { .. })
+        ));
+        tokio::time::advance(Duration::from_millis(500)).await;
+        rates.check(FrameKind::Message).unwrap();
+        let doc = include_str!("../../../../docs/security.md");
+        for row in [
+            "| 30 per minute |",
+            "| 10 per 10 minutes |",
+            "| 20 per 10 s |",
+            "| 60 per 10 s |",
+            "| 30 per 10 s |",
+            "| 200 |",
+        ] {
+            assert!(doc.contains(row), "docs/security.md lists {row}");
+        }
+        assert_eq!(limits.max_sockets_per_ip, Some(200));
+        assert_eq!(
+            limits.agent_messages_per_socket,
+            Some(Rate::new(60, Duration::from_secs(10)))
+        );
     }
 }

@@ -80,18 +80,18 @@ pub(crate) fn ip_key(ip: IpAddr) -> IpAddr {
     }
 }
 
-type Keyed = RateLimiter<IpAddr, HashMapStateStore<IpAddr>, TokioClock, NoOpMiddleware<Duration>>;
+type Keyed<K> = RateLimiter<K, HashMapStateStore<K>, TokioClock, NoOpMiddleware<Duration>>;
 type Direct = RateLimiter<NotKeyed, InMemoryState, TokioClock, NoOpMiddleware<Duration>>;
 
-/// A rate per client address. Addresses back to a fresh state are forgotten every
-/// [`FORGET_EVERY_CHECKS`] checks, so the table holds only recently active addresses.
-pub(crate) struct KeyedRate {
-    limiter: Keyed,
+/// A rate per key (a client address, a session). Keys back to a fresh state are forgotten
+/// every [`FORGET_EVERY_CHECKS`] checks, so the table holds only recently active keys.
+pub(crate) struct KeyedRate<K: std::hash::Hash + Eq + Clone = IpAddr> {
+    limiter: Keyed<K>,
     clock: TokioClock,
     checks: AtomicU32,
 }
 
-impl KeyedRate {
+impl<K: std::hash::Hash + Eq + Clone> KeyedRate<K> {
     pub(crate) fn new(rate: Rate) -> Self {
         let clock = TokioClock::new();
         KeyedRate {
@@ -101,7 +101,7 @@ impl KeyedRate {
         }
     }
 
-    pub(crate) fn check(&self, key: IpAddr) -> Result<(), ChatError> {
+    pub(crate) fn check(&self, key: K) -> Result<(), ChatError> {
         if self
             .checks
             .fetch_add(1, Ordering::Relaxed)
