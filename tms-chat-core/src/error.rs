@@ -70,6 +70,8 @@ pub enum ErrorCode {
     OutsideBusinessHours,
     /// The agent already holds `max_concurrent_sessions` open sessions (409).
     SessionLimitReached,
+    /// The widget refuses new sessions while none of its agents is online (409).
+    NoAgentsAvailable,
     /// Body or file over its limit (413).
     PayloadTooLarge,
     /// File type not accepted, or a JSON endpoint got another body (415).
@@ -88,7 +90,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 15] = [
+    pub const ALL: [ErrorCode; 16] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -97,6 +99,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::OutsideBusinessHours,
         ErrorCode::SessionLimitReached,
+        ErrorCode::NoAgentsAvailable,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidInput,
@@ -117,6 +120,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::OutsideBusinessHours => "outside_business_hours",
             ErrorCode::SessionLimitReached => "session_limit_reached",
+            ErrorCode::NoAgentsAvailable => "no_agents_available",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidInput => "invalid_input",
@@ -168,6 +172,9 @@ pub enum ChatError {
         /// Their `max_concurrent_sessions`.
         max: u32,
     },
+    /// The widget takes no new session while none of its agents is online.
+    #[error("no agent is available")]
+    NoAgentsAvailable,
     /// Too many requests.
     #[error("rate limited")]
     RateLimited,
@@ -222,6 +229,7 @@ impl ChatError {
             ChatError::DomainNotAllowed => ErrorCode::DomainNotAllowed,
             ChatError::OutsideBusinessHours { .. } => ErrorCode::OutsideBusinessHours,
             ChatError::SessionLimitReached { .. } => ErrorCode::SessionLimitReached,
+            ChatError::NoAgentsAvailable => ErrorCode::NoAgentsAvailable,
             ChatError::RateLimited => ErrorCode::RateLimited,
             ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
@@ -238,7 +246,8 @@ impl ChatError {
             ChatError::InvalidInput { .. } => 422,
             ChatError::Conflict(_)
             | ChatError::OutsideBusinessHours { .. }
-            | ChatError::SessionLimitReached { .. } => 409,
+            | ChatError::SessionLimitReached { .. }
+            | ChatError::NoAgentsAvailable => 409,
             ChatError::RateLimited => 429,
             ChatError::PayloadTooLarge(_) => 413,
             ChatError::UnsupportedMediaType(_) => 415,

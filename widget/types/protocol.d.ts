@@ -472,6 +472,20 @@ open: string,
 close: string, };
 
 /**
+ * `GET /v1/chat/departments`.
+ */
+export type DepartmentList = {
+/**
+ * The tenant's departments, by name.
+ */
+departments: Array<DepartmentView>, };
+
+/**
+ * A department: its agents, how many are online, how many sessions wait in its pool.
+ */
+export type DepartmentView = { name: string, agents: Array<AgentId>, online: number, waiting: number, };
+
+/**
  * `GET /v1/chat/widgets/{id}/embed`.
  */
 export type EmbedCode = {
@@ -503,7 +517,7 @@ error: ErrorDetail, };
  * (`docs/protocol.md`, "Errors"). [`ChatError::code`] maps the service's errors onto these;
  * the protocol layer adds its own (`method_not_allowed`, `upgrade_required`, `shutting_down`).
  */
-export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down";
+export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "no_agents_available" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down";
 
 /**
  * The inside of an error answer.
@@ -715,7 +729,17 @@ offline_behavior: OfflineBehavior,
 /**
  * Where `redirect` sends the customer.
  */
-offline_redirect_url: string | null, };
+offline_redirect_url: string | null,
+/**
+ * Whether an agent of the widget's routing pool holding its required skills is online
+ * (whatever their load).
+ */
+agents_online: boolean,
+/**
+ * Whether starting a session is refused (`no_agents_available`) while `agents_online`
+ * is `false`; the widget then shows its offline behaviour.
+ */
+offline_when_no_agents: boolean, };
 
 /**
  * A read marker.
@@ -735,6 +759,37 @@ seq: number, };
  * What an agent may do beyond answering chats.
  */
 export type Role = "agent" | "supervisor" | "admin";
+
+/**
+ * How a widget's new sessions find an agent.
+ */
+export type RoutingMode = "manual" | "round_robin" | "least_busy";
+
+/**
+ * A widget's `routing` settings.
+ */
+export type RoutingSettings = {
+/**
+ * The mode.
+ */
+mode: RoutingMode,
+/**
+ * The department whose agents form the routing pool; `null`: the project's agents.
+ */
+department: string | null,
+/**
+ * Skills an agent must hold to be given the widget's sessions.
+ */
+required_skills: Array<string>,
+/**
+ * A session whose newest customer message had no reply from its agent for this long
+ * moves to another eligible agent; `null`: never.
+ */
+reassign_after_seconds: number | null,
+/**
+ * Refuse new sessions (`409 no_agents_available`) while nobody of the pool is online.
+ */
+offline_when_no_agents: boolean, };
 
 /**
  * A message to send.
@@ -1180,7 +1235,15 @@ max_upload_bytes?: number | null,
 /**
  * Create a ticket when a session ends.
  */
-auto_create_ticket?: boolean | null, };
+auto_create_ticket?: boolean | null,
+/**
+ * Routing settings, replaced whole (absent fields take their defaults).
+ */
+routing?: RoutingSettings | null,
+/**
+ * Minutes without a message before a session ends; `null` or `0`: never.
+ */
+auto_end_after_minutes?: number | null, };
 
 /**
  * `GET /v1/chat/widgets`.
@@ -1203,4 +1266,4 @@ export type WidgetPosition = "bottom-right" | "bottom-left";
 /**
  * A widget as agents see it; the identity secret only for admins.
  */
-export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, identity_secret?: string, created_at: string, updated_at: string, };
+export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, identity_secret?: string, created_at: string, updated_at: string, };

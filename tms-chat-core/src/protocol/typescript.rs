@@ -9,8 +9,8 @@
 
 use super::envelopes::{
     AgentList, AgentStartedSession, CannedList, ContactReceived, CustomerContext,
-    CustomerStartedSession, EmbedCode, ErrorBody, MessageList, NoteList, ProbeStatus, SessionList,
-    SocketTicket, TicketCreated, WidgetList,
+    CustomerStartedSession, DepartmentList, EmbedCode, ErrorBody, MessageList, NoteList,
+    ProbeStatus, SessionList, SocketTicket, TicketCreated, WidgetList,
 };
 use super::frames::{ClientFrame, ServerFrame};
 use super::requests::{
@@ -101,6 +101,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<WidgetList<'static>>();
     v.visit::<EmbedCode>();
     v.visit::<AgentList<'static>>();
+    v.visit::<DepartmentList<'static>>();
     v.visit::<SocketTicket>();
 }
 

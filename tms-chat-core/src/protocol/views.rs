@@ -6,9 +6,9 @@ use crate::domain::{
     Agent, Attachment, EndedBy, Message, Note, Presence, ReadMarker, Session, SessionStatus,
     TransferTarget, Widget, WidgetPosition,
 };
-use crate::domain::{BusinessHours, CannedResponse};
+use crate::domain::{BusinessHours, CannedResponse, RoutingSettings};
 use crate::ids::{AgentId, AttachmentId, MessageId, ProjectId, SessionId, WidgetId};
-use crate::service::TeamMember;
+use crate::service::{DepartmentSummary, TeamMember};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -200,6 +200,8 @@ pub struct WidgetView<'a> {
     pub business_hours: Option<&'a BusinessHours>,
     pub max_upload_bytes: i64,
     pub auto_create_ticket: bool,
+    pub routing: &'a RoutingSettings,
+    pub auto_end_after_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub identity_secret: Option<&'a str>,
@@ -228,6 +230,8 @@ impl<'a> WidgetView<'a> {
             business_hours: w.business_hours.as_ref(),
             max_upload_bytes: w.max_upload_bytes,
             auto_create_ticket: w.auto_create_ticket,
+            routing: &w.routing,
+            auto_end_after_minutes: w.auto_end_after_minutes,
             identity_secret: viewer.is_admin().then_some(w.identity_secret.as_str()),
             created_at: w.created_at,
             updated_at: w.updated_at,
@@ -281,6 +285,27 @@ impl<'a> From<&'a TeamMember> for TeamMemberView<'a> {
             agent: AgentView::from(&m.agent),
             presence: m.presence,
             active_sessions: m.active_sessions,
+        }
+    }
+}
+
+/// A department: its agents, how many are online, how many sessions wait in its pool.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct DepartmentView<'a> {
+    pub name: &'a str,
+    pub agents: &'a [AgentId],
+    pub online: u64,
+    pub waiting: u64,
+}
+
+impl<'a> From<&'a DepartmentSummary> for DepartmentView<'a> {
+    fn from(d: &'a DepartmentSummary) -> Self {
+        DepartmentView {
+            name: &d.name,
+            agents: &d.agents,
+            online: d.online,
+            waiting: d.waiting,
         }
     }
 }

@@ -549,6 +549,32 @@ impl ChatStore for MemoryStore {
         state.update_session(session).map(LimitedUpdate::Stored)
     }
 
+    async fn list_waiting_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let state = self.state();
+        let mut waiting: Vec<Session> = state
+            .sessions_of(tenant)
+            .filter(|s| s.is_unassigned())
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    SessionStatus::Waiting | SessionStatus::Transferred
+                )
+            })
+            .cloned()
+            .collect();
+        waiting.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        waiting.truncate(page_size(limit));
+        Ok(waiting)
+    }
+
     async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
         let state = self.state();
         let mut counts: BTreeMap<AgentId, u64> = BTreeMap::new();
@@ -575,6 +601,7 @@ impl ChatStore for MemoryStore {
         let mut after = before.clone();
         after.apply(change, stored_at(now));
         after.grace_until = after.grace_until.map(stored_at);
+        after.last_routed_at = after.last_routed_at.map(stored_at);
         state.presence.insert(key, after.clone());
         Ok((before, after))
     }
