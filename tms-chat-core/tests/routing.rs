@@ -583,3 +583,54 @@ async fn departments_list_their_agents_who_is_online_and_what_waits() {
     assert_eq!((departments[0].online, departments[0].waiting), (1, 2));
     assert_eq!((departments[1].online, departments[1].waiting), (1, 0));
 }
+
+// --- the queue ---
+
+#[tokio::test]
+async fn waiting_customers_see_their_place_fall_as_sessions_ahead_are_taken() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let (first, second, third) = (w.waiting().await, w.waiting().await, w.waiting().await);
+    let place = w.svc.queue_place(&third).await.unwrap().unwrap();
+    assert_eq!(
+        (place.queue_position, place.estimated_wait_seconds),
+        (3, None)
+    );
+    let (sub, mut rx) = Subscriber::channel(64);
+    w.notifier.subscribe(Topic::Session(third.id.clone()), &sub);
+    w.notifier
+        .subscribe(Topic::Session(second.id.clone()), &sub);
+    w.svc.assign_session(&sam, &first.id, None).await.unwrap();
+    let mut updates = Vec::new();
+    while let Ok(env) = rx.try_recv() {
+        if let ChatEvent::QueueUpdated {
+            session_id,
+            queue_position,
+            ..
+        } = &env.event
+        {
+            updates.push((session_id.clone(), *queue_position));
+        }
+    }
+    assert_eq!(updates, vec![(second.id.clone(), 1), (third.id.clone(), 2)]);
+    assert_eq!(
+        w.svc.queue_place(&w.stored(&first).await).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_queue_board_is_for_supervisors_and_lists_waiting_sessions_oldest_first() {
+    let w = world().await;
+    let sam = w.agent("sam", Some(4)).await;
+    let (older, newer) = (w.waiting().await, w.waiting().await);
+    w.clock.advance(Duration::seconds(90));
+    let err = w.svc.queue_board(&sam).await.unwrap_err();
+    assert_eq!((err.code(), err.http_status()), ("forbidden", 403));
+    let board = w.svc.queue_board(&w.supervisor).await.unwrap();
+    let ids: Vec<_> = board.waiting.iter().map(|(s, _)| s.id.clone()).collect();
+    assert_eq!(ids, vec![older.id, newer.id]);
+    assert_eq!(board.waiting[0].1, 90);
+    let listed = board.agents.iter().find(|m| m.agent.id == sam.id).unwrap();
+    assert_eq!(listed.agent.max_concurrent_sessions, Some(4));
+}

@@ -85,7 +85,19 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, } | { "type": "presence_changed",
+note: Note, } | { "type": "queue_updated",
+/**
+ * The waiting session.
+ */
+session_id: SessionId,
+/**
+ * 1 is next.
+ */
+queue_position: number,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, } | { "type": "presence_changed",
 /**
  * The agent.
  */
@@ -437,12 +449,32 @@ session_id: SessionId,
 /**
  * The message.
  */
-message: MessageView, } | { "type": "typing_indicator" } & TypingFrame | { "type": "read_marker" } & ReadMarkerView;
+message: MessageView, } | { "type": "typing_indicator" } & TypingFrame | { "type": "read_marker" } & ReadMarkerView | { "type": "queue_updated",
+/**
+ * The waiting session.
+ */
+session_id: SessionId,
+/**
+ * 1 is next.
+ */
+queue_position: number,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, };
 
 /**
  * A session as its customer sees it.
  */
-export type CustomerSessionView = { id: SessionId, widget_id: WidgetId, status: SessionStatus, customer_email: string | null, customer_name: string | null, last_seq: number, created_at: string, ended_at: string | null, agent: PublicAgentView | null, };
+export type CustomerSessionView = { id: SessionId, widget_id: WidgetId, status: SessionStatus, customer_email: string | null, customer_name: string | null, last_seq: number, created_at: string, ended_at: string | null, agent: PublicAgentView | null,
+/**
+ * 1 is next; `null` unless the session waits for an agent.
+ */
+queue_position: number | null,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, };
 
 /**
  * `POST /v1/chat/public/widgets/{id}/sessions` (customer-started).
@@ -740,6 +772,26 @@ agents_online: boolean,
  * is `false`; the widget then shows its offline behaviour.
  */
 offline_when_no_agents: boolean, };
+
+/**
+ * `GET /v1/chat/queue`: the supervisors' queue board.
+ */
+export type QueueBoardView = { waiting: Array<QueuedSessionView>, departments: Array<QueuedDepartmentView>, agents: Array<QueuedAgentView>, };
+
+/**
+ * An agent's presence and load on the queue board.
+ */
+export type QueuedAgentView = { agent_id: AgentId, display_name: string, presence: Presence, active_sessions: number, max_concurrent_sessions: number | null, };
+
+/**
+ * A department's waiting count on the queue board.
+ */
+export type QueuedDepartmentView = { name: string, waiting: number, };
+
+/**
+ * A waiting session on the queue board.
+ */
+export type QueuedSessionView = { session: SessionView, waiting_seconds: number, };
 
 /**
  * A read marker.

@@ -290,3 +290,65 @@ pub async fn a_widget_with_nobody_online_refuses_new_sessions_when_asked(f: &Fix
         .await
         .expect_status(201);
 }
+
+/// A waiting customer sees their place (REST and `queue_updated` on their socket) fall as a
+/// session ahead is taken; `GET /v1/chat/queue` is the supervisors' board of their tenant
+/// only, `403` for a plain agent.
+pub async fn the_queue_shows_customers_their_place_and_supervisors_the_board(f: &Fixture) {
+    let t = &f.a;
+    let (ahead, behind) = (f.customer(t, "yan").await, f.customer(t, "zoe").await);
+    let own = f.as_customer(t, &behind, "GET", "/session", None).await;
+    let own = own.expect_status(200);
+    assert_eq!(own["queue_position"], 2);
+    assert!(own["estimated_wait_seconds"].is_null());
+    let mut socket = f.customer_socket(t, &behind).await;
+
+    let board = f.get(&t.supervisor, "/v1/chat/queue").await;
+    let board = board.expect_status(200);
+    assert_exact_fields(board, &["waiting", "departments", "agents"]);
+    let waiting = board["waiting"].as_array().expect("waiting");
+    assert_exact_fields(&waiting[0], &["session", "waiting_seconds"]);
+    let ids: Vec<&str> = waiting
+        .iter()
+        .filter_map(|w| w["session"]["id"].as_str())
+        .collect();
+    assert_eq!(ids, [ahead.session_id.as_str(), behind.session_id.as_str()]);
+    assert_exact_fields(
+        &board["agents"][0],
+        &[
+            "agent_id",
+            "display_name",
+            "presence",
+            "active_sessions",
+            "max_concurrent_sessions",
+        ],
+    );
+    f.get(&t.agent, "/v1/chat/queue")
+        .await
+        .expect_error(403, "forbidden");
+    let theirs = f.get(&f.b.supervisor, "/v1/chat/queue").await;
+    assert!(theirs.expect_status(200)["waiting"]
+        .as_array()
+        .expect("waiting")
+        .is_empty());
+
+    f.post(
+        &t.agent,
+        &format!("/v1/chat/sessions/{}/assign", ahead.session_id),
+        json!({}),
+    )
+    .await
+    .expect_status(200);
+    let update = socket.expect("queue_updated").await;
+    assert_exact_fields(
+        &update,
+        &[
+            "type",
+            "session_id",
+            "queue_position",
+            "estimated_wait_seconds",
+        ],
+    );
+    assert_eq!(update["session_id"], behind.session_id.as_str());
+    assert_eq!(update["queue_position"], 1);
+}

@@ -18,7 +18,7 @@ use super::requests::{
     TicketRequestBody, TypingRequest, VisitorRequest,
 };
 use super::views::{AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView};
-use super::views::{CustomerSessionView, PresenceView, SessionView, WidgetView};
+use super::views::{CustomerSessionView, PresenceView, QueueBoardView, SessionView, WidgetView};
 use crate::domain::{Note, WidgetInput};
 use crate::error::ErrorCode;
 use crate::service::{
@@ -84,6 +84,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<WidgetView<'static>>();
     v.visit::<AgentView<'static>>();
     v.visit::<PresenceView<'static>>();
+    v.visit::<QueueBoardView<'static>>();
     v.visit::<CannedView<'static>>();
     v.visit::<Note>();
     v.visit::<ErrorBody<'static>>();

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 use crate::domain::{BusinessHours, CannedResponse, RoutingSettings};
 use crate::ids::{AgentId, AttachmentId, MessageId, ProjectId, SessionId, WidgetId};
-use crate::service::{DepartmentSummary, TeamMember};
+use crate::service::{DepartmentSummary, QueueBoard, QueuePlace, TeamMember};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -100,11 +100,16 @@ pub struct CustomerSessionView<'a> {
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
     pub agent: Option<PublicAgentView>,
+    /// 1 is next; `null` unless the session waits for an agent.
+    pub queue_position: Option<u32>,
+    /// `null` when unknown.
+    pub estimated_wait_seconds: Option<u64>,
 }
 
 impl<'a> CustomerSessionView<'a> {
-    /// The customer's view, with the assigned agent's public profile if known.
-    pub fn new(s: &'a Session, agent: Option<PublicAgentView>) -> Self {
+    /// The customer's view, with the assigned agent's public profile if known and the
+    /// session's place in the queue while it waits.
+    pub fn new(s: &'a Session, agent: Option<PublicAgentView>, queue: Option<QueuePlace>) -> Self {
         CustomerSessionView {
             id: &s.id,
             widget_id: &s.widget_id,
@@ -115,6 +120,8 @@ impl<'a> CustomerSessionView<'a> {
             created_at: s.created_at,
             ended_at: s.ended_at,
             agent,
+            queue_position: queue.map(|q| q.queue_position),
+            estimated_wait_seconds: queue.and_then(|q| q.estimated_wait_seconds),
         }
     }
 }
@@ -306,6 +313,76 @@ impl<'a> From<&'a DepartmentSummary> for DepartmentView<'a> {
             agents: &d.agents,
             online: d.online,
             waiting: d.waiting,
+        }
+    }
+}
+
+/// `GET /v1/chat/queue`: the supervisors' queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueueBoardView<'a> {
+    pub waiting: Vec<QueuedSessionView<'a>>,
+    pub departments: Vec<QueuedDepartmentView<'a>>,
+    pub agents: Vec<QueuedAgentView<'a>>,
+}
+
+/// A waiting session on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedSessionView<'a> {
+    pub session: SessionView<'a>,
+    pub waiting_seconds: i64,
+}
+
+/// A department's waiting count on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedDepartmentView<'a> {
+    pub name: &'a str,
+    pub waiting: u64,
+}
+
+/// An agent's presence and load on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedAgentView<'a> {
+    pub agent_id: &'a AgentId,
+    pub display_name: &'a str,
+    pub presence: Presence,
+    pub active_sessions: u64,
+    pub max_concurrent_sessions: Option<u32>,
+}
+
+impl<'a> From<&'a QueueBoard> for QueueBoardView<'a> {
+    fn from(b: &'a QueueBoard) -> Self {
+        QueueBoardView {
+            waiting: b
+                .waiting
+                .iter()
+                .map(|(s, secs)| QueuedSessionView {
+                    session: SessionView::from(s),
+                    waiting_seconds: *secs,
+                })
+                .collect(),
+            departments: b
+                .departments
+                .iter()
+                .map(|(name, waiting)| QueuedDepartmentView {
+                    name,
+                    waiting: *waiting,
+                })
+                .collect(),
+            agents: b
+                .agents
+                .iter()
+                .map(|m| QueuedAgentView {
+                    agent_id: &m.agent.id,
+                    display_name: &m.agent.display_name,
+                    presence: m.presence,
+                    active_sessions: m.active_sessions,
+                    max_concurrent_sessions: m.agent.max_concurrent_sessions,
+                })
+                .collect(),
         }
     }
 }

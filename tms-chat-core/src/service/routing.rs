@@ -226,7 +226,10 @@ impl ChatService {
         Ok(Some(stored))
     }
 
-    async fn widgets_by_id(&self, tenant: &TenantId) -> ChatResult<HashMap<WidgetId, Widget>> {
+    pub(crate) async fn widgets_by_id(
+        &self,
+        tenant: &TenantId,
+    ) -> ChatResult<HashMap<WidgetId, Widget>> {
         Ok(self
             .store
             .list_widgets(tenant, None)

@@ -3,7 +3,7 @@
 //! customer context, ticket), `conversation` (messages, notes, typing, read markers),
 //! `attachments` (upload, download), `canned` (quick responses), `widgets` (settings, embed
 //! code) and `team` (me, presence, agents, departments,
-//! socket tickets). Which endpoint a request reaches is decided
+//! the queue board, socket tickets). Which endpoint a request reaches is decided
 //! by the route table (`routes`); this module authenticates and calls the handler.
 
 mod attachments;
@@ -108,6 +108,7 @@ async fn answer(call: &AgentCall<'_>, endpoint: Endpoint) -> ChatResult<ApiRespo
         Endpoint::SetPresence => team::set_presence(call).await,
         Endpoint::ListAgents => team::list_agents(call).await,
         Endpoint::ListDepartments => team::list_departments(call).await,
+        Endpoint::Queue => team::queue(call).await,
         Endpoint::SocketTicket => team::socket_ticket(call).await,
         other => Err(ChatError::Internal(
             format!("{other:?} is not an agent endpoint").into(),
