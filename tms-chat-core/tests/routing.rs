@@ -634,3 +634,41 @@ async fn the_queue_board_is_for_supervisors_and_lists_waiting_sessions_oldest_fi
     let listed = board.agents.iter().find(|m| m.agent.id == sam.id).unwrap();
     assert_eq!(listed.agent.max_concurrent_sessions, Some(4));
 }
+
+// --- timers ---
+
+#[tokio::test]
+async fn an_idle_session_is_ended_by_the_system_once() {
+    let mut w = world().await;
+    let input = WidgetInput {
+        auto_end_after_minutes: Some(Some(10)),
+        ..WidgetInput::default()
+    };
+    w.widget = w
+        .svc
+        .update_widget(&w.supervisor, &w.widget.id, input)
+        .await
+        .unwrap();
+    let (idle, busy) = (w.waiting().await, w.waiting().await);
+    w.clock.advance(Duration::minutes(6));
+    let sam = w.agent("sam", None).await;
+    w.svc.assign_session(&sam, &busy.id, None).await.unwrap();
+    w.clock.advance(Duration::minutes(4));
+    let pass = w.svc.run_due_timers().await.unwrap();
+    assert_eq!(pass.sessions_ended, 1);
+    let ended = w.stored(&idle).await;
+    assert_eq!(ended.status, SessionStatus::Ended);
+    assert_eq!(ended.ended_by, Some(tms_chat_core::domain::EndedBy::System));
+    assert_eq!(
+        w.stored(&busy).await.status,
+        SessionStatus::Active,
+        "active 4 minutes ago"
+    );
+    assert_eq!(
+        w.svc.run_due_timers().await.unwrap().sessions_ended,
+        0,
+        "fires once"
+    );
+    w.clock.advance(Duration::minutes(6));
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_ended, 1);
+}

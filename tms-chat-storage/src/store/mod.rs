@@ -466,6 +466,30 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         codec::all(&rows, codec::session)
     }
 
+    async fn list_idle_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        // Microseconds: `auto_end_after_minutes` × 60,000,000.
+        let rows = sql::query::<DB>(
+            "SELECT s.id, s.tenant_id, s.project_id, s.widget_id, s.status, s.customer_email, \
+             s.customer_name, s.assigned_agent_id, s.transfer_target, s.department, \
+             s.started_by_agent_id, s.ended_by, s.last_seq, s.ticket_id, s.customer_verified, \
+             s.version, s.created_at, s.updated_at, s.last_activity_at, s.ended_at \
+             FROM sessions s JOIN widgets w ON w.id = s.widget_id AND w.tenant_id = s.tenant_id \
+             WHERE s.status <> 'ended' AND w.auto_end_after_minutes IS NOT NULL \
+             AND s.last_activity_at + w.auto_end_after_minutes * 60000000 <= $1 \
+             ORDER BY s.last_activity_at, s.id LIMIT $2",
+        )
+        .bind(micros(now))
+        .bind(page_size(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list idle sessions"))?;
+        codec::all(&rows, codec::session)
+    }
+
     async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
         self.open_session_counts(tenant).await
     }
