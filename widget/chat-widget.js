@@ -108,7 +108,8 @@
     nextOpen: 'We are back {when}.', contactTitle: 'Leave us a message', contactSend: 'Send message',
     contactThanks: 'Thanks! We will get back to you by email.', redirect: 'Contact us',
     tooLarge: 'This file is too large (max {max}).', download: 'Download {name}',
-    error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.'
+    error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.',
+    queue: 'You are number {n} in the queue'
   };
 
   /**
@@ -159,6 +160,8 @@
     ended: false,
     /** @type {PublicAgentView | null} */
     agent: null,
+    /** @type {number | null} the session's place in the queue while it waits */
+    queuePosition: null,
     /** @type {TmsChatVisitor} */
     visitor: {},
     /** The server's reason the last session start refused the visitor's email, shown on the email form. */
@@ -390,10 +393,15 @@
     };
   }
 
+  // Open, and (when the widget asks for it) somebody online to answer.
+  function acceptsChats() {
+    return config.is_open && !(config.offline_when_no_agents && !config.agents_online);
+  }
+
   // Which body the panel shows: offline, the email form, or the conversation.
   function render() {
     ui.body.textContent = '';
-    if (!state.sessionId && !config.is_open) return ui.body.appendChild(offlineCard());
+    if (!state.sessionId && !acceptsChats()) return ui.body.appendChild(offlineCard());
     if (!state.sessionId && config.require_email && !state.visitor.email) return ui.body.appendChild(emailCard());
     ui.body.appendChild(ui.log);
     ui.body.appendChild(ui.typing);
@@ -500,6 +508,20 @@
     focusInput();
   }
 
+  /**
+   * The customer's place in the queue while the session waits (null once an agent has it).
+   * @param {number | null | undefined} position
+   */
+  function showQueue(position) {
+    state.queuePosition = position || null;
+    ui.status.textContent = state.queuePosition
+      ? phrase('queue', { n: state.queuePosition }) : phrase('online');
+  }
+  /** @param {CustomerSessionView} session */
+  function followSession(session) {
+    setAgent(session.agent);
+    showQueue(session.queue_position);
+  }
   /** Shows the assigned agent (name, avatar or initial) in the header. @param {PublicAgentView | null} agent */
   function setAgent(agent) {
     state.agent = agent;
@@ -652,11 +674,15 @@
       state.lastSeq = 0;
       saveConversation();
       state.starting = null;
-      setAgent(started.session.agent);
+      followSession(started.session);
       connect();
     }, (failure) => {
       state.starting = null;
       if (failure instanceof ApiError && failure.field === 'customer_email') forgetEmail();
+      if (failure instanceof ApiError && failure.code === 'no_agents_available') {
+        config.agents_online = false;
+        render();
+      }
       throw failure;
     });
     return state.starting;
@@ -731,7 +757,7 @@
     state.socket = socket;
     socket.onopen = () => {
       state.retryMs = FIRST_RETRY_MS;
-      ui.status.textContent = phrase('online');
+      showQueue(state.queuePosition);
       sendFrame({ type: 'resume', after_seq: state.lastSeq });
       flushPending();
       clearInterval(state.pinger);
@@ -780,8 +806,9 @@
         return;
       case 'typing_indicator': return showAgentTyping(frame.is_typing, frame.sender_type);
       case 'session_assigned': case 'session_updated': case 'session_transferred':
-        if (frame.session) setAgent(frame.session.agent);
+        if (frame.session) followSession(frame.session);
         return;
+      case 'queue_updated': return showQueue(frame.queue_position);
       case 'session_ended': return ended(frame.session);
       case 'read_marker': return showSeen(frame.participant, frame.last_read_seq);
       case 'resync_required':
@@ -880,7 +907,7 @@
     state.pending = saved.pending || [];
     return api.session().then((session) => {
       state.sessionId = session.id;
-      setAgent(session.agent);
+      followSession(session);
       if (session.status === 'ended') state.ended = true;
       return loadHistory();
     }).then(() => {
