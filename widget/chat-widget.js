@@ -113,7 +113,7 @@
     tooLarge: 'This file is too large (max {max}).', download: 'Download {name}',
     error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.',
     transcript: 'Download transcript', end: 'End chat', endAsk: 'End this chat?', cancel: 'Cancel',
-    transcriptTitle: 'Chat transcript'
+    transcriptTitle: 'Chat transcript', queue: 'You are number {n} in the queue'
   };
 
   /**
@@ -164,6 +164,8 @@
     ended: false,
     /** @type {PublicAgentView | null} */
     agent: null,
+    /** @type {number | null} the session's place in the queue while it waits */
+    queuePosition: null,
     /** @type {TmsChatVisitor} */
     visitor: {},
     /** The server's reason the last session start refused the visitor's email, shown on the email form. */
@@ -405,10 +407,15 @@
     };
   }
 
+  // Open, and (when the widget asks for it) somebody online to answer.
+  function acceptsChats() {
+    return config.is_open && !(config.offline_when_no_agents && !config.agents_online);
+  }
+
   // Which body the panel shows: offline, the email form, or the conversation.
   function render() {
     ui.body.textContent = '';
-    if (!state.sessionId && !config.is_open) return ui.body.appendChild(offlineCard());
+    if (!state.sessionId && !acceptsChats()) return ui.body.appendChild(offlineCard());
     if (!state.sessionId && config.require_email && !state.visitor.email) return ui.body.appendChild(emailCard());
     ui.body.appendChild(ui.log);
     ui.body.appendChild(ui.typing);
@@ -559,6 +566,20 @@
     focusInput();
   }
 
+  /**
+   * The customer's place in the queue while the session waits (null once an agent has it).
+   * @param {number | null | undefined} position
+   */
+  function showQueue(position) {
+    state.queuePosition = position || null;
+    ui.status.textContent = state.queuePosition
+      ? phrase('queue', { n: state.queuePosition }) : phrase('online');
+  }
+  /** @param {CustomerSessionView} session */
+  function followSession(session) {
+    setAgent(session.agent);
+    showQueue(session.queue_position);
+  }
   /** Shows the assigned agent (name, avatar or initial) in the header. @param {PublicAgentView | null} agent */
   function setAgent(agent) {
     state.agent = agent;
@@ -713,12 +734,16 @@
       state.lastSeq = 0;
       saveConversation();
       state.starting = null;
-      setAgent(started.session.agent);
+      followSession(started.session);
       drawTools(false);
       connect();
     }, (failure) => {
       state.starting = null;
       if (failure instanceof ApiError && failure.field === 'customer_email') forgetEmail();
+      if (failure instanceof ApiError && failure.code === 'no_agents_available') {
+        config.agents_online = false;
+        render();
+      }
       throw failure;
     });
     return state.starting;
@@ -795,7 +820,7 @@
     state.socket = socket;
     socket.onopen = () => {
       state.retryMs = FIRST_RETRY_MS;
-      ui.status.textContent = phrase('online');
+      showQueue(state.queuePosition);
       sendFrame({ type: 'resume', after_seq: state.lastSeq });
       flushPending();
       clearInterval(state.pinger);
@@ -844,8 +869,9 @@
         return;
       case 'typing_indicator': return showAgentTyping(frame.is_typing, frame.sender_type);
       case 'session_assigned': case 'session_updated': case 'session_transferred':
-        if (frame.session) setAgent(frame.session.agent);
+        if (frame.session) followSession(frame.session);
         return;
+      case 'queue_updated': return showQueue(frame.queue_position);
       case 'session_ended': return ended(frame.session);
       case 'read_marker': return showSeen(frame.participant, frame.last_read_seq);
       case 'resync_required':
@@ -946,7 +972,7 @@
     state.pending = saved.pending || [];
     return api.session().then((session) => {
       state.sessionId = session.id;
-      setAgent(session.agent);
+      followSession(session);
       if (session.status === 'ended') state.ended = true;
       return loadHistory();
     }).then(() => {

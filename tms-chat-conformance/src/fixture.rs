@@ -82,7 +82,8 @@ pub struct TenantFixture {
     pub supervisor: String,
     /// `agent-123`: plain agent.
     pub agent: String,
-    /// `agent-456`: another plain agent (the bystander of routing cases).
+    /// `agent-456`: another plain agent (the bystander of routing cases), in department
+    /// `billing`.
     pub colleague: String,
     /// `agent-789`: a plain agent who works only in project [`TenantFixture::other_project`].
     pub outsider: String,
@@ -189,7 +190,10 @@ impl Fixture {
                 ),
                 (
                     token("colleague"),
-                    Agent::new("agent-456", tenant.clone(), format!("{name} Colleague")),
+                    Agent {
+                        departments: vec!["billing".to_owned()],
+                        ..Agent::new("agent-456", tenant.clone(), format!("{name} Colleague"))
+                    },
                 ),
                 (
                     token("limited"),

@@ -144,6 +144,10 @@ macro_rules! __for_each_case {
             agents_set_their_presence_and_the_team_list_shows_it_with_their_load,
             presence_changes_reach_the_tenants_agents_and_no_other_tenant_or_customer,
             an_agent_at_their_session_limit_gets_session_limit_reached,
+            widgets_route_new_sessions_to_an_online_agent,
+            departments_are_listed_and_guard_the_sessions_transferred_to_them,
+            a_widget_with_nobody_online_refuses_new_sessions_when_asked,
+            the_queue_shows_customers_their_place_and_supervisors_the_board,
             // Sockets
             sockets_open_with_a_ready_frame,
             sockets_refuse_missing_or_wrong_credentials_before_upgrading,

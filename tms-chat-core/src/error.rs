@@ -91,6 +91,8 @@ pub enum ErrorCode {
     OutsideBusinessHours,
     /// The agent already holds `max_concurrent_sessions` open sessions (409).
     SessionLimitReached,
+    /// The widget refuses new sessions while none of its agents is online (409).
+    NoAgentsAvailable,
     /// Body or file over its limit (413).
     PayloadTooLarge,
     /// File type not accepted, or a JSON endpoint got another body (415).
@@ -113,7 +115,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, in the order `docs/protocol.md` lists them.
-    pub const ALL: [ErrorCode; 17] = [
+    pub const ALL: [ErrorCode; 18] = [
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
         ErrorCode::DomainNotAllowed,
@@ -122,6 +124,7 @@ impl ErrorCode {
         ErrorCode::Conflict,
         ErrorCode::OutsideBusinessHours,
         ErrorCode::SessionLimitReached,
+        ErrorCode::NoAgentsAvailable,
         ErrorCode::PayloadTooLarge,
         ErrorCode::UnsupportedMediaType,
         ErrorCode::InvalidInput,
@@ -144,6 +147,7 @@ impl ErrorCode {
             ErrorCode::Conflict => "conflict",
             ErrorCode::OutsideBusinessHours => "outside_business_hours",
             ErrorCode::SessionLimitReached => "session_limit_reached",
+            ErrorCode::NoAgentsAvailable => "no_agents_available",
             ErrorCode::PayloadTooLarge => "payload_too_large",
             ErrorCode::UnsupportedMediaType => "unsupported_media_type",
             ErrorCode::InvalidInput => "invalid_input",
@@ -203,6 +207,9 @@ pub enum ChatError {
         /// Their `max_concurrent_sessions`.
         max: u32,
     },
+    /// The widget takes no new session while none of its agents is online.
+    #[error("no agent is available")]
+    NoAgentsAvailable,
     /// The payload exceeds a size limit.
     #[error("payload too large: {0}")]
     PayloadTooLarge(Cow<'static, str>),
@@ -258,6 +265,7 @@ impl ChatError {
             ChatError::OutsideBusinessHours { .. } => ErrorCode::OutsideBusinessHours,
             ChatError::RateLimited { .. } => ErrorCode::RateLimited,
             ChatError::SessionLimitReached { .. } => ErrorCode::SessionLimitReached,
+            ChatError::NoAgentsAvailable => ErrorCode::NoAgentsAvailable,
             ChatError::PayloadTooLarge(_) => ErrorCode::PayloadTooLarge,
             ChatError::UnsupportedMediaType(_) => ErrorCode::UnsupportedMediaType,
             ChatError::Internal(_) => ErrorCode::Internal,
@@ -274,7 +282,8 @@ impl ChatError {
             ChatError::InvalidInput { .. } => 422,
             ChatError::Conflict(_)
             | ChatError::OutsideBusinessHours { .. }
-            | ChatError::SessionLimitReached { .. } => 409,
+            | ChatError::SessionLimitReached { .. }
+            | ChatError::NoAgentsAvailable => 409,
             ChatError::RateLimited { .. } => 429,
             ChatError::PayloadTooLarge(_) => 413,
             ChatError::UnsupportedMediaType(_) => 415,

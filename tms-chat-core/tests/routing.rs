@@ -6,8 +6,11 @@
 
 use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
+use tms_chat_core::auth::Actor;
 use tms_chat_core::clock::ManualClock;
-use tms_chat_core::domain::{Agent, Presence, Role, Session, SessionStatus};
+use tms_chat_core::domain::{
+    Agent, Presence, Role, RoutingMode, RoutingSettings, Session, SessionStatus, WidgetInput,
+};
 use tms_chat_core::ids::TenantId;
 use tms_chat_core::notify::{ChatEvent, LocalNotifier, Notifier as _, Subscriber, Topic};
 use tms_chat_core::service::{ChatService, StartCustomerSession, TransferRequest};
@@ -219,7 +222,7 @@ async fn taking_a_department_transfer_respects_the_limit() {
         .unwrap_err();
     assert_eq!(err.code(), "session_limit_reached");
     w.svc
-        .end_session(&tms_chat_core::auth::Actor::Agent(&sam), &held.id)
+        .end_session(&Actor::Agent(&sam), &held.id)
         .await
         .unwrap();
     let taken = w.svc.assign_session(&sam, &sent.id, None).await.unwrap();
@@ -348,4 +351,324 @@ async fn presence_changes_reach_only_the_agents_own_tenant_and_never_customers()
     w.svc.agent_socket_opened(&sam).await.unwrap();
     w.svc.set_presence(&sam, Presence::Away).await.unwrap();
     assert_eq!(next_presence(&mut rx), None);
+}
+
+// --- auto-assignment, departments, nobody online ---
+
+impl World {
+    /// Sets the widget's routing settings.
+    async fn route(&mut self, routing: RoutingSettings) {
+        let input = WidgetInput {
+            routing: Some(routing),
+            ..WidgetInput::default()
+        };
+        self.widget = self
+            .svc
+            .update_widget(&self.supervisor, &self.widget.id, input)
+            .await
+            .unwrap();
+    }
+
+    /// An agent with departments and skills, online (a console socket open).
+    async fn online(
+        &self,
+        id: &str,
+        max: Option<u32>,
+        departments: &[&str],
+        skills: &[&str],
+    ) -> Agent {
+        let agent = Agent {
+            departments: departments.iter().map(|d| (*d).to_owned()).collect(),
+            skills: skills.iter().map(|s| (*s).to_owned()).collect(),
+            ..self.agent(id, max).await
+        };
+        self.svc.store().upsert_agent(&agent).await.unwrap();
+        self.svc.agent_socket_opened(&agent).await.unwrap();
+        agent
+    }
+
+    async fn stored(&self, s: &Session) -> Session {
+        self.svc
+            .store()
+            .get_session(&self.tenant, &s.id)
+            .await
+            .unwrap()
+    }
+}
+
+fn mode(mode: RoutingMode) -> RoutingSettings {
+    RoutingSettings {
+        mode,
+        ..RoutingSettings::default()
+    }
+}
+
+#[tokio::test]
+async fn least_busy_gives_each_new_session_to_the_agent_with_the_fewest() {
+    let mut w = world().await;
+    w.route(mode(RoutingMode::LeastBusy)).await;
+    let (ada, bob) = (
+        w.online("ada", Some(5), &[], &[]).await,
+        w.online("bob", Some(5), &[], &[]).await,
+    );
+    let mut counts = std::collections::HashMap::new();
+    for _ in 0..4 {
+        let s = w.waiting().await;
+        assert_eq!(s.status, SessionStatus::Active, "assigned at once");
+        *counts.entry(s.assigned_agent_id.unwrap()).or_insert(0) += 1;
+    }
+    assert_eq!(counts.get(&ada.id), Some(&2));
+    assert_eq!(counts.get(&bob.id), Some(&2));
+}
+
+#[tokio::test]
+async fn round_robin_takes_turns_and_skips_agents_who_are_away_or_full() {
+    let mut w = world().await;
+    w.route(mode(RoutingMode::RoundRobin)).await;
+    let ada = w.online("ada", Some(1), &[], &[]).await;
+    let bob = w.online("bob", None, &[], &[]).await;
+    let cy = w.online("cy", None, &[], &[]).await;
+    w.svc.set_presence(&cy, Presence::Away).await.unwrap();
+    let order: Vec<_> = [w.waiting().await, w.waiting().await, w.waiting().await]
+        .into_iter()
+        .map(|s| s.assigned_agent_id.unwrap())
+        .collect();
+    // Ada first (never routed, first by id), Bob, then Bob again: Ada is full, Cy away.
+    assert_eq!(order, vec![ada.id.clone(), bob.id.clone(), bob.id.clone()]);
+}
+
+#[tokio::test]
+async fn with_nobody_eligible_sessions_wait_and_go_oldest_first_to_an_agent_coming_online() {
+    let mut w = world().await;
+    w.route(mode(RoutingMode::LeastBusy)).await;
+    let (first, second, third) = (w.waiting().await, w.waiting().await, w.waiting().await);
+    assert_eq!(first.status, SessionStatus::Waiting);
+    let ada = w.agent("ada", Some(2)).await;
+    w.svc.agent_socket_opened(&ada).await.unwrap();
+    assert_eq!(
+        w.stored(&first).await.assigned_agent_id.as_ref(),
+        Some(&ada.id)
+    );
+    assert_eq!(
+        w.stored(&second).await.assigned_agent_id.as_ref(),
+        Some(&ada.id)
+    );
+    assert_eq!(
+        w.stored(&third).await.status,
+        SessionStatus::Waiting,
+        "one per free place"
+    );
+    w.svc
+        .end_session(&Actor::Agent(&ada), &first.id)
+        .await
+        .unwrap();
+    assert_eq!(
+        w.stored(&third).await.assigned_agent_id.as_ref(),
+        Some(&ada.id)
+    );
+}
+
+#[tokio::test]
+async fn the_pool_is_the_widgets_department_and_required_skills_are_held() {
+    let mut w = world().await;
+    w.route(RoutingSettings {
+        mode: RoutingMode::LeastBusy,
+        department: Some("billing".into()),
+        required_skills: vec!["fr".into()],
+        ..RoutingSettings::default()
+    })
+    .await;
+    w.online("outsider", None, &["sales"], &["fr"]).await;
+    w.online("monolingual", None, &["billing"], &[]).await;
+    let s = w.waiting().await;
+    assert_eq!(s.status, SessionStatus::Waiting);
+    let fit = w.online("fit", None, &["billing"], &["fr", "de"]).await;
+    assert_eq!(w.stored(&s).await.assigned_agent_id.as_ref(), Some(&fit.id));
+}
+
+#[tokio::test]
+async fn manual_mode_assigns_nothing() {
+    let w = world().await;
+    w.online("ada", None, &[], &[]).await;
+    assert_eq!(w.waiting().await.status, SessionStatus::Waiting);
+}
+
+#[tokio::test]
+async fn a_department_transfer_is_taken_only_by_its_members_or_supervisors() {
+    let w = world().await;
+    let member = w.online("member", None, &["billing"], &[]).await;
+    let other = w.online("other", None, &["sales"], &[]).await;
+    let s = w.waiting().await;
+    let to_billing = TransferRequest {
+        agent_id: None,
+        department: Some("billing".into()),
+    };
+    w.svc
+        .transfer_session(&w.supervisor, &s.id, to_billing)
+        .await
+        .unwrap();
+    let err = w.svc.assign_session(&other, &s.id, None).await.unwrap_err();
+    assert_eq!((err.code(), err.http_status()), ("forbidden", 403));
+    let taken = w.svc.assign_session(&member, &s.id, None).await.unwrap();
+    assert_eq!(taken.assigned_agent_id.as_ref(), Some(&member.id));
+}
+
+#[tokio::test]
+async fn nobody_online_shows_in_the_public_config_and_refuses_sessions_when_asked() {
+    let mut w = world().await;
+    let config = w
+        .svc
+        .public_widget_config(&w.widget.id, ORIGIN)
+        .await
+        .unwrap();
+    assert!(!config.agents_online);
+    assert_eq!(
+        w.waiting().await.status,
+        SessionStatus::Waiting,
+        "accepted by default"
+    );
+    w.route(RoutingSettings {
+        offline_when_no_agents: true,
+        required_skills: vec!["fr".into()],
+        ..RoutingSettings::default()
+    })
+    .await;
+    w.online("unskilled", None, &[], &[]).await;
+    let err = w
+        .svc
+        .start_customer_session(&w.widget.id, ORIGIN, StartCustomerSession::default())
+        .await
+        .unwrap_err();
+    assert_eq!(
+        (err.code(), err.http_status()),
+        ("no_agents_available", 409)
+    );
+    let busy = w.online("busy", Some(0), &[], &["fr"]).await;
+    let config = w
+        .svc
+        .public_widget_config(&w.widget.id, ORIGIN)
+        .await
+        .unwrap();
+    assert!(config.agents_online, "online whatever their load");
+    w.svc.set_presence(&busy, Presence::Away).await.unwrap();
+    assert!(
+        !w.svc
+            .public_widget_config(&w.widget.id, ORIGIN)
+            .await
+            .unwrap()
+            .agents_online
+    );
+}
+
+#[tokio::test]
+async fn departments_list_their_agents_who_is_online_and_what_waits() {
+    let mut w = world().await;
+    w.route(RoutingSettings {
+        department: Some("billing".into()),
+        ..RoutingSettings::default()
+    })
+    .await;
+    let ada = w.online("ada", None, &["billing", "sales"], &[]).await;
+    let bob = Agent {
+        departments: vec!["billing".into()],
+        ..w.agent("bob", None).await
+    };
+    w.svc.store().upsert_agent(&bob).await.unwrap();
+    w.waiting().await;
+    w.waiting().await;
+    let departments = w.svc.departments(&bob).await.unwrap();
+    let names: Vec<_> = departments.iter().map(|d| d.name.as_str()).collect();
+    assert_eq!(names, ["billing", "sales"]);
+    assert_eq!(departments[0].agents, vec![ada.id.clone(), bob.id.clone()]);
+    assert_eq!((departments[0].online, departments[0].waiting), (1, 2));
+    assert_eq!((departments[1].online, departments[1].waiting), (1, 0));
+}
+
+// --- the queue ---
+
+#[tokio::test]
+async fn waiting_customers_see_their_place_fall_as_sessions_ahead_are_taken() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let (first, second, third) = (w.waiting().await, w.waiting().await, w.waiting().await);
+    let place = w.svc.queue_place(&third).await.unwrap().unwrap();
+    assert_eq!(
+        (place.queue_position, place.estimated_wait_seconds),
+        (3, None)
+    );
+    let (sub, mut rx) = Subscriber::channel(64);
+    w.notifier.subscribe(Topic::Session(third.id.clone()), &sub);
+    w.notifier
+        .subscribe(Topic::Session(second.id.clone()), &sub);
+    w.svc.assign_session(&sam, &first.id, None).await.unwrap();
+    let mut updates = Vec::new();
+    while let Ok(env) = rx.try_recv() {
+        if let ChatEvent::QueueUpdated {
+            session_id,
+            queue_position,
+            ..
+        } = &env.event
+        {
+            updates.push((session_id.clone(), *queue_position));
+        }
+    }
+    assert_eq!(updates, vec![(second.id.clone(), 1), (third.id.clone(), 2)]);
+    assert_eq!(
+        w.svc.queue_place(&w.stored(&first).await).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn the_queue_board_is_for_supervisors_and_lists_waiting_sessions_oldest_first() {
+    let w = world().await;
+    let sam = w.agent("sam", Some(4)).await;
+    let (older, newer) = (w.waiting().await, w.waiting().await);
+    w.clock.advance(Duration::seconds(90));
+    let err = w.svc.queue_board(&sam).await.unwrap_err();
+    assert_eq!((err.code(), err.http_status()), ("forbidden", 403));
+    let board = w.svc.queue_board(&w.supervisor).await.unwrap();
+    let ids: Vec<_> = board.waiting.iter().map(|(s, _)| s.id.clone()).collect();
+    assert_eq!(ids, vec![older.id, newer.id]);
+    assert_eq!(board.waiting[0].1, 90);
+    let listed = board.agents.iter().find(|m| m.agent.id == sam.id).unwrap();
+    assert_eq!(listed.agent.max_concurrent_sessions, Some(4));
+}
+
+// --- timers ---
+
+#[tokio::test]
+async fn an_idle_session_is_ended_by_the_system_once() {
+    let mut w = world().await;
+    let input = WidgetInput {
+        auto_end_after_minutes: Some(Some(10)),
+        ..WidgetInput::default()
+    };
+    w.widget = w
+        .svc
+        .update_widget(&w.supervisor, &w.widget.id, input)
+        .await
+        .unwrap();
+    let (idle, busy) = (w.waiting().await, w.waiting().await);
+    w.clock.advance(Duration::minutes(6));
+    let sam = w.agent("sam", None).await;
+    w.svc.assign_session(&sam, &busy.id, None).await.unwrap();
+    w.clock.advance(Duration::minutes(4));
+    let pass = w.svc.run_due_timers().await.unwrap();
+    assert_eq!(pass.sessions_ended, 1);
+    let ended = w.stored(&idle).await;
+    assert_eq!(ended.status, SessionStatus::Ended);
+    assert_eq!(ended.ended_by, Some(tms_chat_core::domain::EndedBy::System));
+    assert_eq!(
+        w.stored(&busy).await.status,
+        SessionStatus::Active,
+        "active 4 minutes ago"
+    );
+    assert_eq!(
+        w.svc.run_due_timers().await.unwrap().sessions_ended,
+        0,
+        "fires once"
+    );
+    w.clock.advance(Duration::minutes(6));
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_ended, 1);
 }

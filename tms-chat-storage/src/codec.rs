@@ -30,7 +30,8 @@ macro_rules! widget_columns {
         "id, tenant_id, project_id, name, domain, allowed_domains, welcome_message, \
          offline_message, primary_color, secondary_color, position, auto_open_delay, \
          show_agent_avatars, allow_file_uploads, require_email, business_hours, \
-         max_upload_bytes, auto_create_ticket, identity_secret, updated_at, created_at"
+         max_upload_bytes, auto_create_ticket, identity_secret, updated_at, routing, \
+         auto_end_after_minutes, created_at"
     };
 }
 
@@ -324,6 +325,12 @@ pub(crate) fn widget(row: &impl Columns) -> StoreResult<Widget> {
         max_upload_bytes: row.int("max_upload_bytes")?,
         auto_create_ticket: row.flag("auto_create_ticket")?,
         identity_secret: row.text("identity_secret")?,
+        // Widgets stored before routing existed have none: the defaults (manual).
+        routing: row.opt_json("routing")?.unwrap_or_default(),
+        auto_end_after_minutes: to_opt_u32(
+            row.opt_int("auto_end_after_minutes")?,
+            "auto_end_after_minutes",
+        )?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })

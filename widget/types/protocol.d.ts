@@ -85,7 +85,19 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, } | { "type": "presence_changed",
+note: Note, } | { "type": "queue_updated",
+/**
+ * The waiting session.
+ */
+session_id: SessionId,
+/**
+ * 1 is next.
+ */
+queue_position: number,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, } | { "type": "presence_changed",
 /**
  * The agent.
  */
@@ -437,12 +449,32 @@ session_id: SessionId,
 /**
  * The message.
  */
-message: MessageView, } | { "type": "typing_indicator" } & TypingFrame | { "type": "read_marker" } & ReadMarkerView;
+message: MessageView, } | { "type": "typing_indicator" } & TypingFrame | { "type": "read_marker" } & ReadMarkerView | { "type": "queue_updated",
+/**
+ * The waiting session.
+ */
+session_id: SessionId,
+/**
+ * 1 is next.
+ */
+queue_position: number,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, };
 
 /**
  * A session as its customer sees it.
  */
-export type CustomerSessionView = { id: SessionId, widget_id: WidgetId, status: SessionStatus, customer_email: string | null, customer_name: string | null, last_seq: number, created_at: string, ended_at: string | null, agent: PublicAgentView | null, };
+export type CustomerSessionView = { id: SessionId, widget_id: WidgetId, status: SessionStatus, customer_email: string | null, customer_name: string | null, last_seq: number, created_at: string, ended_at: string | null, agent: PublicAgentView | null,
+/**
+ * 1 is next; `null` unless the session waits for an agent.
+ */
+queue_position: number | null,
+/**
+ * `null` when unknown.
+ */
+estimated_wait_seconds: number | null, };
 
 /**
  * `POST /v1/chat/public/widgets/{id}/sessions` (customer-started).
@@ -470,6 +502,20 @@ open: string,
  * Closing time, `HH:MM`.
  */
 close: string, };
+
+/**
+ * `GET /v1/chat/departments`.
+ */
+export type DepartmentList = {
+/**
+ * The tenant's departments, by name.
+ */
+departments: Array<DepartmentView>, };
+
+/**
+ * A department: its agents, how many are online, how many sessions wait in its pool.
+ */
+export type DepartmentView = { name: string, agents: Array<AgentId>, online: number, waiting: number, };
 
 /**
  * `GET /v1/chat/widgets/{id}/embed`.
@@ -503,7 +549,7 @@ error: ErrorDetail, };
  * (`docs/protocol.md`, "Errors"). [`ChatError::code`] maps the service's errors onto these;
  * the protocol layer adds its own (`method_not_allowed`, `upgrade_required`, `shutting_down`).
  */
-export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout" | "unavailable";
+export type ErrorCode = "unauthorized" | "forbidden" | "domain_not_allowed" | "not_found" | "method_not_allowed" | "conflict" | "outside_business_hours" | "session_limit_reached" | "no_agents_available" | "payload_too_large" | "unsupported_media_type" | "invalid_input" | "rate_limited" | "internal" | "upgrade_required" | "shutting_down" | "request_timeout" | "unavailable";
 
 /**
  * The inside of an error answer.
@@ -715,7 +761,37 @@ offline_behavior: OfflineBehavior,
 /**
  * Where `redirect` sends the customer.
  */
-offline_redirect_url: string | null, };
+offline_redirect_url: string | null,
+/**
+ * Whether an agent of the widget's routing pool holding its required skills is online
+ * (whatever their load).
+ */
+agents_online: boolean,
+/**
+ * Whether starting a session is refused (`no_agents_available`) while `agents_online`
+ * is `false`; the widget then shows its offline behaviour.
+ */
+offline_when_no_agents: boolean, };
+
+/**
+ * `GET /v1/chat/queue`: the supervisors' queue board.
+ */
+export type QueueBoardView = { waiting: Array<QueuedSessionView>, departments: Array<QueuedDepartmentView>, agents: Array<QueuedAgentView>, };
+
+/**
+ * An agent's presence and load on the queue board.
+ */
+export type QueuedAgentView = { agent_id: AgentId, display_name: string, presence: Presence, active_sessions: number, max_concurrent_sessions: number | null, };
+
+/**
+ * A department's waiting count on the queue board.
+ */
+export type QueuedDepartmentView = { name: string, waiting: number, };
+
+/**
+ * A waiting session on the queue board.
+ */
+export type QueuedSessionView = { session: SessionView, waiting_seconds: number, };
 
 /**
  * A read marker.
@@ -735,6 +811,37 @@ seq: number, };
  * What an agent may do beyond answering chats.
  */
 export type Role = "agent" | "supervisor" | "admin";
+
+/**
+ * How a widget's new sessions find an agent.
+ */
+export type RoutingMode = "manual" | "round_robin" | "least_busy";
+
+/**
+ * A widget's `routing` settings.
+ */
+export type RoutingSettings = {
+/**
+ * The mode.
+ */
+mode: RoutingMode,
+/**
+ * The department whose agents form the routing pool; `null`: the project's agents.
+ */
+department: string | null,
+/**
+ * Skills an agent must hold to be given the widget's sessions.
+ */
+required_skills: Array<string>,
+/**
+ * A session whose newest customer message had no reply from its agent for this long
+ * moves to another eligible agent; `null`: never.
+ */
+reassign_after_seconds: number | null,
+/**
+ * Refuse new sessions (`409 no_agents_available`) while nobody of the pool is online.
+ */
+offline_when_no_agents: boolean, };
 
 /**
  * A message to send.
@@ -1180,7 +1287,15 @@ max_upload_bytes?: number | null,
 /**
  * Create a ticket when a session ends.
  */
-auto_create_ticket?: boolean | null, };
+auto_create_ticket?: boolean | null,
+/**
+ * Routing settings, replaced whole (absent fields take their defaults).
+ */
+routing?: RoutingSettings | null,
+/**
+ * Minutes without a message before a session ends; `null` or `0`: never.
+ */
+auto_end_after_minutes?: number | null, };
 
 /**
  * `GET /v1/chat/widgets`.
@@ -1203,4 +1318,4 @@ export type WidgetPosition = "bottom-right" | "bottom-left";
 /**
  * A widget as agents see it; the identity secret only for admins.
  */
-export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, identity_secret?: string, created_at: string, updated_at: string, };
+export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, identity_secret?: string, created_at: string, updated_at: string, };

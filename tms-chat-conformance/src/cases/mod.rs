@@ -63,6 +63,8 @@ pub const CUSTOMER_SESSION_FIELDS: &[&str] = &[
     "created_at",
     "ended_at",
     "agent",
+    "queue_position",
+    "estimated_wait_seconds",
 ];
 
 /// Documented fields of a Message.

@@ -1,6 +1,7 @@
-//! Presence and capacity over HTTP and WebSocket: `PUT /v1/chat/me/presence`, the team list's
-//! presence and load, `presence_changed` (the tenant's agents only), and
-//! `session_limit_reached` on every path that gives an agent a session.
+//! Presence, capacity and routing over HTTP and WebSocket: `PUT /v1/chat/me/presence`, the
+//! team list's presence and load, `presence_changed` (the tenant's agents only),
+//! `session_limit_reached` on every path that gives an agent a session, widgets' `routing`,
+//! departments and `no_agents_available`.
 
 use super::{assert_exact_fields, assert_fields, barrier_session};
 use crate::fixture::Fixture;
@@ -91,8 +92,11 @@ pub async fn presence_changes_reach_the_tenants_agents_and_no_other_tenant_or_cu
     let (before, _) = foreign
         .until("session_created", |v| v["session_id"] == barrier)
         .await;
+    // Tenant B's own colleague coming online is B's news; A's `agent-321` is not.
     assert!(
-        before.iter().all(|v| v["type"] != "presence_changed"),
+        before
+            .iter()
+            .all(|v| v["type"] != "presence_changed" || v["agent_id"] != "agent-321"),
         "{before:?}"
     );
     f.post(
@@ -150,4 +154,201 @@ pub async fn an_agent_at_their_session_limit_gets_session_limit_reached(f: &Fixt
         .post(&t.limited, &path(&next.session_id, "assign"), json!({}))
         .await;
     assert_eq!(taken.expect_status(200)["assigned_agent_id"], "agent-321");
+}
+
+/// Sets `tenant`'s widget's routing settings as its admin; answers the widget.
+async fn route(f: &Fixture, tenant: &crate::fixture::TenantFixture, routing: Value) -> Value {
+    let path = format!("/v1/chat/widgets/{}", tenant.widget_id);
+    let reply = f
+        .call(
+            "PUT",
+            &tenant.admin,
+            &path,
+            Some(json!({ "routing": routing })),
+        )
+        .await;
+    reply.expect_status(200).clone()
+}
+
+/// A widget's `routing` is stored and shown; with `least_busy` a new session goes at once to
+/// an online agent; bad settings name their field.
+pub async fn widgets_route_new_sessions_to_an_online_agent(f: &Fixture) {
+    let t = &f.a;
+    let widget = route(f, t, json!({"mode": "least_busy"})).await;
+    assert_exact_fields(
+        &widget["routing"],
+        &[
+            "mode",
+            "department",
+            "required_skills",
+            "reassign_after_seconds",
+            "offline_when_no_agents",
+        ],
+    );
+    assert_eq!(widget["routing"]["mode"], "least_busy");
+    assert!(widget["auto_end_after_minutes"].is_null());
+    let path = format!("/v1/chat/widgets/{}", t.widget_id);
+    let bad = json!({"routing": {"mode": "least_busy", "reassign_after_seconds": 0}});
+    let refused = f.call("PUT", &t.admin, &path, Some(bad)).await;
+    refused.expect_error(422, "invalid_input");
+    assert_eq!(
+        refused.json["error"]["field"],
+        "routing.reassign_after_seconds"
+    );
+
+    let waiting = f.customer(t, "uma").await;
+    let before = f
+        .get(
+            &t.agent,
+            &format!("/v1/chat/sessions/{}", waiting.session_id),
+        )
+        .await;
+    assert_eq!(
+        before.expect_status(200)["status"],
+        "waiting",
+        "nobody online yet"
+    );
+    let mut console = f.agent_socket(&t.limited).await;
+    let taken = console
+        .until("session_assigned", |v| {
+            v["session_id"] == waiting.session_id.as_str()
+        })
+        .await
+        .1;
+    assert_eq!(taken["agent_id"], "agent-321", "offered on coming online");
+    let next = f.customer(t, "vic").await;
+    let after = f
+        .get(&t.agent, &format!("/v1/chat/sessions/{}", next.session_id))
+        .await;
+    assert_eq!(
+        after.expect_status(200)["status"],
+        "waiting",
+        "Limited is full"
+    );
+}
+
+/// `GET /v1/chat/departments` lists the tenant's departments; a session transferred to one
+/// is taken only by its agents (`403 forbidden` for others).
+pub async fn departments_are_listed_and_guard_the_sessions_transferred_to_them(f: &Fixture) {
+    let t = &f.a;
+    let listed = f.get(&t.agent, "/v1/chat/departments").await;
+    let departments = listed.list("departments");
+    assert_eq!(departments.len(), 1, "{departments:?}");
+    assert_exact_fields(&departments[0], &["name", "agents", "online", "waiting"]);
+    assert_eq!(
+        departments[0],
+        json!({"name": "billing", "agents": ["agent-456"], "online": 0, "waiting": 0})
+    );
+    let c = f.customer(t, "wes").await;
+    f.post(
+        &t.supervisor,
+        &format!("/v1/chat/sessions/{}/transfer", c.session_id),
+        json!({"department": "billing"}),
+    )
+    .await
+    .expect_status(200);
+    let listed = f.get(&f.b.agent, "/v1/chat/departments").await;
+    let theirs = listed.list("departments");
+    assert!(
+        theirs.iter().all(|d| d["waiting"] == 0),
+        "other tenant: {theirs:?}"
+    );
+    let ours = f.get(&t.agent, "/v1/chat/departments").await;
+    assert_eq!(ours.list("departments")[0]["waiting"], 1);
+    let assign = format!("/v1/chat/sessions/{}/assign", c.session_id);
+    f.post(&t.agent, &assign, json!({}))
+        .await
+        .expect_error(403, "forbidden");
+    let taken = f.post(&t.colleague, &assign, json!({})).await;
+    assert_eq!(taken.expect_status(200)["assigned_agent_id"], "agent-456");
+}
+
+/// With `offline_when_no_agents` and nobody online, the public configuration says so and a
+/// new session answers `409 no_agents_available`.
+pub async fn a_widget_with_nobody_online_refuses_new_sessions_when_asked(f: &Fixture) {
+    let t = &f.a;
+    let open = f.public(t, "GET", "", Some(t.origin), None, None).await;
+    assert_eq!(open.expect_status(200)["agents_online"], false);
+    route(f, t, json!({"offline_when_no_agents": true})).await;
+    let config = f.public(t, "GET", "", Some(t.origin), None, None).await;
+    assert_eq!(config.expect_status(200)["offline_when_no_agents"], true);
+    let body = json!({"customer_name": "Xia"});
+    f.public(
+        t,
+        "POST",
+        "/sessions",
+        Some(t.origin),
+        None,
+        Some(body.clone()),
+    )
+    .await
+    .expect_error(409, "no_agents_available");
+    let _console = f.agent_socket(&t.agent).await;
+    let config = f.public(t, "GET", "", Some(t.origin), None, None).await;
+    assert_eq!(config.expect_status(200)["agents_online"], true);
+    f.public(t, "POST", "/sessions", Some(t.origin), None, Some(body))
+        .await
+        .expect_status(201);
+}
+
+/// A waiting customer sees their place (REST and `queue_updated` on their socket) fall as a
+/// session ahead is taken; `GET /v1/chat/queue` is the supervisors' board of their tenant
+/// only, `403` for a plain agent.
+pub async fn the_queue_shows_customers_their_place_and_supervisors_the_board(f: &Fixture) {
+    let t = &f.a;
+    let (ahead, behind) = (f.customer(t, "yan").await, f.customer(t, "zoe").await);
+    let own = f.as_customer(t, &behind, "GET", "/session", None).await;
+    let own = own.expect_status(200);
+    assert_eq!(own["queue_position"], 2);
+    assert!(own["estimated_wait_seconds"].is_null());
+    let mut socket = f.customer_socket(t, &behind).await;
+
+    let board = f.get(&t.supervisor, "/v1/chat/queue").await;
+    let board = board.expect_status(200);
+    assert_exact_fields(board, &["waiting", "departments", "agents"]);
+    let waiting = board["waiting"].as_array().expect("waiting");
+    assert_exact_fields(&waiting[0], &["session", "waiting_seconds"]);
+    let ids: Vec<&str> = waiting
+        .iter()
+        .filter_map(|w| w["session"]["id"].as_str())
+        .collect();
+    assert_eq!(ids, [ahead.session_id.as_str(), behind.session_id.as_str()]);
+    assert_exact_fields(
+        &board["agents"][0],
+        &[
+            "agent_id",
+            "display_name",
+            "presence",
+            "active_sessions",
+            "max_concurrent_sessions",
+        ],
+    );
+    f.get(&t.agent, "/v1/chat/queue")
+        .await
+        .expect_error(403, "forbidden");
+    let theirs = f.get(&f.b.supervisor, "/v1/chat/queue").await;
+    assert!(theirs.expect_status(200)["waiting"]
+        .as_array()
+        .expect("waiting")
+        .is_empty());
+
+    f.post(
+        &t.agent,
+        &format!("/v1/chat/sessions/{}/assign", ahead.session_id),
+        json!({}),
+    )
+    .await
+    .expect_status(200);
+    let update = socket.expect("queue_updated").await;
+    assert_exact_fields(
+        &update,
+        &[
+            "type",
+            "session_id",
+            "queue_position",
+            "estimated_wait_seconds",
+        ],
+    );
+    assert_eq!(update["session_id"], behind.session_id.as_str());
+    assert_eq!(update["queue_position"], 1);
 }

@@ -22,6 +22,8 @@ const PUBLIC_WIDGET_FIELDS: &[&str] = &[
     "next_open_at",
     "offline_behavior",
     "offline_redirect_url",
+    "agents_online",
+    "offline_when_no_agents",
 ];
 
 /// `GET /v1/chat/public/widgets/{id}` answers the documented configuration and nothing else.

@@ -8,6 +8,7 @@ pub mod message;
 pub mod note;
 pub mod origin;
 pub mod presence;
+pub mod routing;
 pub mod session;
 pub mod tenant;
 pub mod widget;
@@ -19,6 +20,7 @@ pub use message::{Attachment, Message, MessageKind, NewMessage, SenderType, Syst
 pub use note::Note;
 pub use origin::{origin_allowed, AllowedDomain};
 pub use presence::{AgentPresence, Presence, PresenceChange};
+pub use routing::{Candidate, RoutingMode, RoutingSettings};
 pub use session::{EndedBy, ReadMarker, Session, SessionAction, SessionStatus, TransferTarget};
 pub use tenant::{Project, Tenant};
 pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition};

@@ -65,6 +65,8 @@ pub struct AgentPresence {
     pub sockets: u32,
     /// When they turn `offline` if no socket opens before (set while `sockets` is 0).
     pub grace_until: Option<DateTime<Utc>>,
+    /// When they were last given a session by auto-assignment (round robin's order).
+    pub last_routed_at: Option<DateTime<Utc>>,
     /// Last change.
     pub updated_at: DateTime<Utc>,
 }
@@ -88,6 +90,8 @@ pub enum PresenceChange {
     },
     /// The timer found the grace period over (at `now`).
     GraceExpired,
+    /// Auto-assignment gave the agent a session (at `now`); presence is unchanged.
+    Routed,
 }
 
 impl AgentPresence {
@@ -100,6 +104,7 @@ impl AgentPresence {
             presence: Presence::Offline,
             sockets: 0,
             grace_until: None,
+            last_routed_at: None,
             updated_at: at,
         }
     }
@@ -127,6 +132,7 @@ impl AgentPresence {
                     self.grace_until = Some(grace_until);
                 }
             }
+            PresenceChange::Routed => self.last_routed_at = Some(now),
             PresenceChange::GraceExpired => {
                 if self.grace_is_over(now) {
                     self.presence = Presence::Offline;

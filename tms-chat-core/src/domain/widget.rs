@@ -4,6 +4,7 @@
 
 use crate::domain::business_hours::BusinessHours;
 use crate::domain::origin::AllowedDomain;
+use crate::domain::routing::RoutingSettings;
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{ProjectId, TenantId, WidgetId};
 use chrono::{DateTime, Utc};
@@ -95,6 +96,13 @@ pub struct Widget {
     /// Secret for verifying customer identity hashes (HMAC-SHA256 of the email). Never sent
     /// to customers.
     pub identity_secret: String,
+    /// How new sessions find an agent.
+    #[serde(default)]
+    pub routing: RoutingSettings,
+    /// A session with no message for this many minutes ends (`ended_by: "system"`);
+    /// `None`: never.
+    #[serde(default)]
+    pub auto_end_after_minutes: Option<u32>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -182,6 +190,13 @@ pub struct WidgetInput {
     /// Create a ticket when a session ends.
     #[serde(default)]
     pub auto_create_ticket: Option<bool>,
+    /// Routing settings, replaced whole (absent fields take their defaults).
+    #[serde(default)]
+    pub routing: Option<RoutingSettings>,
+    /// Minutes without a message before a session ends; `null` or `0`: never.
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
+    pub auto_end_after_minutes: Option<Option<u32>>,
 }
 
 mod double_option {
@@ -288,6 +303,8 @@ impl WidgetInput {
             max_upload_bytes: defaults.max_upload_bytes,
             auto_create_ticket: defaults.auto_create_ticket,
             identity_secret: crate::token::random_token(),
+            routing: RoutingSettings::default(),
+            auto_end_after_minutes: None,
             created_at: now,
             updated_at: now,
         };
@@ -345,6 +362,12 @@ impl WidgetInput {
             auto_create_ticket: self.auto_create_ticket,
         };
         switches.apply(&mut next)?;
+        if let Some(routing) = self.routing {
+            next.routing = routing.validated()?;
+        }
+        if let Some(minutes) = self.auto_end_after_minutes {
+            next.auto_end_after_minutes = auto_end_after(minutes)?;
+        }
         next.updated_at = now;
         *widget = next;
         Ok(())
@@ -428,6 +451,21 @@ fn allowed_domains(domains: Vec<String>) -> ChatResult<Vec<String>> {
         }
     }
     Ok(cleaned)
+}
+
+/// Longest idle time before a session ends automatically: a week.
+const MAX_AUTO_END_MINUTES: u32 = 7 * 24 * 60;
+
+/// `null` or `0` turns the idle end off.
+fn auto_end_after(minutes: Option<u32>) -> ChatResult<Option<u32>> {
+    match minutes {
+        None | Some(0) => Ok(None),
+        Some(m) if m > MAX_AUTO_END_MINUTES => Err(ChatError::invalid(
+            "auto_end_after_minutes",
+            format!("must be at most {MAX_AUTO_END_MINUTES}"),
+        )),
+        Some(m) => Ok(Some(m)),
+    }
 }
 
 /// `null` or `0` turns auto-open off.

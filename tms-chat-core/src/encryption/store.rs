@@ -318,4 +318,20 @@ impl ChatStore for EncryptedStore {
     ) -> StoreResult<Vec<AgentPresence>> {
         self.inner.expire_presence_grace(now, limit).await
     }
+
+    async fn list_waiting_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.inner.list_waiting_sessions(tenant, limit).await
+    }
+
+    async fn list_idle_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.inner.list_idle_sessions(now, limit).await
+    }
 }

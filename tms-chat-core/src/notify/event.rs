@@ -94,6 +94,15 @@ pub enum ChatEvent {
         /// The note.
         note: Note,
     },
+    /// A waiting session's place in its queue changed.
+    QueueUpdated {
+        /// The waiting session.
+        session_id: SessionId,
+        /// 1 is next.
+        queue_position: u32,
+        /// `None` when unknown.
+        estimated_wait_seconds: Option<u64>,
+    },
     /// An agent's presence changed (agents of the tenant only).
     PresenceChanged {
         /// The agent.

@@ -3,7 +3,8 @@
 //! so a renamed field is a compile error here rather than a broken browser.
 
 use super::views::{
-    CannedView, CustomerSessionView, MessageView, SessionView, TeamMemberView, WidgetView,
+    CannedView, CustomerSessionView, DepartmentView, MessageView, SessionView, TeamMemberView,
+    WidgetView,
 };
 use crate::domain::{Note, WidgetDefaults};
 use crate::ids::SessionId;
@@ -161,6 +162,14 @@ pub struct EmbedCode {
 pub struct AgentList<'a> {
     /// The tenant's agents.
     pub agents: Vec<TeamMemberView<'a>>,
+}
+
+/// `GET /v1/chat/departments`.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct DepartmentList<'a> {
+    /// The tenant's departments, by name.
+    pub departments: Vec<DepartmentView<'a>>,
 }
 
 /// `POST /v1/chat/ws-ticket`.

@@ -177,6 +177,15 @@ pub enum AgentEventFrame<'a> {
         /// The note.
         note: &'a Note,
     },
+    /// A waiting session's place in the queue changed.
+    QueueUpdated {
+        /// The waiting session.
+        session_id: &'a SessionId,
+        /// 1 is next.
+        queue_position: u32,
+        /// `null` when unknown.
+        estimated_wait_seconds: Option<u64>,
+    },
     /// An agent of the tenant came online, went away or offline.
     PresenceChanged {
         /// The agent.
@@ -232,6 +241,15 @@ pub enum CustomerEventFrame<'a> {
     TypingIndicator(TypingFrame<'a>),
     /// A participant's read marker moved.
     ReadMarker(ReadMarkerView<'a>),
+    /// A waiting session's place in the queue changed.
+    QueueUpdated {
+        /// The waiting session.
+        session_id: &'a SessionId,
+        /// 1 is next.
+        queue_position: u32,
+        /// `null` when unknown.
+        estimated_wait_seconds: Option<u64>,
+    },
 }
 
 /// Who is typing in a session.

@@ -264,6 +264,13 @@ impl ChatApi {
                 .map(|a| PublicAgentView::of(&a, show_avatars)),
             None => None,
         };
-        CustomerSessionView::new(session, agent)
+        let queue = match self.service().queue_place(session).await {
+            Ok(place) => place,
+            Err(err) => {
+                tracing::warn!(session_id = %session.id, error = %err, "reading the queue failed");
+                None
+            }
+        };
+        CustomerSessionView::new(session, agent, queue)
     }
 }

@@ -9,8 +9,8 @@
 
 use super::envelopes::{
     AgentList, AgentStartedSession, CannedList, ContactReceived, CustomerContext,
-    CustomerStartedSession, EmbedCode, ErrorBody, MessageList, NoteList, ProbeStatus, SessionList,
-    SocketTicket, TicketCreated, WidgetList,
+    CustomerStartedSession, DepartmentList, EmbedCode, ErrorBody, MessageList, NoteList,
+    ProbeStatus, SessionList, SocketTicket, TicketCreated, WidgetList,
 };
 use super::frames::{ClientFrame, ServerFrame};
 use super::requests::{
@@ -18,7 +18,7 @@ use super::requests::{
     TicketRequestBody, TypingRequest, VisitorRequest,
 };
 use super::views::{AgentView, AttachmentView, CannedView, MessageView, ReadMarkerView};
-use super::views::{CustomerSessionView, PresenceView, SessionView, WidgetView};
+use super::views::{CustomerSessionView, PresenceView, QueueBoardView, SessionView, WidgetView};
 use crate::domain::{Note, WidgetInput};
 use crate::error::ErrorCode;
 use crate::service::{
@@ -84,6 +84,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<WidgetView<'static>>();
     v.visit::<AgentView<'static>>();
     v.visit::<PresenceView<'static>>();
+    v.visit::<QueueBoardView<'static>>();
     v.visit::<CannedView<'static>>();
     v.visit::<Note>();
     v.visit::<ErrorBody<'static>>();
@@ -101,6 +102,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<WidgetList<'static>>();
     v.visit::<EmbedCode>();
     v.visit::<AgentList<'static>>();
+    v.visit::<DepartmentList<'static>>();
     v.visit::<SocketTicket>();
 }
 

@@ -6,9 +6,9 @@ use crate::domain::{
     Agent, Attachment, EndedBy, Message, Note, Presence, ReadMarker, Session, SessionStatus,
     TransferTarget, Widget, WidgetPosition,
 };
-use crate::domain::{BusinessHours, CannedResponse};
+use crate::domain::{BusinessHours, CannedResponse, RoutingSettings};
 use crate::ids::{AgentId, AttachmentId, MessageId, ProjectId, SessionId, WidgetId};
-use crate::service::TeamMember;
+use crate::service::{DepartmentSummary, QueueBoard, QueuePlace, TeamMember};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -100,11 +100,16 @@ pub struct CustomerSessionView<'a> {
     pub created_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
     pub agent: Option<PublicAgentView>,
+    /// 1 is next; `null` unless the session waits for an agent.
+    pub queue_position: Option<u32>,
+    /// `null` when unknown.
+    pub estimated_wait_seconds: Option<u64>,
 }
 
 impl<'a> CustomerSessionView<'a> {
-    /// The customer's view, with the assigned agent's public profile if known.
-    pub fn new(s: &'a Session, agent: Option<PublicAgentView>) -> Self {
+    /// The customer's view, with the assigned agent's public profile if known and the
+    /// session's place in the queue while it waits.
+    pub fn new(s: &'a Session, agent: Option<PublicAgentView>, queue: Option<QueuePlace>) -> Self {
         CustomerSessionView {
             id: &s.id,
             widget_id: &s.widget_id,
@@ -115,6 +120,8 @@ impl<'a> CustomerSessionView<'a> {
             created_at: s.created_at,
             ended_at: s.ended_at,
             agent,
+            queue_position: queue.map(|q| q.queue_position),
+            estimated_wait_seconds: queue.and_then(|q| q.estimated_wait_seconds),
         }
     }
 }
@@ -200,6 +207,8 @@ pub struct WidgetView<'a> {
     pub business_hours: Option<&'a BusinessHours>,
     pub max_upload_bytes: i64,
     pub auto_create_ticket: bool,
+    pub routing: &'a RoutingSettings,
+    pub auto_end_after_minutes: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub identity_secret: Option<&'a str>,
@@ -228,6 +237,8 @@ impl<'a> WidgetView<'a> {
             business_hours: w.business_hours.as_ref(),
             max_upload_bytes: w.max_upload_bytes,
             auto_create_ticket: w.auto_create_ticket,
+            routing: &w.routing,
+            auto_end_after_minutes: w.auto_end_after_minutes,
             identity_secret: viewer.is_admin().then_some(w.identity_secret.as_str()),
             created_at: w.created_at,
             updated_at: w.updated_at,
@@ -281,6 +292,97 @@ impl<'a> From<&'a TeamMember> for TeamMemberView<'a> {
             agent: AgentView::from(&m.agent),
             presence: m.presence,
             active_sessions: m.active_sessions,
+        }
+    }
+}
+
+/// A department: its agents, how many are online, how many sessions wait in its pool.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct DepartmentView<'a> {
+    pub name: &'a str,
+    pub agents: &'a [AgentId],
+    pub online: u64,
+    pub waiting: u64,
+}
+
+impl<'a> From<&'a DepartmentSummary> for DepartmentView<'a> {
+    fn from(d: &'a DepartmentSummary) -> Self {
+        DepartmentView {
+            name: &d.name,
+            agents: &d.agents,
+            online: d.online,
+            waiting: d.waiting,
+        }
+    }
+}
+
+/// `GET /v1/chat/queue`: the supervisors' queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueueBoardView<'a> {
+    pub waiting: Vec<QueuedSessionView<'a>>,
+    pub departments: Vec<QueuedDepartmentView<'a>>,
+    pub agents: Vec<QueuedAgentView<'a>>,
+}
+
+/// A waiting session on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedSessionView<'a> {
+    pub session: SessionView<'a>,
+    pub waiting_seconds: i64,
+}
+
+/// A department's waiting count on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedDepartmentView<'a> {
+    pub name: &'a str,
+    pub waiting: u64,
+}
+
+/// An agent's presence and load on the queue board.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct QueuedAgentView<'a> {
+    pub agent_id: &'a AgentId,
+    pub display_name: &'a str,
+    pub presence: Presence,
+    pub active_sessions: u64,
+    pub max_concurrent_sessions: Option<u32>,
+}
+
+impl<'a> From<&'a QueueBoard> for QueueBoardView<'a> {
+    fn from(b: &'a QueueBoard) -> Self {
+        QueueBoardView {
+            waiting: b
+                .waiting
+                .iter()
+                .map(|(s, secs)| QueuedSessionView {
+                    session: SessionView::from(s),
+                    waiting_seconds: *secs,
+                })
+                .collect(),
+            departments: b
+                .departments
+                .iter()
+                .map(|(name, waiting)| QueuedDepartmentView {
+                    name,
+                    waiting: *waiting,
+                })
+                .collect(),
+            agents: b
+                .agents
+                .iter()
+                .map(|m| QueuedAgentView {
+                    agent_id: &m.agent.id,
+                    display_name: &m.agent.display_name,
+                    presence: m.presence,
+                    active_sessions: m.active_sessions,
+                    max_concurrent_sessions: m.agent.max_concurrent_sessions,
+                })
+                .collect(),
         }
     }
 }

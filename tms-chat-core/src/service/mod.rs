@@ -5,7 +5,8 @@
 //!
 //! Split by concern: `access` (who may see what), `widgets`, `sessions` (lifecycle,
 //! assignment, transfer), `messages` (send, history, attachments), `agent_tools` (notes,
-//! canned responses, typing, read markers), `presence` (agents' presence and the team list),
+//! canned responses, typing, read markers), `presence` (agents' presence and the team list), `routing`
+//! (auto-assignment, departments), `queue` (queue places and the supervisors' board),
 //! `tickets`, `timers` (work due with time), `publish` (event routing).
 
 mod access;
@@ -14,6 +15,8 @@ mod append_queue;
 mod messages;
 mod presence;
 mod publish;
+mod queue;
+mod routing;
 mod session_update;
 mod sessions;
 mod tickets;
@@ -23,6 +26,8 @@ mod widgets;
 pub use append_queue::PendingAppend;
 pub use messages::{SendMessage, UploadedFile};
 pub use presence::TeamMember;
+pub use queue::{QueueBoard, QueuePlace};
+pub use routing::DepartmentSummary;
 pub use sessions::{StartAgentSession, StartCustomerSession, StartedSession, TransferRequest};
 pub use timers::TimerPass;
 pub use widgets::PublicWidgetConfig;

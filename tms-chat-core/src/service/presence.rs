@@ -117,6 +117,9 @@ impl ChatService {
             .await?;
         if before.presence != after.presence {
             self.publish_presence(&after).await;
+            if after.presence == Presence::Online {
+                self.offer_quietly(&agent.tenant_id, &agent.id).await;
+            }
         }
         Ok(after)
     }

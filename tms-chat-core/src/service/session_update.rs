@@ -143,13 +143,20 @@ impl ChatService {
                     .await
                     .map_err(not_found_as("session"))?,
             };
+            let was_queued = current.is_unassigned();
             let (session, announce, limit) = match change(current).await? {
                 Change::Keep(session) => return Ok(session),
                 Change::Write(session, announce) => (session, announce, None),
                 Change::WriteWithinLimit(session, announce, max) => (session, announce, Some(max)),
             };
             match self.store_change(&session, limit).await {
-                Ok(LimitedUpdate::Stored(stored)) => return self.announce(stored, announce).await,
+                Ok(LimitedUpdate::Stored(stored)) => {
+                    let stored = self.announce(stored, announce).await?;
+                    if stored.is_unassigned() != was_queued {
+                        self.announce_queue_of(&stored).await;
+                    }
+                    return Ok(stored);
+                }
                 Ok(LimitedUpdate::AtLimit) => {
                     return Err(ChatError::SessionLimitReached {
                         agent_id: session

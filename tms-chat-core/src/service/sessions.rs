@@ -94,6 +94,9 @@ impl ChatService {
                     .and_then(|b| b.next_opening_after(now)),
             });
         }
+        if widget.routing.offline_when_no_agents && !self.agents_online(&widget).await? {
+            return Err(ChatError::NoAgentsAvailable);
+        }
         let email = self.clean_email(request.customer_email, widget.require_email)?;
         let name = self.clean_name(request.customer_name)?;
         let verified = match (&email, &request.identity_hash) {
@@ -249,6 +252,14 @@ impl ChatService {
                 format!("{} joined the chat", agent.display_name),
             )
             .await?;
+        } else if widget.routing.is_automatic() {
+            match self.route_session(widget, &session.id, None).await {
+                Ok(Some(assigned)) => session = assigned,
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(session_id = %session.id, error = %err, "auto-assignment failed");
+                }
+            }
         }
         Ok(StartedSession {
             session,
@@ -377,24 +388,31 @@ impl ChatService {
     ) -> ChatResult<Session> {
         let actor = Actor::Agent(agent);
         let request = &request;
-        self.update_session(LoadAs::Actor(&actor), id, |mut session| async move {
-            let is_assignee = session.assigned_agent_id.as_ref() == Some(&agent.id);
-            if !is_assignee && !agent.can_manage_assignments() {
-                return Err(ChatError::forbidden(
-                    "only the assigned agent, supervisors and admins transfer a session",
-                ));
-            }
-            let (target, max) = self.transfer_target(agent, request, &session).await?;
-            let previous_agent_id = session.assigned_agent_id.clone();
-            session.transfer_to(target.clone(), self.clock.now())?;
-            let announce = Announce::Transferred {
-                target,
-                previous_agent_id,
-                transferred_by: agent.id.clone(),
-            };
-            Ok(Change::write_within(session, announce, max))
-        })
-        .await
+        let before = self.visible_session(&actor, id).await?;
+        let previous = before.assigned_agent_id;
+        let transferred = self
+            .update_session(LoadAs::Actor(&actor), id, |mut session| async move {
+                let is_assignee = session.assigned_agent_id.as_ref() == Some(&agent.id);
+                if !is_assignee && !agent.can_manage_assignments() {
+                    return Err(ChatError::forbidden(
+                        "only the assigned agent, supervisors and admins transfer a session",
+                    ));
+                }
+                let (target, max) = self.transfer_target(agent, request, &session).await?;
+                let previous_agent_id = session.assigned_agent_id.clone();
+                session.transfer_to(target.clone(), self.clock.now())?;
+                let announce = Announce::Transferred {
+                    target,
+                    previous_agent_id,
+                    transferred_by: agent.id.clone(),
+                };
+                Ok(Change::write_within(session, announce, max))
+            })
+            .await?;
+        if let Some(previous) = &previous {
+            self.offer_quietly(&agent.tenant_id, previous).await;
+        }
+        Ok(transferred)
     }
 
     /// Where a transfer request sends the session: exactly one of an agent (not the acting
@@ -457,6 +475,9 @@ impl ChatService {
             })
             .await?;
         self.auto_ticket_on_end(&ended).await;
+        if let Some(agent) = &ended.assigned_agent_id {
+            self.offer_quietly(&ended.tenant_id, agent).await;
+        }
         Ok(ended)
     }
 
@@ -535,7 +556,12 @@ impl ChatService {
         let transferred_to_me = match &session.transfer_target {
             Some(TransferTarget::Agent { agent_id }) => agent_id == &agent.id,
             Some(TransferTarget::Department { department }) => {
-                agent.departments.contains(department)
+                if !agent.departments.contains(department) && !agent.can_manage_assignments() {
+                    return Err(ChatError::forbidden(
+                        "only the department's agents take a session transferred to it",
+                    ));
+                }
+                true
             }
             None => false,
         };

@@ -46,6 +46,12 @@ pub struct PublicWidgetConfig {
     pub offline_behavior: OfflineBehavior,
     /// Where `redirect` sends the customer.
     pub offline_redirect_url: Option<String>,
+    /// Whether an agent of the widget's routing pool holding its required skills is online
+    /// (whatever their load).
+    pub agents_online: bool,
+    /// Whether starting a session is refused (`no_agents_available`) while `agents_online`
+    /// is `false`; the widget then shows its offline behaviour.
+    pub offline_when_no_agents: bool,
 }
 
 impl ChatService {
@@ -131,6 +137,8 @@ impl ChatService {
             },
             offline_behavior: bh.map(|b| b.offline_behavior).unwrap_or_default(),
             offline_redirect_url: bh.and_then(|b| b.offline_redirect_url.clone()),
+            agents_online: self.agents_online(&widget).await?,
+            offline_when_no_agents: widget.routing.offline_when_no_agents,
         })
     }
 

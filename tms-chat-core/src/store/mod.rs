@@ -278,6 +278,19 @@ pub trait ChatStore: Send + Sync + 'static {
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>>;
 
+    /// The tenant's sessions waiting for an agent: `waiting`, or transferred to a department
+    /// and not taken yet; oldest first (by `created_at`, then id), at most `limit`.
+    async fn list_waiting_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+    /// Open sessions, of every tenant, whose widget has `auto_end_after_minutes` and whose
+    /// `last_activity_at` is at least that long before `now`; longest idle first, at most
+    /// `limit`. (The service ends each with a compare-and-swap, so of several nodes' timers
+    /// one ends it.)
+    async fn list_idle_sessions(&self, now: DateTime<Utc>, limit: u32)
+        -> StoreResult<Vec<Session>>;
     /// How many non-ended sessions each agent of the tenant holds (agents holding none are
     /// left out).
     async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>>;

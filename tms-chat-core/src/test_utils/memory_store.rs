@@ -549,6 +549,63 @@ impl ChatStore for MemoryStore {
         state.update_session(session).map(LimitedUpdate::Stored)
     }
 
+    async fn list_waiting_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let state = self.state();
+        let mut waiting: Vec<Session> = state
+            .sessions_of(tenant)
+            .filter(|s| s.is_unassigned())
+            .filter(|s| {
+                matches!(
+                    s.status,
+                    SessionStatus::Waiting | SessionStatus::Transferred
+                )
+            })
+            .cloned()
+            .collect();
+        waiting.sort_by(|a, b| {
+            a.created_at
+                .cmp(&b.created_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        waiting.truncate(page_size(limit));
+        Ok(waiting)
+    }
+
+    async fn list_idle_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let state = self.state();
+        let mut idle: Vec<Session> = state
+            .sessions
+            .values()
+            .map(|row| &row.session)
+            .filter(|s| !s.status.is_final())
+            .filter(|s| {
+                state
+                    .widgets
+                    .get(&s.widget_id)
+                    .and_then(|w| w.auto_end_after_minutes)
+                    .is_some_and(|m| {
+                        s.last_activity_at + chrono::Duration::minutes(i64::from(m)) <= now
+                    })
+            })
+            .cloned()
+            .collect();
+        idle.sort_by(|a, b| {
+            a.last_activity_at
+                .cmp(&b.last_activity_at)
+                .then_with(|| a.id.cmp(&b.id))
+        });
+        idle.truncate(page_size(limit));
+        Ok(idle)
+    }
+
     async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {
         let state = self.state();
         let mut counts: BTreeMap<AgentId, u64> = BTreeMap::new();
@@ -575,6 +632,7 @@ impl ChatStore for MemoryStore {
         let mut after = before.clone();
         after.apply(change, stored_at(now));
         after.grace_until = after.grace_until.map(stored_at);
+        after.last_routed_at = after.last_routed_at.map(stored_at);
         state.presence.insert(key, after.clone());
         Ok((before, after))
     }

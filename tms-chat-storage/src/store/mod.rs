@@ -103,7 +103,7 @@ fn touched<R>(row: Option<R>) -> StoreResult<()> {
     found(row, |_| Ok(()))
 }
 
-/// Binds a widget's written fields as `$3`…`$20` (after its `id` and `tenant_id`, in the
+/// Binds a widget's written fields as `$3`…`$22` (after its `id` and `tenant_id`, in the
 /// order of `widget_columns!`): the insert and the update share it, the insert then binds
 /// `created_at`, which an update never writes.
 fn bind_widget<'q, DB: Sql>(
@@ -128,7 +128,9 @@ fn bind_widget<'q, DB: Sql>(
         .bind(widget.max_upload_bytes)
         .bind(widget.auto_create_ticket)
         .bind(widget.identity_secret.as_str())
-        .bind(micros(widget.updated_at)))
+        .bind(micros(widget.updated_at))
+        .bind(codec::to_json(&widget.routing)?)
+        .bind(codec::opt_u32(widget.auto_end_after_minutes)))
 }
 
 /// Binds a canned response's written fields as `$3`…`$5` (after its `id` and `tenant_id`, in
@@ -262,7 +264,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
             "INSERT INTO widgets (",
             widget_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21)"
+             $17, $18, $19, $20, $21, $22, $23)"
         ))
         .bind(widget.id.as_str())
         .bind(widget.tenant_id.as_str());
@@ -311,7 +313,8 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
              secondary_color = $10, position = $11, auto_open_delay = $12, \
              show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
              business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
-             identity_secret = $19, updated_at = $20 \
+             identity_secret = $19, updated_at = $20, routing = $21, \
+             auto_end_after_minutes = $22 \
              WHERE id = $1 AND tenant_id = $2 RETURNING id",
         )
         .bind(widget.id.as_str())
@@ -446,6 +449,49 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     ) -> StoreResult<LimitedUpdate> {
         self.update_session_row_within_limit(session, max_open)
             .await
+    }
+
+    async fn list_waiting_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let rows = sql::query::<DB>(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE tenant_id = $1 AND assigned_agent_id IS NULL \
+             AND status IN ('waiting', 'transferred') ORDER BY created_at, id LIMIT $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(page_size(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list waiting sessions"))?;
+        codec::all(&rows, codec::session)
+    }
+
+    async fn list_idle_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        // Microseconds: `auto_end_after_minutes` × 60,000,000.
+        let rows = sql::query::<DB>(
+            "SELECT s.id, s.tenant_id, s.project_id, s.widget_id, s.status, s.customer_email, \
+             s.customer_name, s.assigned_agent_id, s.transfer_target, s.department, \
+             s.started_by_agent_id, s.ended_by, s.last_seq, s.ticket_id, s.customer_verified, \
+             s.version, s.created_at, s.updated_at, s.last_activity_at, s.ended_at \
+             FROM sessions s JOIN widgets w ON w.id = s.widget_id AND w.tenant_id = s.tenant_id \
+             WHERE s.status <> 'ended' AND w.auto_end_after_minutes IS NOT NULL \
+             AND s.last_activity_at + w.auto_end_after_minutes * 60000000 <= $1 \
+             ORDER BY s.last_activity_at, s.id LIMIT $2",
+        )
+        .bind(micros(now))
+        .bind(page_size(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list idle sessions"))?;
+        codec::all(&rows, codec::session)
     }
 
     async fn open_sessions_by_agent(&self, tenant: &TenantId) -> StoreResult<Vec<(AgentId, u64)>> {

@@ -37,7 +37,7 @@ impl<DB: Sql> SqlStore<DB> {
                 .map_err(db("change presence: lock agent"))?;
         }
         let row = sql::query::<DB>(
-            "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, updated_at \
+            "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, last_routed_at, updated_at \
              FROM agent_presence WHERE tenant_id = $1 AND agent_id = $2",
         )
         .bind(tenant.as_str())
@@ -53,10 +53,11 @@ impl<DB: Sql> SqlStore<DB> {
         after.apply(change, now);
         sql::query::<DB>(
             "INSERT INTO agent_presence (tenant_id, agent_id, chosen, presence, sockets, \
-             grace_until, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+             grace_until, last_routed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
              ON CONFLICT (tenant_id, agent_id) DO UPDATE SET chosen = excluded.chosen, \
              presence = excluded.presence, sockets = excluded.sockets, \
-             grace_until = excluded.grace_until, updated_at = excluded.updated_at",
+             grace_until = excluded.grace_until, last_routed_at = excluded.last_routed_at, \
+             updated_at = excluded.updated_at",
         )
         .bind(tenant.as_str())
         .bind(agent.as_str())
@@ -64,6 +65,7 @@ impl<DB: Sql> SqlStore<DB> {
         .bind(after.presence.as_str())
         .bind(i64::from(after.sockets))
         .bind(after.grace_until.map(micros))
+        .bind(after.last_routed_at.map(micros))
         .bind(micros(after.updated_at))
         .execute(&mut *tx)
         .await
@@ -74,7 +76,7 @@ impl<DB: Sql> SqlStore<DB> {
 
     pub(super) async fn presence_rows(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
         let rows = sql::query::<DB>(
-            "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, updated_at \
+            "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, last_routed_at, updated_at \
              FROM agent_presence WHERE tenant_id = $1 ORDER BY agent_id",
         )
         .bind(tenant.as_str())
@@ -98,7 +100,7 @@ impl<DB: Sql> SqlStore<DB> {
              AND presence <> 'offline' AND (tenant_id, agent_id) IN \
              (SELECT tenant_id, agent_id FROM agent_presence WHERE sockets = 0 \
               AND grace_until IS NOT NULL AND grace_until <= $1 LIMIT $2) \
-             RETURNING tenant_id, agent_id, chosen, presence, sockets, grace_until, updated_at",
+             RETURNING tenant_id, agent_id, chosen, presence, sockets, grace_until, last_routed_at, updated_at",
         )
         .bind(micros(now))
         .bind(i64::from(limit.max(1)))
@@ -146,6 +148,7 @@ fn presence(row: &impl Columns) -> StoreResult<AgentPresence> {
         presence: status("presence")?,
         sockets: u32::try_from(sockets).map_err(|_| corrupt(format!("sockets {sockets}")))?,
         grace_until: row.opt_time("grace_until")?,
+        last_routed_at: row.opt_time("last_routed_at")?,
         updated_at: row.time("updated_at")?,
     })
 }

@@ -52,6 +52,17 @@ pub(crate) async fn start_node(
     tenant: &str,
     extra_args: &[&str],
 ) -> Server {
+    start_node_with(framework, database_url, tenant, extra_args, "").await
+}
+
+/// [`start_node`] with `extra_config` (TOML, `{tenant}` replaced) after the usual agents.
+pub(crate) async fn start_node_with(
+    framework: &str,
+    database_url: Option<String>,
+    tenant: &str,
+    extra_args: &[&str],
+    extra_config: &str,
+) -> Server {
     let dir =
         std::env::temp_dir().join(format!("tms-chat-e2e-{}-{}", framework, std::process::id()));
     let dir = TempDir(dir.join(format!("{}", free_port())));
@@ -75,7 +86,7 @@ tenant = "{tenant}"
 name = "Sam Agent"
 token = "{AGENT_TOKEN}"
 "#
-    );
+    ) + &extra_config.replace("{tenant}", tenant);
     let config_path = dir.0.join("config.toml");
     std::fs::write(&config_path, config).unwrap();
     let port = free_port();

@@ -2,7 +2,8 @@
 //! authenticator, grouped by resource: `sessions` (list, start, read, assign, transfer, end,
 //! customer context, ticket), `conversation` (messages, notes, typing, read markers),
 //! `attachments` (upload, download), `canned` (quick responses), `widgets` (settings, embed
-//! code) and `team` (me, presence, agents, socket tickets). Which endpoint a request reaches is decided
+//! code) and `team` (me, presence, agents, departments,
+//! the queue board, socket tickets). Which endpoint a request reaches is decided
 //! by the route table (`routes`); this module authenticates and calls the handler.
 
 mod attachments;
@@ -109,6 +110,8 @@ async fn answer(call: &AgentCall<'_>, endpoint: Endpoint) -> ChatResult<ApiRespo
         Endpoint::Me => team::me(call),
         Endpoint::SetPresence => team::set_presence(call).await,
         Endpoint::ListAgents => team::list_agents(call).await,
+        Endpoint::ListDepartments => team::list_departments(call).await,
+        Endpoint::Queue => team::queue(call).await,
         Endpoint::SocketTicket => team::socket_ticket(call).await,
         other => Err(ChatError::Internal(
             format!("{other:?} is not an agent endpoint").into(),

@@ -3,9 +3,11 @@
 
 use super::AgentCall;
 use crate::error::ChatResult;
-use crate::protocol::envelopes::{AgentList, SocketTicket};
+use crate::protocol::envelopes::{AgentList, DepartmentList, SocketTicket};
 use crate::protocol::requests::PresenceRequest;
-use crate::protocol::views::{AgentView, PresenceView, TeamMemberView};
+use crate::protocol::views::{
+    AgentView, DepartmentView, PresenceView, QueueBoardView, TeamMemberView,
+};
 use crate::protocol::ApiResponse;
 
 /// `GET /v1/chat/me`.
@@ -32,6 +34,19 @@ pub(super) async fn list_agents(call: &AgentCall<'_>) -> ChatResult<ApiResponse>
     let team = call.service().team(call.agent).await?;
     let agents = team.iter().map(TeamMemberView::from).collect();
     Ok(ApiResponse::json(200, &AgentList { agents }))
+}
+
+/// `GET /v1/chat/departments`: the tenant's departments, their agents and queues.
+pub(super) async fn list_departments(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    let departments = call.service().departments(call.agent).await?;
+    let departments = departments.iter().map(DepartmentView::from).collect();
+    Ok(ApiResponse::json(200, &DepartmentList { departments }))
+}
+
+/// `GET /v1/chat/queue`: waiting sessions, departments and agents (supervisors and admins).
+pub(super) async fn queue(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    let board = call.service().queue_board(call.agent).await?;
+    Ok(ApiResponse::json(200, &QueueBoardView::from(&board)))
 }
 
 /// `POST /v1/chat/ws-ticket`: a one-time ticket for a browser's socket (which cannot send an

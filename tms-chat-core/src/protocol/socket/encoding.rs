@@ -69,6 +69,15 @@ pub(super) fn agent_frame(event: &ChatEvent) -> String {
             session_id: &note.session_id,
             note,
         },
+        ChatEvent::QueueUpdated {
+            session_id,
+            queue_position,
+            estimated_wait_seconds,
+        } => AgentEventFrame::QueueUpdated {
+            session_id,
+            queue_position: *queue_position,
+            estimated_wait_seconds: *estimated_wait_seconds,
+        },
         ChatEvent::PresenceChanged { agent_id, presence } => AgentEventFrame::PresenceChanged {
             agent_id,
             presence: *presence,
@@ -121,6 +130,15 @@ pub(super) async fn customer_frame(
         ChatEvent::ReadMarker { marker } => {
             CustomerEventFrame::ReadMarker(ReadMarkerView::from(marker))
         }
+        ChatEvent::QueueUpdated {
+            session_id,
+            queue_position,
+            estimated_wait_seconds,
+        } => CustomerEventFrame::QueueUpdated {
+            session_id,
+            queue_position: *queue_position,
+            estimated_wait_seconds: *estimated_wait_seconds,
+        },
         ChatEvent::NewMessage { .. }
         | ChatEvent::NoteAdded { .. }
         | ChatEvent::PresenceChanged { .. } => return None,

@@ -142,10 +142,12 @@ impl ChatApi {
             Principal::Agent(agent) => Some(Arc::clone(agent)),
             Principal::Customer { .. } => None,
         };
+        let (mut conn, events) = Connection::new(self.clone(), grant.principal);
+        // After subscribing: what coming online causes (sessions offered to the agent)
+        // reaches this connection too.
         if let Some(agent) = &agent {
             self.presence_of_socket(agent, true).await;
         }
-        let (mut conn, events) = Connection::new(self.clone(), grant.principal);
         conn.run(socket, events).await;
         conn.close();
         if let Some(agent) = &agent {

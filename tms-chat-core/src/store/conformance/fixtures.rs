@@ -8,8 +8,8 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 
 use crate::domain::{
-    BusinessHours, DayHours, MessageKind, NewMessage, OfflineBehavior, Project, SenderType,
-    Session, SessionStatus, Tenant, Widget, WidgetPosition,
+    BusinessHours, DayHours, MessageKind, NewMessage, OfflineBehavior, Project, RoutingMode,
+    RoutingSettings, SenderType, Session, SessionStatus, Tenant, Widget, WidgetPosition,
 };
 use crate::error::StoreError;
 use crate::ids::{MessageId, ProjectId, SessionId, TenantId, WidgetId};
@@ -60,6 +60,14 @@ pub fn widget(tenant: &TenantId, project: &ProjectId, created_at: DateTime<Utc>)
         max_upload_bytes: 5 * 1024 * 1024,
         auto_create_ticket: true,
         identity_secret: format!("secret-{}", uid()),
+        routing: RoutingSettings {
+            mode: RoutingMode::LeastBusy,
+            department: Some("billing".into()),
+            required_skills: vec!["fr".into()],
+            reassign_after_seconds: Some(120),
+            offline_when_no_agents: true,
+        },
+        auto_end_after_minutes: Some(30),
         created_at,
         updated_at: created_at,
     }

@@ -105,6 +105,7 @@ macro_rules! chat_store_conformance {
             concurrent_presence_changes_of_one_agent_all_count,
             an_expired_grace_period_is_claimed_exactly_once,
             open_sessions_are_counted_per_agent,
+            idle_and_waiting_sessions_are_listed_oldest_first,
             a_socket_ticket_is_redeemed_exactly_once,
             an_expired_socket_ticket_is_refused,
             concurrent_redemptions_of_one_socket_ticket_let_exactly_one_win,

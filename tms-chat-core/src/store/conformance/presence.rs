@@ -152,3 +152,34 @@ pub async fn open_sessions_are_counted_per_agent(store: Arc<dyn ChatStore>) {
         .expect("counts")
         .is_empty());
 }
+
+/// Idle sessions are those of widgets with `auto_end_after_minutes` whose activity is at least
+/// that old; ended ones and widgets without the setting are left out; waiting sessions are
+/// listed oldest first.
+pub async fn idle_and_waiting_sessions_are_listed_oldest_first(store: Arc<dyn ChatStore>) {
+    let t = tenancy(&store).await;
+    // The fixture widget ends sessions after 30 minutes.
+    let old = stored_session(&store, &t.widget, at(0)).await;
+    let recent = stored_session(&store, &t.widget, at(1200)).await;
+    let mut ended = session(&t.widget, at(0));
+    ended.end(EndedBy::Agent, at(0)).expect("end");
+    insert(&store, &ended).await;
+    let mut taken = session(&t.widget, at(10));
+    taken
+        .assign_to(AgentId::new("a-ada"), at(10))
+        .expect("assign");
+    insert(&store, &taken).await;
+    let idle = store.list_idle_sessions(at(1810), 200).await.expect("idle");
+    let ours: Vec<_> = idle
+        .iter()
+        .filter(|s| s.tenant_id == t.tenant)
+        .map(|s| s.id.clone())
+        .collect();
+    assert_eq!(ours, vec![old.id.clone(), taken.id.clone()]);
+    let waiting = store
+        .list_waiting_sessions(&t.tenant, 200)
+        .await
+        .expect("waiting");
+    let ids: Vec<_> = waiting.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, vec![old.id, recent.id]);
+}

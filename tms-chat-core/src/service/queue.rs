@@ -1,0 +1,136 @@
+//! The queue: sessions waiting for an agent, as their customers see it (their place in their
+//! routing pool) and as supervisors see it (the queue board: every waiting session oldest
+//! first, per department, and every agent's presence and load).
+
+use super::routing::waiting_department;
+use super::{ChatService, TeamMember};
+use crate::domain::{Agent, Session, Widget};
+use crate::error::{ChatError, ChatResult};
+use crate::ids::WidgetId;
+use crate::notify::{Audience, ChatEvent};
+use std::collections::{BTreeMap, HashMap};
+
+/// How many waiting sessions the queue reads (its page size).
+const QUEUE_SCAN: u32 = 200;
+
+/// A waiting session's place in its routing pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct QueuePlace {
+    /// 1 is next, among the waiting sessions of the same pool, oldest first.
+    pub queue_position: u32,
+    /// An estimate of the wait; `None` when unknown (no estimate is made today).
+    pub estimated_wait_seconds: Option<u64>,
+}
+
+/// `GET /v1/chat/queue` for supervisors and admins.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueueBoard {
+    /// Waiting sessions, oldest first, with how long each has waited.
+    pub waiting: Vec<(Session, i64)>,
+    /// Waiting sessions per department, by name.
+    pub departments: Vec<(String, u64)>,
+    /// Every agent of the tenant with presence and load.
+    pub agents: Vec<TeamMember>,
+}
+
+/// Which pool a waiting session queues in: its department, else its project.
+fn pool_of(session: &Session, widgets: &HashMap<WidgetId, Widget>) -> String {
+    match waiting_department(session, widgets) {
+        Some(department) => format!("department:{department}"),
+        None => format!("project:{}", session.project_id),
+    }
+}
+
+impl ChatService {
+    /// The place of `session` in its pool's queue; `None` when it is not waiting.
+    pub async fn queue_place(&self, session: &Session) -> ChatResult<Option<QueuePlace>> {
+        if !session.is_unassigned() {
+            return Ok(None);
+        }
+        let widgets = self.widgets_by_id(&session.tenant_id).await?;
+        let pool = pool_of(session, &widgets);
+        let waiting = self
+            .store
+            .list_waiting_sessions(&session.tenant_id, QUEUE_SCAN)
+            .await?;
+        let mut ahead = 0u32;
+        for s in &waiting {
+            if s.id == session.id {
+                return Ok(Some(QueuePlace {
+                    queue_position: ahead + 1,
+                    estimated_wait_seconds: None,
+                }));
+            }
+            if pool_of(s, &widgets) == pool {
+                ahead += 1;
+            }
+        }
+        // Beyond the page the queue reads: at least that far back.
+        Ok(Some(QueuePlace {
+            queue_position: ahead + 1,
+            estimated_wait_seconds: None,
+        }))
+    }
+
+    /// `queue_updated` to every waiting session of `session`'s pool: called when `session`
+    /// joined or left the queue, which moves the places of the others.
+    pub(crate) async fn announce_queue_of(&self, session: &Session) {
+        if let Err(err) = self.try_announce_queue_of(session).await {
+            tracing::warn!(session_id = %session.id, error = %err, "announcing the queue failed");
+        }
+    }
+
+    async fn try_announce_queue_of(&self, session: &Session) -> ChatResult<()> {
+        let widgets = self.widgets_by_id(&session.tenant_id).await?;
+        let pool = pool_of(session, &widgets);
+        let waiting = self
+            .store
+            .list_waiting_sessions(&session.tenant_id, QUEUE_SCAN)
+            .await?;
+        let in_pool = waiting.iter().filter(|s| pool_of(s, &widgets) == pool);
+        for (ahead, s) in (0u32..).zip(in_pool) {
+            let event = ChatEvent::QueueUpdated {
+                session_id: s.id.clone(),
+                queue_position: ahead + 1,
+                estimated_wait_seconds: None,
+            };
+            self.publish_conversation(s, Audience::Everyone, event)
+                .await;
+        }
+        Ok(())
+    }
+
+    /// The queue board (supervisors and admins; others `403 forbidden`): every project of
+    /// the tenant.
+    pub async fn queue_board(&self, agent: &Agent) -> ChatResult<QueueBoard> {
+        if !agent.can_manage_assignments() {
+            return Err(ChatError::forbidden(
+                "only supervisors and admins see the queue",
+            ));
+        }
+        let tenant = &agent.tenant_id;
+        let now = self.clock.now();
+        let widgets = self.widgets_by_id(tenant).await?;
+        let waiting = self.store.list_waiting_sessions(tenant, QUEUE_SCAN).await?;
+        let mut departments: BTreeMap<String, u64> = BTreeMap::new();
+        for d in self.departments(agent).await? {
+            departments.insert(d.name, 0);
+        }
+        for s in &waiting {
+            if let Some(d) = waiting_department(s, &widgets) {
+                *departments.entry(d).or_default() += 1;
+            }
+        }
+        Ok(QueueBoard {
+            waiting: waiting
+                .into_iter()
+                .map(|s| {
+                    let secs = (now - s.created_at).num_seconds().max(0);
+                    (s, secs)
+                })
+                .collect(),
+            departments: departments.into_iter().collect(),
+            agents: self.team(agent).await?,
+        })
+    }
+}
