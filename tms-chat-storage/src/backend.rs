@@ -84,6 +84,11 @@ macro_rules! migrations {
                 description: "routing",
                 sql: include_str!(concat!("../migrations/", $db, "/0004_routing.sql")),
             },
+            Migration {
+                version: 5,
+                description: "routing settings",
+                sql: include_str!(concat!("../migrations/", $db, "/0005_routing_settings.sql")),
+            },
         ]
     };
 }

@@ -8,17 +8,7 @@ CREATE TABLE agent_presence (
     presence    TEXT NOT NULL,
     sockets     BIGINT NOT NULL,
     grace_until BIGINT,
-    last_routed_at BIGINT,
     updated_at  BIGINT NOT NULL,
     PRIMARY KEY (tenant_id, agent_id)
 );
 CREATE INDEX agent_presence_grace ON agent_presence (grace_until) WHERE grace_until IS NOT NULL;
-
--- Widgets: routing settings (JSON; NULL for widgets made before: manual routing) and the
--- idle end of sessions.
-ALTER TABLE widgets ADD COLUMN routing TEXT;
-ALTER TABLE widgets ADD COLUMN auto_end_after_minutes BIGINT;
-
--- The queue: unassigned open sessions of a tenant, oldest first.
-CREATE INDEX sessions_tenant_waiting ON sessions (tenant_id, created_at, id)
-    WHERE assigned_agent_id IS NULL AND status <> 'ended';
