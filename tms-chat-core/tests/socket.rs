@@ -391,6 +391,8 @@ async fn a_silent_peer_is_pinged_then_closed_after_the_idle_timeout() {
     let f = fixture(ApiConfig::default()).await;
     let mut agent = f.agent_socket("agent-token").await;
     agent.expect("ready").await;
+    // Opening the console brings the agent online (the presence event comes first).
+    agent.expect("presence_changed").await;
     assert_eq!(f.api.open_connections(), 1);
     for _ in 0..2 {
         tokio::time::advance(std::time::Duration::from_secs(30)).await;

@@ -76,11 +76,26 @@ mod tests {
 
     #[test]
     fn other_errors_keep_context_and_source() {
-        let err = db("list sessions")(sqlx::Error::PoolTimedOut);
+        let err = db("list sessions")(sqlx::Error::Protocol("bad frame".into()));
         match &err {
             StoreError::Backend { message, .. } => assert_eq!(message, "list sessions"),
             other => panic!("unexpected {other:?}"),
         }
         assert!(std::error::Error::source(&err).is_some());
+    }
+
+    #[test]
+    fn a_database_out_of_reach_is_unavailable() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for err in [
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+            sqlx::Error::Io(refused),
+        ] {
+            match db("list sessions")(err) {
+                StoreError::Unavailable { message, .. } => assert_eq!(message, "list sessions"),
+                other => panic!("unexpected {other:?}"),
+            }
+        }
     }
 }
