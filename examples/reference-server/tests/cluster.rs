@@ -71,17 +71,7 @@ async fn agent_socket(node: &Server) -> Socket {
 }
 
 async fn customer_socket(node: &Server, widget_id: &str, token: &str) -> Socket {
-    let url = format!(
-        "{}/v1/chat/public/widgets/{widget_id}/ws?token={token}",
-        node.base.replace("http", "ws")
-    );
-    let mut request = url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("origin", ORIGIN.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    next_event(&mut ws, "ready").await;
-    ws
+    support::socket::customer_socket(node, widget_id, token, ORIGIN).await
 }
 
 /// An admin REST call on `node`; the answer's JSON.

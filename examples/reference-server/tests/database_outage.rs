@@ -13,10 +13,9 @@ use futures::SinkExt;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 use support::server::{start_node, Server, ADMIN_TOKEN};
-use support::socket::next_event;
+use support::socket::{customer_socket, next_event};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 const ORIGIN: &str = "https://yourwebsite.com";
@@ -143,16 +142,7 @@ async fn a_lost_database_answers_503_and_everything_recovers_when_it_returns() {
     let tenant = format!("outage-{}", std::process::id());
     let server = start_node("axum", Some(url.to_string()), &tenant, &[]).await;
     let (widget_id, session, token) = customer_chat(&server).await;
-    let ws_url = format!(
-        "{}/v1/chat/public/widgets/{widget_id}/ws?token={token}",
-        server.base.replace("http", "ws")
-    );
-    let mut request = ws_url.into_client_request().unwrap();
-    request
-        .headers_mut()
-        .insert("origin", ORIGIN.parse().unwrap());
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    next_event(&mut ws, "ready").await;
+    let mut ws = customer_socket(&server, &widget_id, &token, ORIGIN).await;
     ws.send(send_frame("before the cut", "c1")).await.unwrap();
     next_event(&mut ws, "message_ack").await;
 

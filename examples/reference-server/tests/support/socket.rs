@@ -5,7 +5,36 @@
 use futures::StreamExt;
 use serde_json::Value;
 use std::time::Duration;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::{Error, Message};
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+
+use super::server::Server;
+
+/// A client socket of the end-to-end tests.
+pub(crate) type Socket = WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// The customer socket of `token`'s session on `node`, opened from `origin`, after `ready`.
+pub(crate) async fn customer_socket(
+    node: &Server,
+    widget_id: &str,
+    token: &str,
+    origin: &str,
+) -> Socket {
+    let url = format!(
+        "{}/v1/chat/public/widgets/{widget_id}/ws?token={token}",
+        node.base.replace("http", "ws")
+    );
+    let mut request = url.into_client_request().expect("a socket URL");
+    request
+        .headers_mut()
+        .insert("origin", origin.parse().expect("an origin header"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the customer socket opens");
+    next_event(&mut ws, "ready").await;
+    ws
+}
 
 /// The next JSON frame whose `type` is `wanted` (others skipped), within 10 s.
 pub(crate) async fn next_event(
