@@ -153,6 +153,7 @@ macro_rules! __for_each_case {
             sockets_refuse_missing_or_wrong_credentials_before_upgrading,
             ws_tickets_open_exactly_one_socket,
             messages_sent_over_a_socket_are_acknowledged_and_delivered,
+            an_agent_socket_refuses_sends_to_a_session_that_ended_since_its_last_send,
             resume_replays_missed_messages_in_order_then_delivers_live_ones_once,
             retried_client_message_ids_store_nothing_new,
             malformed_frames_get_an_error_and_the_socket_stays_usable,

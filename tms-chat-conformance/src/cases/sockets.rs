@@ -173,6 +173,76 @@ pub async fn messages_sent_over_a_socket_are_acknowledged_and_delivered(f: &Fixt
     );
 }
 
+/// An agent socket that sent to a session before (so it knows the session) refuses a send
+/// once the session has ended elsewhere (`409 conflict`, nothing stored), and keeps accepting
+/// sends to its other sessions; another agent's socket never learns of a session it cannot see.
+pub async fn an_agent_socket_refuses_sends_to_a_session_that_ended_since_its_last_send(
+    f: &Fixture,
+) {
+    let t = &f.a;
+    let ended = f.customer(t, "ivy").await;
+    let open = f.customer(t, "jon").await;
+    let mut console = f.agent_socket(&t.agent).await;
+    for (sid, rid) in [(&ended.session_id, "r-1"), (&open.session_id, "r-2")] {
+        console
+            .send(json!({
+                "type": "send_message", "session_id": sid, "content": "Hello", "request_id": rid
+            }))
+            .await;
+        let ack = console
+            .until("message_ack", |v| v["request_id"] == rid)
+            .await
+            .1;
+        assert_eq!(ack["session_id"], sid.as_str());
+    }
+    f.post(
+        &t.agent,
+        &format!("/v1/chat/sessions/{}/end", ended.session_id),
+        json!({}),
+    )
+    .await
+    .expect_status(200);
+    console.expect_for("session_ended", &ended.session_id).await;
+    console
+        .send(json!({
+            "type": "send_message", "session_id": ended.session_id, "content": "Still there?",
+            "request_id": "r-3"
+        }))
+        .await;
+    let refused = console.until("error", |v| v["request_id"] == "r-3").await.1;
+    assert_eq!(refused["code"], "conflict", "{refused}");
+    console
+        .send(json!({
+            "type": "send_message", "session_id": open.session_id, "content": "And you?",
+            "request_id": "r-4"
+        }))
+        .await;
+    console
+        .until("message_ack", |v| v["request_id"] == "r-4")
+        .await;
+    let history = f
+        .get(
+            &t.agent,
+            &format!("/v1/chat/sessions/{}/messages", ended.session_id),
+        )
+        .await;
+    let contents: Vec<&str> = history
+        .list("messages")
+        .iter()
+        .filter_map(|m| m["content"].as_str())
+        .collect();
+    assert!(!contents.contains(&"Still there?"), "{contents:?}");
+
+    let mut foreign = f.agent_socket(&f.b.agent).await;
+    foreign
+        .send(json!({
+            "type": "send_message", "session_id": open.session_id, "content": "Hi", "request_id": "x"
+        }))
+        .await;
+    let refused = foreign.until("error", |v| v["request_id"] == "x").await.1;
+    assert_eq!(refused["code"], "not_found", "{refused}");
+}
+
 /// `resume` replays every message after `after_seq` in order, answers `resumed`, subscribes,
 /// and live messages then arrive once.
 pub async fn resume_replays_missed_messages_in_order_then_delivers_live_ones_once(f: &Fixture) {

@@ -6,6 +6,7 @@ use super::super::abuse::SocketRates;
 use super::super::frames::ServerFrame;
 use super::super::http::close_code;
 use super::super::{ApiConfig, ChatApi, SocketError, WsFrame};
+use super::known_sessions::KnownSessions;
 use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
@@ -53,6 +54,8 @@ pub(super) struct Connection {
     pub(super) own_pending: HashSet<String>,
     /// A customer connection's own session, kept fresh by the session's events.
     pub(super) own_session: Option<Session>,
+    /// An agent connection's sessions looked up before, kept fresh by their events.
+    pub(super) known_sessions: KnownSessions,
     /// This socket's message and typing rates.
     pub(super) rates: SocketRates,
 }
@@ -85,6 +88,7 @@ impl Connection {
             acks: FuturesOrdered::new(),
             own_pending: HashSet::new(),
             own_session: None,
+            known_sessions: KnownSessions::default(),
             rates,
         };
         conn.subscribe_principal();
@@ -276,6 +280,7 @@ impl Connection {
         if self.subscriber.has_overflowed() {
             self.subscriber.clear_overflow();
             self.delivered_seq.forget_all();
+            self.known_sessions.forget_all();
             self.push(&ServerFrame::ResyncRequired {
                 reason: "event queue overflowed; resume each open session",
             });

@@ -193,6 +193,7 @@ impl Connection {
                 return;
             }
         }
+        self.known_sessions.refresh(&envelope.event);
         let skip = match &envelope.event {
             ChatEvent::TypingIndicator {
                 agent_id: Some(from),

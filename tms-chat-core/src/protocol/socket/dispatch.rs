@@ -151,19 +151,19 @@ impl Connection {
         let actor = self.actor_owned();
         let client_message_id = request.client_message_id.clone();
         let service = self.api.service();
-        let pending = match &self.own_session {
-            Some(session) if session.id == sid => {
-                let session = session.clone();
-                service
-                    .submit_into(&actor.as_actor(), session, request)
-                    .await?
-            }
-            _ => {
-                service
-                    .submit_message(&actor.as_actor(), &sid, request)
-                    .await?
+        let session = match self.known_session(&sid) {
+            Some(session) => session,
+            None => {
+                let session = service.get_session(&actor.as_actor(), &sid).await?;
+                if matches!(self.principal, Principal::Agent(_)) {
+                    self.known_sessions.remember(session.clone());
+                }
+                session
             }
         };
+        let pending = service
+            .submit_into(&actor.as_actor(), session, request)
+            .await?;
         if let Some(cid) = client_message_id {
             self.own_pending.insert(cid);
         }
@@ -171,6 +171,15 @@ impl Connection {
         self.acks
             .push_back(Box::pin(async move { (rid, pending.committed().await) }));
         Ok(())
+    }
+
+    /// The session of a send as this connection last heard it: a customer's own session, or
+    /// one this agent connection looked up before; `None` when it must be read.
+    fn known_session(&self, id: &SessionId) -> Option<crate::domain::Session> {
+        match &self.own_session {
+            Some(own) if &own.id == id => Some(own.clone()),
+            _ => self.known_sessions.get(id).cloned(),
+        }
     }
 
     /// Queues the `message_ack` of a committed send.
@@ -225,7 +234,9 @@ impl Connection {
             .await?;
         let topic = Topic::Session(session.id.clone());
         service.notifier().subscribe(topic, &self.subscriber);
-        Ok(session.last_seq)
+        let last_seq = session.last_seq;
+        self.known_sessions.remember(session);
+        Ok(last_seq)
     }
 
     /// Stops an agent connection's subscription to a session it can see and answers
@@ -247,6 +258,7 @@ impl Connection {
         let topic = Topic::Session(session_id.clone());
         service.notifier().unsubscribe(&topic, &self.subscriber);
         self.delivered_seq.forget(session_id);
+        self.known_sessions.forget(session_id);
         self.push(&ServerFrame::Unsubscribed {
             session_id,
             last_seq: session.last_seq,

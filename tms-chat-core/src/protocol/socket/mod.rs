@@ -9,6 +9,7 @@
 //! - `delivery`: which events reach this connection (topic filters, per-session `seq`
 //!   de-duplication, resume replay);
 //! - `encoding`: the agent and customer frame of each chat event;
+//! - `known_sessions`: the sessions an agent connection looked up, so sends skip a read;
 //! - `seqs`: the highest `seq` delivered per session.
 //!
 //! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
@@ -17,6 +18,7 @@ mod connection;
 mod delivery;
 mod dispatch;
 mod encoding;
+mod known_sessions;
 mod seqs;
 
 use super::abuse::SocketSlot;
