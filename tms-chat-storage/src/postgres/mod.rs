@@ -15,10 +15,6 @@ pub type PostgresStore = SqlStore<Postgres>;
 
 /// Default pool size.
 const MAX_CONNECTIONS: u32 = 10;
-/// Prepared statements kept per connection. The append path's multi-row statements have one
-/// text per batch size (up to the writer's batch limit of 128, for each of its four
-/// statements); sqlx's default of 100 would re-prepare them under load.
-const STATEMENT_CACHE: usize = 1024;
 /// How long a statement waits for a connection before the store answers `Unavailable`
 /// (503): a database that does not answer fails requests fast instead of holding them for
 /// sqlx's default 30 s.
@@ -29,7 +25,7 @@ impl SqlStore<Postgres> {
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| StoreError::backend("parse the PostgreSQL URL", e))?
-            .statement_cache_capacity(STATEMENT_CACHE);
+            .statement_cache_capacity(crate::store::STATEMENT_CACHE);
         let pool = PgPoolOptions::new()
             .max_connections(MAX_CONNECTIONS)
             .acquire_timeout(ACQUIRE_TIMEOUT)

@@ -1,6 +1,7 @@
 //! SQLite, the embedded default: connecting with the settings the store relies on (file
 //! created when missing, WAL journal, `synchronous=NORMAL`, foreign keys on, a 5 s busy
-//! timeout) and in-memory databases for tests.
+//! timeout, room for the append path's prepared statements) and in-memory databases for
+//! tests.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -51,7 +52,8 @@ pub fn connect_options(url: &str) -> StoreResult<SqliteConnectOptions> {
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Normal)
         .foreign_keys(true)
-        .busy_timeout(BUSY_TIMEOUT))
+        .busy_timeout(BUSY_TIMEOUT)
+        .statement_cache_capacity(crate::store::STATEMENT_CACHE))
 }
 
 fn is_in_memory(url: &str) -> bool {

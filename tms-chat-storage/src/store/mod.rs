@@ -13,6 +13,7 @@ mod reencrypt;
 mod sessions;
 mod socket_tickets;
 
+pub(crate) use append::STATEMENT_CACHE;
 pub use reencrypt::Reencrypted;
 
 use std::fmt;
