@@ -310,6 +310,8 @@ async fn throughput(t: &Target, messages: usize, window: usize, from: Side) -> R
     let mut in_flight = 0usize;
     for i in 0..messages {
         while in_flight >= window {
+            // What is fed must be on the wire before waiting for its ack (a window under 32).
+            tx.flush().await.map_err(|e| e.to_string())?;
             acked_rx.recv().await.ok_or("customer socket closed")?;
             in_flight -= 1;
         }
