@@ -32,14 +32,31 @@ use crate::codec::{self, message_columns, micros};
 use crate::error::db;
 use crate::sql::{ListQuery, Sql};
 
-/// Most rows one statement carries (parameters stay far below both databases' limits).
+/// Most rows one statement carries (parameters stay far below both databases' limits). A
+/// power of two, as [`statement_chunks`] needs.
 const ROWS_PER_STATEMENT: usize = 256;
 
-/// Prepared statements each connection keeps, on both databases. The multi-row statements
-/// here have one text per batch size (up to the writer's batch limit of 128, for each of the
-/// four steps); with sqlx's default of 100 they are prepared again and again under load, and
-/// preparing one costs far more than running it (a quarter of the server's instructions per
-/// message on SQLite, measured with `scripts/instructions.sh`).
+/// Splits a step's rows into statements of 256, 128, …, 2 or 1 rows, largest first: each
+/// multi-row statement then has one of nine texts whatever the batch size, and stays
+/// prepared on every connection (a batch of 37 is three statements of 32, 4 and 1 rows).
+/// Consecutive chunks keep the rows' order, so locks are still taken in id order.
+fn statement_chunks<T>(rows: &[T]) -> impl Iterator<Item = &[T]> {
+    let mut rest = rows;
+    std::iter::from_fn(move || {
+        if rest.is_empty() {
+            return None;
+        }
+        let size = ROWS_PER_STATEMENT.min(1 << rest.len().ilog2());
+        let (chunk, tail) = rest.split_at(size);
+        rest = tail;
+        Some(chunk)
+    })
+}
+
+/// Prepared statements each connection keeps, on both databases: the append path's nine
+/// texts per step (see [`statement_chunks`]) and every other query of the store, with room
+/// to spare. A statement prepared again costs far more than running it (a prepare of a
+/// 64-row statement is about a million instructions on SQLite; `scripts/instructions.sh`).
 pub(crate) const STATEMENT_CACHE: usize = 1024;
 
 /// A session of the batch: `(session id, tenant id)`, ordered as the lock is taken.
@@ -102,7 +119,7 @@ async fn lock_sessions<'m, DB: Sql>(
     wanted.sort_unstable();
     wanted.dedup();
     let mut counters = BTreeMap::new();
-    for chunk in wanted.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_chunks(&wanted) {
         let mut query = ListQuery::<DB>::new("SELECT id, tenant_id, last_seq FROM sessions WHERE ");
         for (i, (session, tenant)) in chunk.iter().enumerate() {
             query.push(if i == 0 { "(id = " } else { " OR (id = " });
@@ -157,7 +174,7 @@ async fn find_retries<DB: Sql>(
         .filter(|m| m.client_message_id.is_some())
         .collect();
     let mut stored = HashMap::new();
-    for chunk in keyed.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_chunks(&keyed) {
         let mut query = ListQuery::<DB>::new(concat!(
             "SELECT ",
             message_columns!(),
@@ -249,7 +266,7 @@ async fn insert_new<DB: Sql>(
             _ => None,
         })
         .collect();
-    for chunk in new.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_chunks(&new) {
         let mut query = ListQuery::<DB>::new(concat!(
             "INSERT INTO messages (",
             message_columns!(),
@@ -295,7 +312,7 @@ async fn advance_sessions<DB: Sql>(
 ) -> StoreResult<()> {
     let advanced: Vec<(&SessionKey<'_>, &Counter)> =
         counters.iter().filter(|(_, c)| c.advanced).collect();
-    for chunk in advanced.chunks(ROWS_PER_STATEMENT) {
+    for chunk in statement_chunks(&advanced) {
         let mut query =
             ListQuery::<DB>::new("WITH advanced (id, tenant_id, last_seq, active_at) AS (VALUES ");
         for (i, ((session, tenant), counter)) in chunk.iter().enumerate() {
@@ -355,4 +372,25 @@ fn answers(messages: Vec<NewMessage>, outcomes: Vec<Outcome>) -> Vec<StoreResult
         results.push(result);
     }
     results
+}
+
+#[cfg(test)]
+mod tests {
+    use super::statement_chunks;
+
+    fn sizes(n: usize) -> Vec<usize> {
+        let rows: Vec<usize> = (0..n).collect();
+        let chunks: Vec<&[usize]> = statement_chunks(&rows).collect();
+        assert_eq!(chunks.concat(), rows, "every row once, in order");
+        chunks.iter().map(|c| c.len()).collect()
+    }
+
+    #[test]
+    fn statements_carry_a_power_of_two_rows_largest_first() {
+        assert_eq!(sizes(0), Vec::<usize>::new());
+        assert_eq!(sizes(1), [1]);
+        assert_eq!(sizes(37), [32, 4, 1]);
+        assert_eq!(sizes(128), [128]);
+        assert_eq!(sizes(600), [256, 256, 64, 16, 8]);
+    }
 }
