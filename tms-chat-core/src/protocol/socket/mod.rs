@@ -9,6 +9,8 @@
 //! - `delivery`: which events reach this connection (topic filters, per-session `seq`
 //!   de-duplication, resume replay);
 //! - `encoding`: the agent and customer frame of each chat event;
+//! - `revocation`: closing a connection whose access was withdrawn (revoked agent, deleted
+//!   widget, an agent the host no longer accepts when asked again);
 //! - `seqs`: the highest `seq` delivered per session.
 //!
 //! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
@@ -17,6 +19,7 @@ mod connection;
 mod delivery;
 mod dispatch;
 mod encoding;
+mod revocation;
 mod seqs;
 
 use super::abuse::SocketSlot;
