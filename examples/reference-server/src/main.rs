@@ -2,7 +2,7 @@
 //! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL (with the PostgreSQL
 //! notifier by default, so servers on one database share events; `--notifier`); the API mounted through
 //! axum (default) or poem; the agent console at `/console/` (served by the API), a demo host page at `/demo`, the
-//! widget script at `/chat-widget.js`.
+//! widget script at `/chat-widget.js`. `SIGHUP` reads the config file again (`reload.rs`).
 //!
 //! Run: `cargo run --release -p tms-chat-reference-server` and open the printed console URL.
 
@@ -12,6 +12,7 @@ mod config;
 mod demo;
 mod http;
 mod notifier;
+mod reload;
 mod tickets;
 
 use clap::{Parser, ValueEnum};
@@ -97,6 +98,14 @@ struct Cli {
         default_value_t = 10_000
     )]
     request_head_timeout_ms: u64,
+    /// Milliseconds between two rechecks of an open agent socket's agent against the current
+    /// config (an agent removed from it closes at the next one, or at once on `SIGHUP`).
+    #[arg(
+        long,
+        env = "TMS_CHAT_AGENT_RECHECK_INTERVAL_MS",
+        default_value_t = 30_000
+    )]
+    agent_recheck_interval_ms: u64,
     /// Milliseconds a request body may go without a byte before `408 request_timeout`.
     #[arg(long, env = "TMS_CHAT_BODY_STALL_TIMEOUT_MS", default_value_t = 10_000)]
     body_stall_timeout_ms: u64,
@@ -198,20 +207,21 @@ async fn run(cli: Cli) -> Result<(), String> {
     // in the cluster.
     let _timers = service.spawn_timers(std::time::Duration::from_secs(1));
 
-    let mut authenticator = auth::TokenAuthenticator::default();
+    let mut tokens = auth::TokenTable::default();
     let demo_info = match &config {
         Some(config) => {
-            demo::apply_config(&service, config, &mut authenticator)
+            demo::apply_config(&service, config, &mut tokens)
                 .await
                 .map_err(|e| format!("cannot apply the config: {e}"))?;
             None
         }
         None => Some(
-            demo::apply_demo(&service, &cli.data_dir, &mut authenticator)
+            demo::apply_demo(&service, &cli.data_dir, &mut tokens)
                 .await
                 .map_err(|e| format!("cannot create the demo set-up: {e}"))?,
         ),
     };
+    let authenticator = Arc::new(auth::TokenAuthenticator::new(tokens));
 
     let listener = tokio::net::TcpListener::bind(&cli.bind)
         .await
@@ -232,9 +242,18 @@ async fn run(cli: Cli) -> Result<(), String> {
         },
         abuse: abuse_limits(cli.no_abuse_limits, &cli.trusted_proxies),
         body_stall_timeout: Duration::from_millis(cli.body_stall_timeout_ms),
+        agent_recheck_interval: Duration::from_millis(cli.agent_recheck_interval_ms.max(1)),
         ..ApiConfig::default()
     };
-    let api = ChatApi::new(service, Arc::new(authenticator), api_config);
+    let api = ChatApi::new(service, authenticator.clone(), api_config);
+    if let Some(path) = &cli.config {
+        let reloader = reload::Reloader {
+            path: path.clone(),
+            api: api.clone(),
+            auth: authenticator,
+        };
+        reloader.spawn()?;
+    }
 
     if let Some(info) = &demo_info {
         print_demo(&base, info);
