@@ -14,6 +14,7 @@ mod http;
 mod notifier;
 mod reload;
 mod tickets;
+mod tls;
 
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
@@ -98,6 +99,14 @@ struct Cli {
         default_value_t = 10_000
     )]
     request_head_timeout_ms: u64,
+    /// Serve HTTPS and WSS with this certificate chain (PEM, the server's certificate first);
+    /// needs `--tls-key`. Without it the server speaks plain HTTP (behind a TLS-terminating
+    /// proxy, see docs/operations.md).
+    #[arg(long, env = "TMS_CHAT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "TMS_CHAT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
     /// Milliseconds between two rechecks of an open agent socket's agent against the current
     /// config (an agent removed from it closes at the next one, or at once on `SIGHUP`).
     #[arg(
@@ -223,6 +232,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     };
     let authenticator = Arc::new(auth::TokenAuthenticator::new(tokens));
 
+    let tls = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(&cli.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
@@ -230,7 +243,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     let base = cli
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{local}"))
+        .unwrap_or_else(|| {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            format!("{scheme}://{local}")
+        })
         .trim_end_matches('/')
         .to_owned();
     let api_config = ApiConfig {
@@ -258,7 +274,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     if let Some(info) = &demo_info {
         print_demo(&base, info);
     }
-    tracing::info!(address = %local, framework = ?cli.framework, "tms-chat listening");
+    tracing::info!(address = %local, framework = ?cli.framework, tls = tls.is_some(), "tms-chat listening");
 
     let shutdown_api = api.clone();
     let shutdown = async move {
@@ -269,7 +285,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let timeouts = ConnectionTimeouts {
         request_head: Duration::from_millis(cli.request_head_timeout_ms),
     };
-    http::serve(cli.framework, listener, api, shutdown, timeouts)
+    http::serve(cli.framework, listener, api, shutdown, timeouts, tls)
         .await
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");

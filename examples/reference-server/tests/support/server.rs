@@ -107,6 +107,16 @@ token = "{AGENT_TOKEN}"
         dir.0.join("data").to_str().unwrap().into(),
     ];
     args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
+    if args.iter().any(|arg| arg == "--tls-cert") {
+        // Over TLS the readiness probe below cannot speak plain HTTP: the test waits itself.
+        return Server {
+            child: spawn(&args),
+            base: format!("https://127.0.0.1:{port}"),
+            config_path,
+            args,
+            _dir: dir,
+        };
+    }
     let server = Server {
         child: spawn(&args),
         base: format!("http://127.0.0.1:{port}"),
