@@ -840,13 +840,15 @@
       setTimeout(reconnect, delay);
     };
   }
-  // The token may have died (the session ended elsewhere): check before connecting again.
+  // The token may have died (the session ended elsewhere, or the widget was deleted: 404):
+  // check before connecting again.
   function reconnect() {
     api.session().then((session) => {
       if (session.status === 'ended') ended(session);
       else connect();
     }, (failure) => {
-      if (!(failure instanceof ApiError && failure.status === 401)) return connect();
+      const dead = failure instanceof ApiError && (failure.status === 401 || failure.status === 404);
+      if (!dead) return connect();
       state.ended = true;
       saveConversation();
       render();

@@ -10,4 +10,4 @@ mod serve;
 mod socket;
 
 pub use handler::router;
-pub use serve::{serve, serve_with};
+pub use serve::{serve, serve_with, serve_wrapped};

@@ -59,6 +59,21 @@ impl RequestParts {
 pub trait AgentAuthenticator: Send + Sync + 'static {
     /// Identifies the agent behind a request.
     async fn authenticate(&self, request: &RequestParts) -> ChatResult<Agent>;
+
+    /// Whether the host still accepts `agent`, who signed in earlier: asked for each open
+    /// agent socket every `ApiConfig::agent_recheck_interval` (30 s by default) and when a
+    /// one-time socket ticket is redeemed. Answer the agent as the host knows them now (new
+    /// roles or projects apply to the socket from then on), `Err(ChatError::Unauthorized)`
+    /// or `Err(ChatError::Forbidden(..))` when the host stopped accepting them (signed out,
+    /// removed, lost chat access): their sockets then close (`docs/security.md`). Any other
+    /// error (the host's directory is down) keeps the socket open and is asked again at the
+    /// next interval.
+    ///
+    /// The default accepts every agent: a host that does not implement it revokes with
+    /// `ChatApi::revoke_agent`.
+    async fn recheck(&self, agent: &Agent) -> ChatResult<Agent> {
+        Ok(agent.clone())
+    }
 }
 
 /// A customer holding a valid token for one session.

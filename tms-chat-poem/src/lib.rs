@@ -10,4 +10,4 @@ mod serve;
 mod socket;
 
 pub use endpoint::{route, ChatEndpoint};
-pub use serve::{serve, serve_with};
+pub use serve::{serve, serve_with, serve_wrapped};

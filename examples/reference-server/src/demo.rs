@@ -2,7 +2,7 @@
 //! tenant with two agents and a widget allowed on `localhost` and `127.0.0.1`. Demo tokens are
 //! generated once and kept in the data directory so a restart keeps consoles signed in.
 
-use crate::auth::TokenAuthenticator;
+use crate::auth::TokenTable;
 use crate::config::ServerConfig;
 use std::path::Path;
 use tms_chat_core::domain::{Agent, Project, Role, Tenant, Widget, WidgetInput};
@@ -21,7 +21,7 @@ pub(crate) struct DemoInfo {
 pub(crate) async fn apply_config(
     service: &ChatService,
     config: &ServerConfig,
-    auth: &mut TokenAuthenticator,
+    auth: &mut TokenTable,
 ) -> ChatResult<()> {
     let store = service.store();
     for t in &config.tenants {
@@ -75,7 +75,7 @@ pub(crate) async fn apply_config(
 pub(crate) async fn apply_demo(
     service: &ChatService,
     data_dir: &Path,
-    auth: &mut TokenAuthenticator,
+    auth: &mut TokenTable,
 ) -> ChatResult<DemoInfo> {
     let tenant = TenantId::new("demo");
     let store = service.store();

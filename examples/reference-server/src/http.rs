@@ -1,29 +1,44 @@
 //! Mounts the API and the static pages into the chosen framework and serves them until the
 //! shutdown future resolves. The API (and the agent console, which the API serves) comes
-//! from the adapter crates; only the demo host page is routed here.
+//! from the adapter crates; only the demo host page is routed here. With `--tls-cert` every
+//! connection is TLS (`tls.rs`).
 
 use crate::assets;
+use crate::tls::TlsIo;
 use crate::Framework;
 use std::future::Future;
 use tms_chat_core::protocol::{ChatApi, ConnectionTimeouts};
+use tokio_rustls::TlsAcceptor;
 
 /// Serves `api` (plus the demo page) with `framework` on `listener`, with the connection
-/// `timeouts` on every connection.
+/// `timeouts` on every connection; over TLS when `tls` is given.
 pub(crate) async fn serve(
     framework: Framework,
     listener: tokio::net::TcpListener,
     api: ChatApi,
     shutdown: impl Future<Output = ()> + Send + 'static,
     timeouts: ConnectionTimeouts,
+    tls: Option<TlsAcceptor>,
 ) -> std::io::Result<()> {
-    match framework {
-        Framework::Axum => {
+    match (framework, tls) {
+        (Framework::Axum, None) => {
             let router = axum_pages().merge(tms_chat_axum::router(api));
             tms_chat_axum::serve_with(listener, router, shutdown, timeouts).await
         }
-        Framework::Poem => {
+        (Framework::Axum, Some(tls)) => {
+            let router = axum_pages().merge(tms_chat_axum::router(api));
+            let wrap = move |tcp| TlsIo::accept(&tls, tcp);
+            tms_chat_axum::serve_wrapped(listener, router, shutdown, timeouts, wrap).await
+        }
+        (Framework::Poem, None) => {
             let route = poem_pages(tms_chat_poem::route(api));
             tms_chat_poem::serve_with(listener, route, shutdown, timeouts).await
+        }
+        (Framework::Poem, Some(tls)) => {
+            let route = poem_pages(tms_chat_poem::route(api));
+            let wrap = move |tcp| TlsIo::accept(&tls, tcp);
+            let https = poem::http::uri::Scheme::HTTPS;
+            tms_chat_poem::serve_wrapped(listener, route, shutdown, timeouts, (wrap, https)).await
         }
     }
 }

@@ -2,7 +2,7 @@
 //! (`sqlite://tms-chat.db`, created if missing), PostgreSQL by URL (with the PostgreSQL
 //! notifier by default, so servers on one database share events; `--notifier`); the API mounted through
 //! axum (default) or poem; the agent console at `/console/` (served by the API), a demo host page at `/demo`, the
-//! widget script at `/chat-widget.js`.
+//! widget script at `/chat-widget.js`. `SIGHUP` reads the config file again (`reload.rs`).
 //!
 //! Run: `cargo run --release -p tms-chat-reference-server` and open the printed console URL.
 
@@ -12,7 +12,9 @@ mod config;
 mod demo;
 mod http;
 mod notifier;
+mod reload;
 mod tickets;
+mod tls;
 
 use clap::{Parser, ValueEnum};
 use std::path::PathBuf;
@@ -97,6 +99,22 @@ struct Cli {
         default_value_t = 10_000
     )]
     request_head_timeout_ms: u64,
+    /// Serve HTTPS and WSS with this certificate chain (PEM, the server's certificate first);
+    /// needs `--tls-key`. Without it the server speaks plain HTTP (behind a TLS-terminating
+    /// proxy, see docs/operations.md).
+    #[arg(long, env = "TMS_CHAT_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The private key of `--tls-cert` (PEM: PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "TMS_CHAT_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
+    /// Milliseconds between two rechecks of an open agent socket's agent against the current
+    /// config (an agent removed from it closes at the next one, or at once on `SIGHUP`).
+    #[arg(
+        long,
+        env = "TMS_CHAT_AGENT_RECHECK_INTERVAL_MS",
+        default_value_t = 30_000
+    )]
+    agent_recheck_interval_ms: u64,
     /// Milliseconds a request body may go without a byte before `408 request_timeout`.
     #[arg(long, env = "TMS_CHAT_BODY_STALL_TIMEOUT_MS", default_value_t = 10_000)]
     body_stall_timeout_ms: u64,
@@ -198,21 +216,26 @@ async fn run(cli: Cli) -> Result<(), String> {
     // in the cluster.
     let _timers = service.spawn_timers(std::time::Duration::from_secs(1));
 
-    let mut authenticator = auth::TokenAuthenticator::default();
+    let mut tokens = auth::TokenTable::default();
     let demo_info = match &config {
         Some(config) => {
-            demo::apply_config(&service, config, &mut authenticator)
+            demo::apply_config(&service, config, &mut tokens)
                 .await
                 .map_err(|e| format!("cannot apply the config: {e}"))?;
             None
         }
         None => Some(
-            demo::apply_demo(&service, &cli.data_dir, &mut authenticator)
+            demo::apply_demo(&service, &cli.data_dir, &mut tokens)
                 .await
                 .map_err(|e| format!("cannot create the demo set-up: {e}"))?,
         ),
     };
+    let authenticator = Arc::new(auth::TokenAuthenticator::new(tokens));
 
+    let tls = match (&cli.tls_cert, &cli.tls_key) {
+        (Some(cert), Some(key)) => Some(tls::acceptor(cert, key)?),
+        _ => None,
+    };
     let listener = tokio::net::TcpListener::bind(&cli.bind)
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", cli.bind))?;
@@ -220,7 +243,10 @@ async fn run(cli: Cli) -> Result<(), String> {
     let base = cli
         .public_url
         .clone()
-        .unwrap_or_else(|| format!("http://{local}"))
+        .unwrap_or_else(|| {
+            let scheme = if tls.is_some() { "https" } else { "http" };
+            format!("{scheme}://{local}")
+        })
         .trim_end_matches('/')
         .to_owned();
     let api_config = ApiConfig {
@@ -232,14 +258,23 @@ async fn run(cli: Cli) -> Result<(), String> {
         },
         abuse: abuse_limits(cli.no_abuse_limits, &cli.trusted_proxies),
         body_stall_timeout: Duration::from_millis(cli.body_stall_timeout_ms),
+        agent_recheck_interval: Duration::from_millis(cli.agent_recheck_interval_ms.max(1)),
         ..ApiConfig::default()
     };
-    let api = ChatApi::new(service, Arc::new(authenticator), api_config);
+    let api = ChatApi::new(service, authenticator.clone(), api_config);
+    if let Some(path) = &cli.config {
+        let reloader = reload::Reloader {
+            path: path.clone(),
+            api: api.clone(),
+            auth: authenticator,
+        };
+        reloader.spawn()?;
+    }
 
     if let Some(info) = &demo_info {
         print_demo(&base, info);
     }
-    tracing::info!(address = %local, framework = ?cli.framework, "tms-chat listening");
+    tracing::info!(address = %local, framework = ?cli.framework, tls = tls.is_some(), "tms-chat listening");
 
     let shutdown_api = api.clone();
     let shutdown = async move {
@@ -250,7 +285,7 @@ async fn run(cli: Cli) -> Result<(), String> {
     let timeouts = ConnectionTimeouts {
         request_head: Duration::from_millis(cli.request_head_timeout_ms),
     };
-    http::serve(cli.framework, listener, api, shutdown, timeouts)
+    http::serve(cli.framework, listener, api, shutdown, timeouts, tls)
         .await
         .map_err(|e| format!("server failed: {e}"))?;
     tracing::info!("stopped");

@@ -1,7 +1,7 @@
 //! The events the chat service publishes, and the envelope that routes them.
 
 use crate::domain::{Message, Note, Presence, ReadMarker, SenderType, Session, TransferTarget};
-use crate::ids::{AgentId, ProjectId, SessionId, TenantId};
+use crate::ids::{AgentId, ProjectId, SessionId, TenantId, WidgetId};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -15,6 +15,8 @@ pub enum Topic {
     Session(SessionId),
     /// One agent's connections (its assigned sessions' messages arrive here).
     Agent(TenantId, AgentId),
+    /// Every customer connection of one widget (its deletion closes them).
+    Widget(WidgetId),
 }
 
 /// Who may see an event.
@@ -110,6 +112,21 @@ pub enum ChatEvent {
         /// Their presence now.
         presence: Presence,
     },
+    /// Access was withdrawn: the named connections close (never a frame of its own).
+    AccessRevoked {
+        /// Whose.
+        revoked: Revoked,
+    },
+}
+
+/// Whose access an [`ChatEvent::AccessRevoked`] withdraws.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "snake_case")]
+pub enum Revoked {
+    /// The host stopped accepting this agent (of the envelope's tenant): their sockets close.
+    Agent(AgentId),
+    /// The widget was deleted: its customers' sockets close.
+    Widget(WidgetId),
 }
 
 /// An event with its routing.

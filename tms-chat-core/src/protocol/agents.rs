@@ -60,6 +60,20 @@ impl AgentSignIn {
         Ok(agent)
     }
 
+    /// Asks the host again whether it accepts `agent` (signed in earlier): the agent as the
+    /// host knows them now, mirrored into the store when changed. An answer naming another
+    /// agent is a refusal.
+    pub(crate) async fn recheck(&self, agent: &Agent) -> ChatResult<Agent> {
+        let now = self.authenticator.recheck(agent).await?;
+        if now.id != agent.id || now.tenant_id != agent.tenant_id {
+            return Err(ChatError::Unauthorized);
+        }
+        if now != *agent {
+            self.sync(&now).await?;
+        }
+        Ok(now)
+    }
+
     /// Whether the request's bearer token is a customer's session token.
     async fn is_customer_token(&self, parts: &RequestParts) -> bool {
         let Some(token) = parts

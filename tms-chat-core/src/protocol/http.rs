@@ -293,4 +293,7 @@ pub mod close_code {
     pub const PROTOCOL_ERROR: u16 = 1002;
     /// A text message that is not UTF-8.
     pub const INVALID_DATA: u16 = 1007;
+    /// Access was withdrawn: the agent was revoked or is no longer accepted by the host, or
+    /// the customer's widget was deleted (an `error` event `unauthorized` comes first).
+    pub const REVOKED: u16 = 4401;
 }

@@ -68,6 +68,9 @@ pub struct ApiConfig {
     pub ping_interval: Duration,
     /// Close a socket silent for this long.
     pub idle_timeout: Duration,
+    /// How often each open agent socket asks the host again whether it still accepts its
+    /// agent ([`AgentAuthenticator::recheck`]); a refusal closes the socket (30 s).
+    pub agent_recheck_interval: Duration,
     /// Largest JSON body.
     pub max_json_body_bytes: usize,
     /// Largest upload body (the per-widget limit applies on top).
@@ -106,6 +109,7 @@ impl Default for ApiConfig {
             socket_queue_capacity: 256,
             ping_interval: Duration::from_secs(30),
             idle_timeout: Duration::from_secs(90),
+            agent_recheck_interval: Duration::from_secs(30),
             max_json_body_bytes: 256 * 1024,
             max_upload_body_bytes: 101 * 1024 * 1024,
             body_stall_timeout: Duration::from_secs(10),

@@ -35,15 +35,18 @@ impl ChatApi {
     }
 
     /// Redeems a ticket once: its agent, or `unauthorized` for an unknown, used or expired one.
+    /// The host is asked again whether it still accepts the agent (a ticket issued before a
+    /// revocation opens nothing).
     pub(crate) async fn redeem_socket_ticket(&self, ticket: &str) -> ChatResult<Agent> {
         let store = self.service().store();
         let record = store
             .redeem_socket_ticket(&hash_token(ticket), self.service().clock().now())
             .await?
             .ok_or(ChatError::Unauthorized)?;
-        store
+        let agent = store
             .get_agent(&record.tenant_id, &record.agent_id)
             .await
-            .map_err(|_| ChatError::Unauthorized)
+            .map_err(|_| ChatError::Unauthorized)?;
+        self.inner.agents.recheck(&agent).await
     }
 }

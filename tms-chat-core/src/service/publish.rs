@@ -5,12 +5,14 @@
 //!   consoles that opened it).
 //! - Messages, typing and read markers: the session topic and the assigned agent's topic.
 //! - Notes: the session topic, agents only.
+//! - A widget's deletion: the widget topic (its customers' connections, which then close).
 //!
 //! Publishing failures are logged, never returned: the change is already committed.
 
 use super::ChatService;
 use crate::domain::Session;
-use crate::notify::{Audience, ChatEvent, Envelope, Topic};
+use crate::ids::{TenantId, WidgetId};
+use crate::notify::{Audience, ChatEvent, Envelope, Revoked, Topic};
 
 impl ChatService {
     pub(crate) async fn publish_lifecycle(&self, session: &Session, event: ChatEvent) {
@@ -31,6 +33,22 @@ impl ChatService {
         }
         self.publish(session, Audience::Everyone, topics, event)
             .await;
+    }
+
+    pub(crate) async fn publish_widget_deleted(&self, tenant: &TenantId, widget: &WidgetId) {
+        let envelope = Envelope::new(
+            tenant.clone(),
+            None,
+            None,
+            Audience::Everyone,
+            vec![Topic::Widget(widget.clone())],
+            ChatEvent::AccessRevoked {
+                revoked: Revoked::Widget(widget.clone()),
+            },
+        );
+        if let Err(err) = self.notifier.publish(envelope).await {
+            tracing::warn!(widget_id = %widget, error = %err, "publishing a widget's deletion failed");
+        }
     }
 
     pub(crate) async fn publish_conversation(

@@ -96,14 +96,17 @@ impl ChatService {
         Ok(widget)
     }
 
-    /// Deletes a widget (admins). Its sessions and their history stay.
+    /// Deletes a widget (admins). Its sessions and their history stay; its customers' open
+    /// sockets close (on every node) and their tokens are refused from then on.
     pub async fn delete_widget(&self, agent: &Agent, id: &WidgetId) -> ChatResult<()> {
         Self::require_admin(agent)?;
         self.visible_widget(agent, id).await?;
         self.store
             .delete_widget(&agent.tenant_id, id)
             .await
-            .map_err(not_found_as("widget"))
+            .map_err(not_found_as("widget"))?;
+        self.publish_widget_deleted(&agent.tenant_id, id).await;
+        Ok(())
     }
 
     /// The public configuration of a widget for a page at `origin`.

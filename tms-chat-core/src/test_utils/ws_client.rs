@@ -123,6 +123,16 @@ impl SocketClient {
             .expect("socket open")
     }
 
+    /// Reads up to the server's close frame and returns its status code (`None` for a
+    /// close frame without one); panics when the connection ends without one.
+    pub async fn expect_close(&mut self) -> Option<u16> {
+        loop {
+            if let WsFrame::Close(close) = self.next_frame().await {
+                return close.map(|(code, _)| code);
+            }
+        }
+    }
+
     /// The next JSON text frame (other frames are skipped).
     pub async fn expect_any(&mut self) -> Value {
         loop {

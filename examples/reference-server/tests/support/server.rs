@@ -12,6 +12,8 @@ pub(crate) const AGENT_TOKEN: &str = "agent-token-0123456789abcdef";
 pub(crate) struct Server {
     pub child: Child,
     pub base: String,
+    /// The config file it reads (at start and on `SIGHUP`).
+    pub config_path: std::path::PathBuf,
     args: Vec<String>,
     _dir: TempDir,
 }
@@ -105,9 +107,20 @@ token = "{AGENT_TOKEN}"
         dir.0.join("data").to_str().unwrap().into(),
     ];
     args.extend(extra_args.iter().map(|arg| (*arg).to_owned()));
+    if args.iter().any(|arg| arg == "--tls-cert") {
+        // Over TLS the readiness probe below cannot speak plain HTTP: the test waits itself.
+        return Server {
+            child: spawn(&args),
+            base: format!("https://127.0.0.1:{port}"),
+            config_path,
+            args,
+            _dir: dir,
+        };
+    }
     let server = Server {
         child: spawn(&args),
         base: format!("http://127.0.0.1:{port}"),
+        config_path,
         args,
         _dir: dir,
     };
@@ -141,6 +154,15 @@ impl Server {
             .args(["-TERM", &self.child.id().to_string()])
             .status();
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGHUP: the server reads its config file again.
+    pub(crate) fn hang_up(&self) {
+        let status = Command::new("kill")
+            .args(["-HUP", &self.child.id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(status.success(), "SIGHUP delivered");
     }
 
     /// Starts it again on the same port, database and data directory.

@@ -7,6 +7,7 @@ use super::super::frames::ServerFrame;
 use super::super::http::close_code;
 use super::super::{ApiConfig, ChatApi, SocketError, WsFrame};
 use super::known_sessions::KnownSessions;
+use super::revocation::Recheck;
 use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
@@ -114,6 +115,9 @@ impl Connection {
             Principal::Customer { customer, .. } => {
                 let own = Topic::Session(customer.session_id.clone());
                 notifier.subscribe(own, &self.subscriber);
+                // Where the widget's deletion arrives.
+                let widget = Topic::Widget(customer.widget_id.clone());
+                notifier.subscribe(widget, &self.subscriber);
                 ServerFrame::Ready {
                     connection_id,
                     agent_id: None,
@@ -150,6 +154,7 @@ impl Connection {
         let first_ping = Instant::now() + limits.ping_interval;
         let mut ticker = tokio::time::interval_at(first_ping, limits.ping_interval);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut recheck = Recheck::of(&self.principal, &self.api);
         loop {
             if self.flush(&mut sink).await.is_err() {
                 return;
@@ -160,6 +165,7 @@ impl Connection {
                     .await;
                 return;
             }
+            let agent = self.agent().cloned();
             let flow = tokio::select! {
                 Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
                     self.on_committed(&mut events, request_id, result).await
@@ -172,6 +178,10 @@ impl Connection {
                 // The notifier lost events (its bus dropped): woken for `resync_required`.
                 () = self.subscriber.resync_requested() => Flow::Continue,
                 _ = ticker.tick() => self.on_tick(last_heard, &limits),
+                answer = recheck.answer(&self.api, agent) => {
+                    self.on_recheck(answer);
+                    Flow::Continue
+                }
                 _ = shutdown.changed() => {
                     self.closing = Some((close_code::GOING_AWAY, "server shutting down"));
                     Flow::Continue

@@ -167,6 +167,10 @@ impl Connection {
 
     /// Delivers one published event, if this connection is meant to hear it.
     pub(super) async fn on_event(&mut self, envelope: &Arc<Envelope>) {
+        if let ChatEvent::AccessRevoked { revoked } = &envelope.event {
+            self.on_revoked(&envelope.tenant_id, revoked);
+            return;
+        }
         match &self.principal {
             Principal::Agent(agent) => {
                 let agent = Arc::clone(agent);
@@ -210,9 +214,13 @@ impl Connection {
             return;
         }
         // Encoded once per event, shared by every agent connection.
-        let text = envelope
-            .agent_frame
-            .get_or_init(|| Arc::from(encoding::agent_frame(&envelope.event)));
+        let text = match envelope.agent_frame.get() {
+            Some(text) => text,
+            None => match encoding::agent_frame(&envelope.event) {
+                Some(text) => envelope.agent_frame.get_or_init(|| Arc::from(text)),
+                None => return,
+            },
+        };
         self.out.push(WsFrame::Text(text.to_string()));
     }
 

@@ -8,8 +8,9 @@ use super::super::views::{MessageView, ReadMarkerView, SessionView};
 use super::super::ChatApi;
 use crate::notify::ChatEvent;
 
-/// The agent-side frame of an event, encoded.
-pub(super) fn agent_frame(event: &ChatEvent) -> String {
+/// The agent-side frame of an event, encoded; `None` for a revocation (it closes
+/// connections instead: `socket/revocation.rs`).
+pub(super) fn agent_frame(event: &ChatEvent) -> Option<String> {
     let frame = match event {
         ChatEvent::SessionCreated { session } => AgentEventFrame::SessionCreated {
             session_id: &session.id,
@@ -82,8 +83,9 @@ pub(super) fn agent_frame(event: &ChatEvent) -> String {
             agent_id,
             presence: *presence,
         },
+        ChatEvent::AccessRevoked { .. } => return None,
     };
-    ServerFrame::AgentEvent(frame).encode()
+    Some(ServerFrame::AgentEvent(frame).encode())
 }
 
 /// The customer-side frame of an event, encoded; `None` for events customers don't get as
@@ -141,7 +143,8 @@ pub(super) async fn customer_frame(
         },
         ChatEvent::NewMessage { .. }
         | ChatEvent::NoteAdded { .. }
-        | ChatEvent::PresenceChanged { .. } => return None,
+        | ChatEvent::PresenceChanged { .. }
+        | ChatEvent::AccessRevoked { .. } => return None,
     };
     Some(ServerFrame::CustomerEvent(frame).encode())
 }

@@ -10,6 +10,8 @@
 //!   de-duplication, resume replay);
 //! - `encoding`: the agent and customer frame of each chat event;
 //! - `known_sessions`: the sessions an agent connection looked up, so sends skip a read;
+//! - `revocation`: closing a connection whose access was withdrawn (revoked agent, deleted
+//!   widget, an agent the host no longer accepts when asked again);
 //! - `seqs`: the highest `seq` delivered per session.
 //!
 //! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
@@ -19,6 +21,7 @@ mod delivery;
 mod dispatch;
 mod encoding;
 mod known_sessions;
+mod revocation;
 mod seqs;
 
 use super::abuse::SocketSlot;
