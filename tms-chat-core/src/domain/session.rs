@@ -236,7 +236,9 @@ impl ReplyClock {
         match sender {
             SenderType::Customer => ReplyClock {
                 awaiting_reply_since: Some(self.awaiting_reply_since.unwrap_or(at)),
-                last_customer_message_at: Some(self.last_customer_message_at.map_or(at, |t| t.max(at))),
+                last_customer_message_at: Some(
+                    self.last_customer_message_at.map_or(at, |t| t.max(at)),
+                ),
             },
             SenderType::Agent => ReplyClock {
                 awaiting_reply_since: None,

@@ -153,7 +153,10 @@ impl State {
             .ok_or(StoreError::NotFound)?;
         row.session.last_seq += 1;
         row.session.last_activity_at = row.session.last_activity_at.max(created_at);
-        let reply = row.session.reply_clock().after(message.sender_type, created_at);
+        let reply = row
+            .session
+            .reply_clock()
+            .after(message.sender_type, created_at);
         row.session.awaiting_reply_since = reply.awaiting_reply_since;
         row.session.last_customer_message_at = reply.last_customer_message_at;
         let mut stored = message.into_message(row.session.last_seq);
@@ -186,7 +189,10 @@ impl State {
 
     /// Stores a new session (see `ChatStore::insert_session`).
     fn insert_session(&mut self, session: &Session, token_hash: &str) -> StoreResult<()> {
-        let token_taken = self.sessions.values().any(|row| row.token_hash == token_hash);
+        let token_taken = self
+            .sessions
+            .values()
+            .any(|row| row.token_hash == token_hash);
         if token_taken || self.sessions.contains_key(&session.id) {
             return Err(conflict(
                 "a session with this id or customer token already exists",
@@ -680,7 +686,7 @@ impl ChatStore for MemoryStore {
             .filter(|s| s.first_assigned_at.is_some())
             .cloned()
             .collect();
-        assigned.sort_by(|a, b| b.first_assigned_at.cmp(&a.first_assigned_at));
+        assigned.sort_by_key(|s| std::cmp::Reverse(s.first_assigned_at));
         assigned.truncate(page_size(limit));
         Ok(assigned)
     }

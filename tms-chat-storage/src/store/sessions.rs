@@ -8,9 +8,7 @@
 use chrono::{DateTime, Utc};
 use tms_chat_core::domain::{ReadMarker, Session};
 use tms_chat_core::ids::{AgentId, SessionId, TenantId};
-use tms_chat_core::store::{
-    LimitedUpdate, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
-};
+use tms_chat_core::store::{LimitedUpdate, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE};
 use tms_chat_core::StoreError;
 
 use super::{page_size, SqlStore};

@@ -219,7 +219,9 @@ pub async fn reply_overdue_sessions_are_listed_from_the_later_of_message_and_ass
     let unassigned = session(&t.widget, at(0));
     let answered = assigned(10);
     let mut ended = assigned(10);
-    ended.end(crate::domain::EndedBy::Agent, at(11)).expect("end");
+    ended
+        .end(crate::domain::EndedBy::Agent, at(11))
+        .expect("end");
     for s in [&early, &late, &unassigned, &answered, &ended] {
         insert(&store, s).await;
         append(&store, text(s, "?", None, at(20))).await;
@@ -242,7 +244,10 @@ pub async fn reply_overdue_sessions_are_listed_from_the_later_of_message_and_ass
     };
     assert!(overdue_at(139).await.is_empty());
     assert_eq!(overdue_at(140).await, vec![early.id.clone()]);
-    assert_eq!(overdue_at(220).await, vec![early.id.clone(), late.id.clone()]);
+    assert_eq!(
+        overdue_at(220).await,
+        vec![early.id.clone(), late.id.clone()]
+    );
 }
 
 /// Sessions that left the queue, most recently assigned first; waiting ones are left out.
