@@ -148,6 +148,7 @@ macro_rules! __for_each_case {
             departments_are_listed_and_guard_the_sessions_transferred_to_them,
             a_widget_with_nobody_online_refuses_new_sessions_when_asked,
             the_queue_shows_customers_their_place_and_supervisors_the_board,
+            agents_see_who_awaits_a_reply_and_their_unread_count_and_customers_never_do,
             // Sockets
             sockets_open_with_a_ready_frame,
             sockets_refuse_missing_or_wrong_credentials_before_upgrading,

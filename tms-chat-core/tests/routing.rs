@@ -7,6 +7,7 @@
 use chrono::{Duration, TimeZone, Utc};
 use std::sync::Arc;
 use tms_chat_core::auth::Actor;
+use tms_chat_core::clock::Clock as _;
 use tms_chat_core::clock::ManualClock;
 use tms_chat_core::domain::{
     Agent, Presence, Role, RoutingMode, RoutingSettings, Session, SessionStatus, WidgetInput,
@@ -671,4 +672,200 @@ async fn an_idle_session_is_ended_by_the_system_once() {
     );
     w.clock.advance(Duration::minutes(6));
     assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_ended, 1);
+}
+
+// --- reply tracking, reassignment, wait estimates, agent-started sessions ---
+
+impl World {
+    /// A customer's new session and the customer's principal.
+    async fn customer(&self) -> (Session, tms_chat_core::auth::CustomerPrincipal) {
+        let started = self
+            .svc
+            .start_customer_session(
+                &self.widget.id,
+                ORIGIN,
+                StartCustomerSession {
+                    customer_email: Some("ann@example.com".into()),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let principal = self
+            .svc
+            .authenticate_customer(&started.customer_token)
+            .await
+            .unwrap();
+        (started.session, principal)
+    }
+
+    async fn say(&self, actor: &Actor<'_>, s: &Session, text: &str) {
+        let message = tms_chat_core::service::SendMessage {
+            content: text.into(),
+            ..Default::default()
+        };
+        self.svc.send_message(actor, &s.id, message).await.unwrap();
+    }
+
+    async fn unread(&self, agent: &Agent, s: &Session) -> u64 {
+        let stored = self.stored(s).await;
+        let counts = self
+            .svc
+            .unread_counts(agent, std::slice::from_ref(&stored))
+            .await
+            .unwrap();
+        counts.get(&s.id).copied().unwrap_or(0)
+    }
+}
+
+#[tokio::test]
+async fn the_customers_wait_and_each_agents_unread_count_follow_the_conversation() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let (s, customer) = w.customer().await;
+    let customer = Actor::Customer(&customer);
+    w.svc.assign_session(&sam, &s.id, None).await.unwrap();
+    let asked = w.clock.now();
+    w.say(&customer, &s, "hello").await;
+    w.clock.advance(Duration::seconds(30));
+    w.say(&customer, &s, "anyone?").await;
+    assert_eq!(w.stored(&s).await.awaiting_reply_since, Some(asked));
+    assert_eq!(w.unread(&sam, &s).await, 2);
+    assert_eq!(w.unread(&w.supervisor, &s).await, 2);
+
+    w.say(&Actor::Agent(&sam), &s, "here!").await;
+    assert_eq!(w.stored(&s).await.awaiting_reply_since, None);
+    assert_eq!(w.unread(&sam, &s).await, 0, "their own message marks read");
+    assert_eq!(w.unread(&w.supervisor, &s).await, 2, "only for the writer");
+
+    w.say(&customer, &s, "thanks").await;
+    assert_eq!(w.unread(&sam, &s).await, 1);
+    let needs_reply = w
+        .svc
+        .list_sessions(
+            &sam,
+            tms_chat_core::store::SessionFilter {
+                awaiting_reply: true,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let ids: Vec<_> = needs_reply.sessions.iter().map(|x| x.id.clone()).collect();
+    assert_eq!(ids, vec![s.id.clone()]);
+}
+
+#[tokio::test]
+async fn an_unanswered_session_moves_once_to_another_eligible_agent_never_back() {
+    let mut w = world().await;
+    w.route(RoutingSettings {
+        reassign_after_seconds: Some(60),
+        ..mode(RoutingMode::LeastBusy)
+    })
+    .await;
+    let ada = w.online("ada", Some(5), &[], &[]).await;
+    let (s, customer) = w.customer().await;
+    assert_eq!(w.stored(&s).await.assigned_agent_id.as_ref(), Some(&ada.id));
+    let bob = w.online("bob", Some(5), &[], &[]).await;
+    w.say(&Actor::Customer(&customer), &s, "hello?").await;
+
+    w.clock.advance(Duration::seconds(59));
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_reassigned, 0);
+    w.clock.advance(Duration::seconds(1));
+    let pass = w.svc.run_due_timers().await.unwrap();
+    assert_eq!(pass.sessions_reassigned, 1);
+    let moved = w.stored(&s).await;
+    assert_eq!(moved.assigned_agent_id.as_ref(), Some(&bob.id));
+    assert_eq!(moved.assigned_at, Some(w.clock.now()), "the timer restarts");
+    assert_eq!(
+        w.svc.run_due_timers().await.unwrap().sessions_reassigned,
+        0,
+        "fires once"
+    );
+
+    // Bob does not answer either, but Ada is away now: nobody eligible, it stays.
+    w.svc.set_presence(&ada, Presence::Away).await.unwrap();
+    w.clock.advance(Duration::seconds(60));
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_reassigned, 0);
+    assert_eq!(w.stored(&s).await.assigned_agent_id.as_ref(), Some(&bob.id));
+
+    // Ada back online: it goes to her, never back to Bob who just had it.
+    w.svc.set_presence(&ada, Presence::Online).await.unwrap();
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_reassigned, 1);
+    assert_eq!(w.stored(&s).await.assigned_agent_id.as_ref(), Some(&ada.id));
+
+    // An answer stops the timer.
+    w.say(&Actor::Agent(&ada), &s, "sorry!").await;
+    w.clock.advance(Duration::seconds(600));
+    assert_eq!(w.svc.run_due_timers().await.unwrap().sessions_reassigned, 0);
+}
+
+#[tokio::test]
+async fn the_wait_estimate_is_the_median_recent_wait_times_the_queue_position() {
+    let w = world().await;
+    let sam = w.agent("sam", None).await;
+    let first = w.waiting().await;
+    let place = w.svc.queue_place(&first).await.unwrap().unwrap();
+    assert_eq!(place.estimated_wait_seconds, None, "no history yet");
+    w.clock.advance(Duration::seconds(40));
+    w.svc.assign_session(&sam, &first.id, None).await.unwrap();
+    let (second, third) = (w.waiting().await, w.waiting().await);
+    let (sub, mut rx) = Subscriber::channel(64);
+    w.notifier.subscribe(Topic::Session(third.id.clone()), &sub);
+    assert_eq!(
+        w.svc
+            .queue_place(&third)
+            .await
+            .unwrap()
+            .unwrap()
+            .estimated_wait_seconds,
+        Some(80),
+        "40 s, second in line"
+    );
+    w.clock.advance(Duration::seconds(20));
+    w.svc.assign_session(&sam, &second.id, None).await.unwrap();
+    // Waits of 40 and 20 seconds: median 30, and the third session is next.
+    let mut estimate = None;
+    while let Ok(env) = rx.try_recv() {
+        if let ChatEvent::QueueUpdated {
+            estimated_wait_seconds,
+            ..
+        } = &env.event
+        {
+            estimate = Some(*estimated_wait_seconds);
+        }
+    }
+    assert_eq!(estimate, Some(Some(30)));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_agent_started_sessions_never_exceed_the_limit() {
+    let w = world().await;
+    let sam = w.agent("sam", Some(2)).await;
+    let tasks: Vec<_> = (0..8)
+        .map(|i| {
+            let (svc, sam, widget) = (w.svc.clone(), sam.clone(), w.widget.id.clone());
+            tokio::spawn(async move {
+                let start = tms_chat_core::service::StartAgentSession {
+                    widget_id: widget,
+                    customer_email: Some(format!("c{i}@example.com")),
+                    customer_name: None,
+                    assigned_agent_id: Some(sam.id.clone()),
+                };
+                svc.start_agent_session(&sam, start).await
+            })
+        })
+        .collect();
+    let mut started = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(s) => {
+                assert_eq!(s.session.assigned_agent_id.as_ref(), Some(&sam.id));
+                started += 1;
+            }
+            Err(e) => assert_eq!((e.code(), e.http_status()), ("session_limit_reached", 409)),
+        }
+    }
+    assert_eq!(started, 2);
+    assert_eq!(w.open_sessions(&sam).await, 2);
 }

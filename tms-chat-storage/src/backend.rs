@@ -89,6 +89,11 @@ macro_rules! migrations {
                 description: "routing settings",
                 sql: include_str!(concat!("../migrations/", $db, "/0005_routing_settings.sql")),
             },
+            Migration {
+                version: 6,
+                description: "reply tracking",
+                sql: include_str!(concat!("../migrations/", $db, "/0006_reply_tracking.sql")),
+            },
         ]
     };
 }

@@ -31,7 +31,7 @@ macro_rules! widget_columns {
          offline_message, primary_color, secondary_color, position, auto_open_delay, \
          show_agent_avatars, allow_file_uploads, require_email, business_hours, \
          max_upload_bytes, auto_create_ticket, identity_secret, updated_at, routing, \
-         auto_end_after_minutes, created_at"
+         auto_end_after_minutes, reassign_after_seconds, created_at"
     };
 }
 
@@ -41,7 +41,19 @@ macro_rules! session_columns {
         "id, tenant_id, project_id, widget_id, status, customer_email, customer_name, \
          assigned_agent_id, transfer_target, department, started_by_agent_id, ended_by, \
          last_seq, ticket_id, customer_verified, version, created_at, updated_at, \
-         last_activity_at, ended_at"
+         last_activity_at, ended_at, awaiting_reply_since, last_customer_message_at, \
+         assigned_at, first_assigned_at"
+    };
+}
+
+/// [`session_columns`] qualified by the table alias `s`, for queries that join `sessions s`.
+macro_rules! session_columns_of_s {
+    () => {
+        "s.id, s.tenant_id, s.project_id, s.widget_id, s.status, s.customer_email, \
+         s.customer_name, s.assigned_agent_id, s.transfer_target, s.department, \
+         s.started_by_agent_id, s.ended_by, s.last_seq, s.ticket_id, s.customer_verified, \
+         s.version, s.created_at, s.updated_at, s.last_activity_at, s.ended_at, \
+         s.awaiting_reply_since, s.last_customer_message_at, s.assigned_at, s.first_assigned_at"
     };
 }
 
@@ -93,7 +105,7 @@ macro_rules! read_marker_columns {
 
 pub(crate) use {
     agent_columns, attachment_columns, canned_columns, message_columns, note_columns,
-    read_marker_columns, session_columns, widget_columns,
+    read_marker_columns, session_columns, session_columns_of_s, widget_columns,
 };
 
 // --- reading columns ---
@@ -359,6 +371,10 @@ pub(crate) fn session(row: &impl Columns) -> StoreResult<Session> {
         updated_at: row.time("updated_at")?,
         last_activity_at: row.time("last_activity_at")?,
         ended_at: row.opt_time("ended_at")?,
+        awaiting_reply_since: row.opt_time("awaiting_reply_since")?,
+        last_customer_message_at: row.opt_time("last_customer_message_at")?,
+        assigned_at: row.opt_time("assigned_at")?,
+        first_assigned_at: row.opt_time("first_assigned_at")?,
     })
 }
 

@@ -38,13 +38,16 @@ export function openSession(sessionId, stayInList) {
   if (previous && previous !== sessionId) sendFrame({ type: 'unsubscribe', session_id: previous });
   state.selectedSessionId = sessionId;
   sessionSeen(sessionId);
+  // Opening a session reads it: the conversation marks each customer message read.
+  const listed = state.sessions.get(sessionId);
+  if (listed) listed.unread_count = 0;
   updateTitle();
   renderSessionList();
   if (stayInList) listButton(sessionId)?.focus();
   sessionsPage.grid?.classList.add('open');
   return callApi('GET', sessionPath(sessionId)).then((/** @type {SessionView} */ session) => {
     if (state.selectedSessionId !== sessionId) return;
-    rememberSession(session);
+    rememberSession({ ...session, unread_count: 0 });
     renderConversation(false, !stayInList);
     showOutgoing(sessionId);
     sendFrame({ type: 'resume', session_id: sessionId, after_seq: 0 });

@@ -35,6 +35,7 @@ export function applyFrame(frame) {
       return;
     case 'message_ack':
       addMessage(frame.message);
+      touchSession(frame.message);
       return;
     case 'typing_indicator':
       if (frame.session_id === state.selectedSessionId && frame.sender_type === 'customer') {
@@ -96,6 +97,12 @@ function touchSession(message) {
   if (!session || message.seq <= session.last_seq) return false;
   session.last_seq = message.seq;
   session.last_activity_at = message.created_at;
+  if (message.sender_type === 'customer') {
+    session.awaiting_reply_since = session.awaiting_reply_since || message.created_at;
+    if (session.id !== state.selectedSessionId) session.unread_count = (session.unread_count || 0) + 1;
+  } else if (message.sender_type === 'agent') {
+    session.awaiting_reply_since = null;
+  }
   renderSessionList();
   return true;
 }

@@ -1,7 +1,8 @@
 // @ts-check
 // Owns the sessions page's layout and its session list: the filter tabs (All, Mine, Unassigned,
-// Active, Ended; the one chosen survives a reload), the customer search, paging with "Load
-// more", and how a session appears in the list.
+// Needs reply, Active, Ended; the one chosen survives a reload), the customer search, paging
+// with "Load more", and how a session appears in the list (with its unread badge, and how
+// long its customer has waited for a reply).
 
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 /** @typedef {import('./state.js').SessionFilter} SessionFilter */
@@ -35,6 +36,7 @@ const FILTER_RULES = {
     matches: (session) => session.assigned_agent_id === signedInAgent().id,
   },
   unassigned: { query: () => ({ unassigned: 'true' }), matches: (session) => session.unassigned },
+  reply: { query: () => ({ awaiting_reply: 'true' }), matches: (session) => Boolean(session.awaiting_reply_since) },
   active: { query: () => ({ status: 'active' }), matches: (session) => session.status === 'active' },
   ended: { query: () => ({ status: 'ended' }), matches: (session) => session.status === 'ended' },
 };
@@ -197,7 +199,7 @@ export function listSessionFirst(session) {
   if (!state.listedSessionIds.includes(session.id)) state.listedSessionIds.unshift(session.id);
 }
 
-/** Redraws the list, most recently active first. */
+/** Redraws the list, most recently active first (Needs reply: the longest wait first). */
 export function renderSessionList() {
   const list = sessionsPage.list;
   if (!list || state.page !== 'sessions') return;
@@ -206,7 +208,11 @@ export function renderSessionList() {
   const shown = state.listedSessionIds
     .map((id) => state.sessions.get(id))
     .filter(/** @returns {session is SessionView} */ (session) => Boolean(session && matchesFilter(session)));
-  shown.sort((first, second) => (first.last_activity_at < second.last_activity_at ? 1 : -1));
+  if (state.filter === 'reply') {
+    shown.sort((first, second) => ((first.awaiting_reply_since || '') > (second.awaiting_reply_since || '') ? 1 : -1));
+  } else {
+    shown.sort((first, second) => (first.last_activity_at < second.last_activity_at ? 1 : -1));
+  }
   if (!shown.length) list.appendChild(createElement('li', { class: 'empty', text: say('noSessions') }));
   shown.forEach((session) => list.appendChild(sessionListItem(session)));
   if (focused) listButton(focused.dataset.session || '')?.focus();
@@ -250,9 +256,13 @@ export function customerLabel(session) {
 
 /** @param {SessionView} session */
 function sessionListItem(session) {
-  const subline = [session.customer_email, new Date(session.last_activity_at).toLocaleString()]
+  const waiting = session.awaiting_reply_since
+    ? say('waitingSince', { time: new Date(session.awaiting_reply_since).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) })
+    : '';
+  const subline = [session.customer_email, new Date(session.last_activity_at).toLocaleString(), waiting]
     .filter(Boolean)
     .join(' · ');
+  const unread = session.unread_count || 0;
   const button = createElement('button', {
     type: 'button',
     'aria-current': String(state.selectedSessionId === session.id),
@@ -262,6 +272,9 @@ function sessionListItem(session) {
     createElement('span', { class: 'dot', 'aria-hidden': 'true' }),
     createElement('span', { class: 'name', text: customerLabel(session) }),
     statusTag(session),
+    createElement('span', {
+      class: 'unread', text: String(unread), hidden: !unread, 'aria-label': say('unread', { count: String(unread) }),
+    }),
     createElement('span', { class: 'sub', text: subline }),
   ]);
   return createElement('li', { class: session.unassigned ? 'unassigned' : '' }, [button]);

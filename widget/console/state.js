@@ -10,12 +10,12 @@
 /** @typedef {import('../types/protocol').WidgetDefaults} WidgetDefaults */
 
 /** @typedef {'sessions' | 'widgets' | 'quick'} ConsolePage */
-/** @typedef {'all' | 'mine' | 'unassigned' | 'active' | 'ended'} SessionFilter */
+/** @typedef {'all' | 'mine' | 'unassigned' | 'reply' | 'active' | 'ended'} SessionFilter */
 
 const TOKEN_KEY = 'tmschat.token';
 const FILTER_KEY = 'tmschat.filter';
 /** @type {SessionFilter[]} the session list's tabs, in the order they are shown */
-export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'active', 'ended'];
+export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'reply', 'active', 'ended'];
 
 /**
  * @typedef {object} ConsoleState
@@ -108,6 +108,9 @@ export function rememberFilter(filter) {
 
 /** @param {SessionView} session */
 export function rememberSession(session) {
+  // Events carry no unread count (they are not for one agent): keep the one known.
+  const known = state.sessions.get(session.id);
+  if (known && session.unread_count === null) session.unread_count = known.unread_count;
   state.sessions.set(session.id, session);
 }
 

@@ -132,7 +132,17 @@ customer_token: string,
 /**
  * The link that opens the session in the widget for the customer.
  */
-customer_join_url: string, id: SessionId, widget_id: WidgetId, project_id: ProjectId, status: SessionStatus, customer_email: string | null, customer_name: string | null, customer_verified: boolean, assigned_agent_id: AgentId | null, unassigned: boolean, transfer_target: TransferTarget | null, department: string | null, started_by_agent_id: AgentId | null, ended_by: EndedBy | null, last_seq: number, ticket_id: string | null, created_at: string, updated_at: string, last_activity_at: string, ended_at: string | null, };
+customer_join_url: string, id: SessionId, widget_id: WidgetId, project_id: ProjectId, status: SessionStatus, customer_email: string | null, customer_name: string | null, customer_verified: boolean, assigned_agent_id: AgentId | null, unassigned: boolean, transfer_target: TransferTarget | null, department: string | null, started_by_agent_id: AgentId | null, ended_by: EndedBy | null, last_seq: number, ticket_id: string | null, created_at: string, updated_at: string, last_activity_at: string, ended_at: string | null,
+/**
+ * When the oldest customer message without a later agent reply was sent; `null` when
+ * every customer message has been answered.
+ */
+awaiting_reply_since: string | null,
+/**
+ * Customer messages after the requesting agent's read marker: in the list and the read
+ * of a session; `null` where the view is not for one agent (events, other answers).
+ */
+unread_count: number | null, };
 
 /**
  * An agent as colleagues see them.
@@ -1000,7 +1010,17 @@ export type SessionStatus = "waiting" | "active" | "transferred" | "ended";
 /**
  * A session as agents see it.
  */
-export type SessionView = { id: SessionId, widget_id: WidgetId, project_id: ProjectId, status: SessionStatus, customer_email: string | null, customer_name: string | null, customer_verified: boolean, assigned_agent_id: AgentId | null, unassigned: boolean, transfer_target: TransferTarget | null, department: string | null, started_by_agent_id: AgentId | null, ended_by: EndedBy | null, last_seq: number, ticket_id: string | null, created_at: string, updated_at: string, last_activity_at: string, ended_at: string | null, };
+export type SessionView = { id: SessionId, widget_id: WidgetId, project_id: ProjectId, status: SessionStatus, customer_email: string | null, customer_name: string | null, customer_verified: boolean, assigned_agent_id: AgentId | null, unassigned: boolean, transfer_target: TransferTarget | null, department: string | null, started_by_agent_id: AgentId | null, ended_by: EndedBy | null, last_seq: number, ticket_id: string | null, created_at: string, updated_at: string, last_activity_at: string, ended_at: string | null,
+/**
+ * When the oldest customer message without a later agent reply was sent; `null` when
+ * every customer message has been answered.
+ */
+awaiting_reply_since: string | null,
+/**
+ * Customer messages after the requesting agent's read marker: in the list and the read
+ * of a session; `null` where the view is not for one agent (events, other answers).
+ */
+unread_count: number | null, };
 
 /**
  * `POST /v1/chat/ws-ticket`.

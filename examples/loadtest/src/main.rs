@@ -9,6 +9,11 @@
 //!   caller can read the server's RSS (`scripts/bench.sh` does).
 //! - `fanout`: N agent sockets subscribe to one session; one message is sent; reports the time
 //!   from the first delivery to the last.
+//! - `routing`: the widget routes `least_busy` to the agents of `--agent-tokens` (their consoles
+//!   open). First the time from a session's start to its assignment (p50/p99, sessions started
+//!   one at a time, each ended again); then, with the agents away, N sessions wait, the agents
+//!   come back online and the tool ends each assigned session as soon as it sees it (freeing
+//!   the place for the next waiting one): reports the drain rate in sessions per second.
 //!
 //! Every loop is bounded in count and time and stops by itself.
 
@@ -68,6 +73,19 @@ enum Scenario {
     Fanout {
         #[arg(long, default_value_t = 1_000)]
         consoles: usize,
+    },
+    /// Time to assignment, and how fast a queue drains as agents free up.
+    Routing {
+        /// Bearer tokens of the agents that take sessions (comma-separated; each should have
+        /// a session limit, the tool frees their places).
+        #[arg(long, value_delimiter = ',')]
+        agent_tokens: Vec<String>,
+        /// Sessions started one at a time for the time to assignment.
+        #[arg(long, default_value_t = 200)]
+        starts: usize,
+        /// Sessions waiting when the agents come back.
+        #[arg(long, default_value_t = 1_000)]
+        waiting: usize,
     },
 }
 
@@ -136,6 +154,19 @@ impl Target {
             widget_id,
             origin: "http://localhost".into(),
         })
+    }
+
+    /// The same server and widget, acting with another agent's token.
+    fn with_token(&self, token: &str) -> Target {
+        Target {
+            base: self.base.clone(),
+            ws_base: self.ws_base.clone(),
+            agent_ws_base: self.agent_ws_base.clone(),
+            token: token.to_owned(),
+            http: self.http.clone(),
+            widget_id: self.widget_id.clone(),
+            origin: self.origin.clone(),
+        }
     }
 
     /// Starts a session as a customer; returns (session id, customer token).
@@ -452,6 +483,162 @@ async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
     Ok(())
 }
 
+/// A JSON call with `token`; the answer's body (an error status is an error).
+async fn call(
+    t: &Target,
+    method: &str,
+    path: &str,
+    token: &str,
+    body: Value,
+) -> Result<Value, String> {
+    let res = t
+        .http
+        .request(
+            method.parse().map_err(|_| "method")?,
+            format!("{}{path}", t.base),
+        )
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .map_err(|e| e.to_string())?;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap_or(Value::Null);
+    if !status.is_success() {
+        return Err(format!("{method} {path}: {status} {v}"));
+    }
+    Ok(v)
+}
+
+/// Every agent's presence.
+async fn set_presence(t: &Target, tokens: &[String], status: &str) -> Result<(), String> {
+    for token in tokens {
+        call(
+            t,
+            "PUT",
+            "/v1/chat/me/presence",
+            token,
+            json!({ "status": status }),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+/// The widget's sessions assigned and still open, as the admin lists them (one page).
+async fn assigned_sessions(t: &Target) -> Result<Vec<String>, String> {
+    let path = format!(
+        "/v1/chat/sessions?status=active&widget_id={}&limit=200",
+        t.widget_id
+    );
+    let page = call(t, "GET", &path, &t.token, Value::Null).await?;
+    Ok(page["sessions"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .filter_map(|s| s["id"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
+}
+
+async fn end_session(t: &Target, id: &str) -> Result<(), String> {
+    let path = format!("/v1/chat/sessions/{id}/end");
+    call(t, "POST", &path, &t.token, json!({}))
+        .await
+        .map(|_| ())
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(at).copied().unwrap_or(f64::NAN)
+}
+
+async fn routing(
+    t: &Target,
+    agents: &[String],
+    starts: usize,
+    waiting: usize,
+) -> Result<(), String> {
+    if agents.is_empty() {
+        return Err("--agent-tokens names no agent".into());
+    }
+    let path = format!("/v1/chat/widgets/{}", t.widget_id);
+    call(
+        t,
+        "PUT",
+        &path,
+        &t.token,
+        json!({"routing": {"mode": "least_busy"}}),
+    )
+    .await?;
+    let mut consoles = Vec::new();
+    for token in agents {
+        let agent = t.with_token(token);
+        let mut ws = agent.agent_socket().await?;
+        wait_for(&mut ws, "ready").await?;
+        consoles.push(ws);
+    }
+    set_presence(t, agents, "online").await?;
+
+    // Time to assignment: the start request answers once the session is assigned.
+    let mut millis = Vec::with_capacity(starts);
+    for _ in 0..starts {
+        let began = Instant::now();
+        let (id, _) = t.customer_session().await?;
+        let session = call(
+            t,
+            "GET",
+            &format!("/v1/chat/sessions/{id}"),
+            &t.token,
+            Value::Null,
+        )
+        .await?;
+        if session["assigned_agent_id"].is_null() {
+            return Err(format!("session {id} was not assigned at once"));
+        }
+        millis.push(began.elapsed().as_secs_f64() * 1000.0);
+        end_session(t, &id).await?;
+    }
+    millis.sort_by(f64::total_cmp);
+    println!(
+        "routing: start to assignment over {starts} sessions: p50 {:.2} ms, p99 {:.2} ms",
+        percentile(&millis, 0.5),
+        percentile(&millis, 0.99)
+    );
+
+    // The drain: N sessions wait while the agents are away, then each freed place takes one.
+    set_presence(t, agents, "away").await?;
+    for _ in 0..waiting {
+        t.customer_session().await?;
+    }
+    let began = Instant::now();
+    set_presence(t, agents, "online").await?;
+    let deadline = began + Duration::from_secs(300);
+    let mut ended = 0;
+    while ended < waiting {
+        if Instant::now() > deadline {
+            return Err(format!(
+                "only {ended} of {waiting} sessions drained in 300 s"
+            ));
+        }
+        let assigned = assigned_sessions(t).await?;
+        let ends = assigned.iter().map(|id| end_session(t, id));
+        for result in futures::future::join_all(ends).await {
+            result?;
+            ended += 1;
+        }
+    }
+    let seconds = began.elapsed().as_secs_f64();
+    println!(
+        "routing: {waiting} waiting sessions drained through {} agents in {seconds:.2} s = {:.0} sessions/s",
+        agents.len(),
+        waiting as f64 / seconds
+    );
+    drop(consoles);
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -478,6 +665,11 @@ async fn main() -> std::process::ExitCode {
             hold_seconds,
         } => idle(&target, sockets, hold_seconds).await,
         Scenario::Fanout { consoles } => fanout(&target, consoles).await,
+        Scenario::Routing {
+            agent_tokens,
+            starts,
+            waiting,
+        } => routing(&target, &agent_tokens, starts, waiting).await,
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

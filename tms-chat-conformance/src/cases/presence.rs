@@ -352,3 +352,64 @@ pub async fn the_queue_shows_customers_their_place_and_supervisors_the_board(f: 
     assert_eq!(update["session_id"], behind.session_id.as_str());
     assert_eq!(update["queue_position"], 1);
 }
+
+/// Agent session views carry `awaiting_reply_since` and the requesting agent's
+/// `unread_count`; `?awaiting_reply=true` lists the waiting customers of the agent's tenant
+/// only; an agent's reply clears the wait and their unread count; the customer's own view
+/// carries neither field.
+pub async fn agents_see_who_awaits_a_reply_and_their_unread_count_and_customers_never_do(
+    f: &Fixture,
+) {
+    let t = &f.a;
+    let (asking, quiet) = (f.customer(t, "ann").await, f.customer(t, "bob").await);
+    let say = |text: &'static str| {
+        f.as_customer(
+            t,
+            &asking,
+            "POST",
+            "/session/messages",
+            Some(json!({ "content": text })),
+        )
+    };
+    say("hello?").await.expect_status(201);
+    say("anyone?").await.expect_status(201);
+    let needs_reply = |token: String| async move {
+        let reply = f.get(&token, "/v1/chat/sessions?awaiting_reply=true").await;
+        reply.expect_status(200)["sessions"]
+            .as_array()
+            .expect("sessions")
+            .clone()
+    };
+    let listed = needs_reply(t.agent.clone()).await;
+    assert_eq!(listed.len(), 1, "{listed:?}");
+    assert_eq!(listed[0]["id"], asking.session_id.as_str());
+    assert!(listed[0]["awaiting_reply_since"].is_string());
+    assert_eq!(listed[0]["unread_count"], 2);
+    assert!(
+        needs_reply(f.b.agent.clone()).await.is_empty(),
+        "other tenant"
+    );
+    let path = format!("/v1/chat/sessions/{}", quiet.session_id);
+    let one = f.get(&t.agent, &path).await;
+    assert!(one.expect_status(200)["awaiting_reply_since"].is_null());
+    f.get(&t.agent, "/v1/chat/sessions?awaiting_reply=maybe")
+        .await
+        .expect_error(422, "invalid_input");
+
+    let own = f.as_customer(t, &asking, "GET", "/session", None).await;
+    let own = own.expect_status(200);
+    for agent_only in ["awaiting_reply_since", "unread_count"] {
+        assert!(own.get(agent_only).is_none(), "customer sees {agent_only}");
+    }
+
+    let messages = format!("/v1/chat/sessions/{}/messages", asking.session_id);
+    f.post(&t.agent, &messages, json!({"content": "here"}))
+        .await
+        .expect_status(201);
+    let path = format!("/v1/chat/sessions/{}", asking.session_id);
+    let read = f.get(&t.agent, &path).await;
+    let read = read.expect_status(200);
+    assert!(read["awaiting_reply_since"].is_null());
+    assert_eq!(read["unread_count"], 0);
+    assert!(needs_reply(t.agent.clone()).await.is_empty());
+}

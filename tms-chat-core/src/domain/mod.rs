@@ -21,6 +21,8 @@ pub use note::Note;
 pub use origin::{origin_allowed, AllowedDomain};
 pub use presence::{AgentPresence, Presence, PresenceChange};
 pub use routing::{Candidate, RoutingMode, RoutingSettings};
-pub use session::{EndedBy, ReadMarker, Session, SessionAction, SessionStatus, TransferTarget};
+pub use session::{
+    EndedBy, ReadMarker, ReplyClock, Session, SessionAction, SessionStatus, TransferTarget,
+};
 pub use tenant::{Project, Tenant};
 pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition};

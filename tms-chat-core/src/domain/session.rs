@@ -11,7 +11,15 @@
 //!
 //! Every transition is a method on [`SessionStatus`] returning the next status or a typed
 //! [`InvalidTransition`]; [`Session`] applies it and stamps the times.
+//!
+//! Reply tracking ([`ReplyClock`]): a session remembers since when its customer has waited
+//! for an agent's answer (`awaiting_reply_since`: the oldest customer message with no later
+//! agent message) and when the customer last wrote. Only stored messages move it (the store
+//! applies [`ReplyClock::after`] to each message it appends); system messages do not.
+//! An assignment stamps `assigned_at` (and `first_assigned_at` once), which restarts the
+//! reassignment timer ([`Session::reply_overdue_at`]).
 
+use crate::domain::SenderType;
 use crate::ids::{AgentId, ProjectId, SessionId, TenantId, WidgetId};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -196,9 +204,72 @@ pub struct Session {
     pub last_activity_at: DateTime<Utc>,
     /// When it ended.
     pub ended_at: Option<DateTime<Utc>>,
+    /// When the oldest customer message without a later agent message was sent; `None` when
+    /// every customer message has had an answer. Owned by
+    /// [`ChatStore::append_messages`](crate::store::ChatStore::append_messages), like
+    /// `last_seq`: a session update never writes it.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// When the customer last sent a message (owned by the append, like
+    /// `awaiting_reply_since`).
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+    /// When the current assignee was given the session (by any assignment, or a transfer to
+    /// them).
+    pub assigned_at: Option<DateTime<Utc>>,
+    /// When the session was first given to an agent: its wait in the queue ended.
+    pub first_assigned_at: Option<DateTime<Utc>>,
+}
+
+/// The reply-tracking fields of a session, as one append moves them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ReplyClock {
+    /// See [`Session::awaiting_reply_since`].
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// See [`Session::last_customer_message_at`].
+    pub last_customer_message_at: Option<DateTime<Utc>>,
+}
+
+impl ReplyClock {
+    /// The clock after a message from `sender` sent `at`: a customer message starts the
+    /// wait unless one is already running; an agent message ends it; a system message
+    /// changes nothing.
+    pub fn after(self, sender: SenderType, at: DateTime<Utc>) -> ReplyClock {
+        match sender {
+            SenderType::Customer => ReplyClock {
+                awaiting_reply_since: Some(self.awaiting_reply_since.unwrap_or(at)),
+                last_customer_message_at: Some(
+                    self.last_customer_message_at.map_or(at, |t| t.max(at)),
+                ),
+            },
+            SenderType::Agent => ReplyClock {
+                awaiting_reply_since: None,
+                ..self
+            },
+            SenderType::System => self,
+        }
+    }
 }
 
 impl Session {
+    /// The session's reply-tracking fields.
+    pub fn reply_clock(&self) -> ReplyClock {
+        ReplyClock {
+            awaiting_reply_since: self.awaiting_reply_since,
+            last_customer_message_at: self.last_customer_message_at,
+        }
+    }
+
+    /// When a session with `reassign_after_seconds` moves to another agent: that long after
+    /// its newest customer message, or after its assignment when that came later. `None`
+    /// while nobody holds it, once it ended, or when no customer message waits for a reply.
+    pub fn reply_overdue_at(&self, reassign_after_seconds: u32) -> Option<DateTime<Utc>> {
+        if self.status.is_final() || self.assigned_agent_id.is_none() {
+            return None;
+        }
+        self.awaiting_reply_since?;
+        let since = self.last_customer_message_at.max(self.assigned_at)?;
+        Some(since + chrono::Duration::seconds(i64::from(reassign_after_seconds)))
+    }
+
     /// Whether the session is unassigned (the console's yellow indicator).
     pub fn is_unassigned(&self) -> bool {
         self.assigned_agent_id.is_none() && !self.status.is_final()
@@ -213,6 +284,7 @@ impl Session {
         self.status = self.status.assign()?;
         self.assigned_agent_id = Some(agent);
         self.transfer_target = None;
+        self.stamp_assignment(at);
         self.touch(at);
         Ok(())
     }
@@ -225,7 +297,10 @@ impl Session {
     ) -> Result<(), InvalidTransition> {
         self.status = self.status.transfer()?;
         match &target {
-            TransferTarget::Agent { agent_id } => self.assigned_agent_id = Some(agent_id.clone()),
+            TransferTarget::Agent { agent_id } => {
+                self.assigned_agent_id = Some(agent_id.clone());
+                self.stamp_assignment(at);
+            }
             TransferTarget::Department { department } => {
                 self.assigned_agent_id = None;
                 self.department = Some(department.clone());
@@ -244,6 +319,11 @@ impl Session {
         self.transfer_target = None;
         self.touch(at);
         Ok(())
+    }
+
+    fn stamp_assignment(&mut self, at: DateTime<Utc>) {
+        self.assigned_at = Some(at);
+        self.first_assigned_at.get_or_insert(at);
     }
 
     fn touch(&mut self, at: DateTime<Utc>) {
@@ -307,6 +387,25 @@ mod tests {
         let s = SessionStatus::Active.transfer().unwrap();
         assert_eq!(s, SessionStatus::Transferred);
         assert_eq!(s.assign().unwrap(), SessionStatus::Active);
+    }
+
+    fn at(secs: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(secs, 0).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_wait_starts_at_the_oldest_unanswered_customer_message_and_an_agent_ends_it() {
+        let clock = ReplyClock::default()
+            .after(SenderType::Customer, at(10))
+            .after(SenderType::System, at(11))
+            .after(SenderType::Customer, at(12));
+        assert_eq!(clock.awaiting_reply_since, Some(at(10)));
+        assert_eq!(clock.last_customer_message_at, Some(at(12)));
+        let answered = clock.after(SenderType::Agent, at(13));
+        assert_eq!(answered.awaiting_reply_since, None);
+        assert_eq!(answered.last_customer_message_at, Some(at(12)));
+        let again = answered.after(SenderType::Customer, at(20));
+        assert_eq!(again.awaiting_reply_since, Some(at(20)));
     }
 
     #[test]

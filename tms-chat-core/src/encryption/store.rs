@@ -334,4 +334,40 @@ impl ChatStore for EncryptedStore {
     ) -> StoreResult<Vec<Session>> {
         self.inner.list_idle_sessions(now, limit).await
     }
+
+    async fn insert_session_within_limit(
+        &self,
+        session: &Session,
+        customer_token_hash: &str,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        self.inner
+            .insert_session_within_limit(session, customer_token_hash, max_open)
+            .await
+    }
+
+    async fn unread_counts(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        sessions: &[SessionId],
+    ) -> StoreResult<Vec<(SessionId, u64)>> {
+        self.inner.unread_counts(tenant, agent, sessions).await
+    }
+
+    async fn list_reply_overdue_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.inner.list_reply_overdue_sessions(now, limit).await
+    }
+
+    async fn recently_assigned_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.inner.recently_assigned_sessions(tenant, limit).await
+    }
 }

@@ -35,6 +35,20 @@ pub struct SessionView<'a> {
     pub updated_at: DateTime<Utc>,
     pub last_activity_at: DateTime<Utc>,
     pub ended_at: Option<DateTime<Utc>>,
+    /// When the oldest customer message without a later agent reply was sent; `null` when
+    /// every customer message has been answered.
+    pub awaiting_reply_since: Option<DateTime<Utc>>,
+    /// Customer messages after the requesting agent's read marker: in the list and the read
+    /// of a session; `null` where the view is not for one agent (events, other answers).
+    pub unread_count: Option<u64>,
+}
+
+impl SessionView<'_> {
+    /// The view with the requesting agent's unread count.
+    pub fn with_unread(mut self, unread: u64) -> Self {
+        self.unread_count = Some(unread);
+        self
+    }
 }
 
 impl<'a> From<&'a Session> for SessionView<'a> {
@@ -59,6 +73,8 @@ impl<'a> From<&'a Session> for SessionView<'a> {
             updated_at: s.updated_at,
             last_activity_at: s.last_activity_at,
             ended_at: s.ended_at,
+            awaiting_reply_since: s.awaiting_reply_since,
+            unread_count: None,
         }
     }
 }

@@ -1,15 +1,17 @@
 //! Agent tools: internal notes (agents only), canned responses (tenant-wide; admins manage),
 //! typing indicators (ephemeral, never stored) and read markers (last seen sequence per
-//! participant).
+//! participant; an agent's own message moves theirs, in the append) with the unread counts
+//! they give.
 
 use super::access::not_found_as;
 use super::ChatService;
 use crate::auth::Actor;
 use crate::domain::canned::validate_canned;
-use crate::domain::{Agent, CannedResponse, Note, ReadMarker, SenderType};
+use crate::domain::{Agent, CannedResponse, Note, ReadMarker, SenderType, Session};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{CannedResponseId, NoteId, SessionId};
 use crate::notify::{Audience, ChatEvent};
+use std::collections::HashMap;
 
 impl ChatService {
     /// Adds an internal note to a session the agent can see. Customers never see notes.
@@ -196,6 +198,25 @@ impl ChatService {
         )
         .await;
         Ok(stored)
+    }
+
+    /// How many customer messages of each of `sessions` come after `agent`'s read marker,
+    /// in one store query (sessions with none are left out).
+    pub async fn unread_counts(
+        &self,
+        agent: &Agent,
+        sessions: &[Session],
+    ) -> ChatResult<HashMap<SessionId, u64>> {
+        if sessions.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let ids: Vec<SessionId> = sessions.iter().map(|s| s.id.clone()).collect();
+        Ok(self
+            .store
+            .unread_counts(&agent.tenant_id, &agent.id, &ids)
+            .await?
+            .into_iter()
+            .collect())
     }
 
     /// A session's read markers.

@@ -1,6 +1,10 @@
 //! The queue: sessions waiting for an agent, as their customers see it (their place in their
 //! routing pool) and as supervisors see it (the queue board: every waiting session oldest
 //! first, per department, and every agent's presence and load).
+//!
+//! The wait estimate: the median of the pool's last [`RECENT_WAITS`] waits (from a session's
+//! start to its first agent) times the session's queue position; `None` while the pool has
+//! no such history.
 
 use super::routing::waiting_department;
 use super::{ChatService, TeamMember};
@@ -12,13 +16,17 @@ use std::collections::{BTreeMap, HashMap};
 
 /// How many waiting sessions the queue reads (its page size).
 const QUEUE_SCAN: u32 = 200;
+/// How many of a pool's recent waits the estimate takes the median of.
+const RECENT_WAITS: usize = 20;
+/// How many recently assigned sessions of the tenant are read to find a pool's recent waits.
+const RECENT_SCAN: u32 = 200;
 
 /// A waiting session's place in its routing pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct QueuePlace {
     /// 1 is next, among the waiting sessions of the same pool, oldest first.
     pub queue_position: u32,
-    /// An estimate of the wait; `None` when unknown (no estimate is made today).
+    /// An estimate of the wait (see the module docs); `None` when unknown.
     pub estimated_wait_seconds: Option<u64>,
 }
 
@@ -41,7 +49,42 @@ fn pool_of(session: &Session, widgets: &HashMap<WidgetId, Widget>) -> String {
     }
 }
 
+/// The median of `waits` (seconds) times `position`; `None` without waits.
+fn estimate(waits: &[i64], position: u32) -> Option<u64> {
+    let mut sorted = waits.to_vec();
+    sorted.sort_unstable();
+    let median = match sorted.len() {
+        0 => return None,
+        n if n % 2 == 1 => sorted[n / 2],
+        n => (sorted[n / 2 - 1] + sorted[n / 2]) / 2,
+    };
+    u64::try_from(median)
+        .ok()
+        .map(|m| m.saturating_mul(u64::from(position)))
+}
+
 impl ChatService {
+    /// The last [`RECENT_WAITS`] waits (seconds) of `pool`, newest first.
+    async fn recent_waits(
+        &self,
+        tenant: &crate::ids::TenantId,
+        pool: &str,
+        widgets: &HashMap<WidgetId, Widget>,
+    ) -> ChatResult<Vec<i64>> {
+        Ok(self
+            .store
+            .recently_assigned_sessions(tenant, RECENT_SCAN)
+            .await?
+            .iter()
+            .filter(|s| pool_of(s, widgets) == pool)
+            .filter_map(|s| {
+                s.first_assigned_at
+                    .map(|at| (at - s.created_at).num_seconds().max(0))
+            })
+            .take(RECENT_WAITS)
+            .collect())
+    }
+
     /// The place of `session` in its pool's queue; `None` when it is not waiting.
     pub async fn queue_place(&self, session: &Session) -> ChatResult<Option<QueuePlace>> {
         if !session.is_unassigned() {
@@ -53,13 +96,13 @@ impl ChatService {
             .store
             .list_waiting_sessions(&session.tenant_id, QUEUE_SCAN)
             .await?;
+        let waits = self
+            .recent_waits(&session.tenant_id, &pool, &widgets)
+            .await?;
         let mut ahead = 0u32;
         for s in &waiting {
             if s.id == session.id {
-                return Ok(Some(QueuePlace {
-                    queue_position: ahead + 1,
-                    estimated_wait_seconds: None,
-                }));
+                break;
             }
             if pool_of(s, &widgets) == pool {
                 ahead += 1;
@@ -68,7 +111,7 @@ impl ChatService {
         // Beyond the page the queue reads: at least that far back.
         Ok(Some(QueuePlace {
             queue_position: ahead + 1,
-            estimated_wait_seconds: None,
+            estimated_wait_seconds: estimate(&waits, ahead + 1),
         }))
     }
 
@@ -87,12 +130,15 @@ impl ChatService {
             .store
             .list_waiting_sessions(&session.tenant_id, QUEUE_SCAN)
             .await?;
+        let waits = self
+            .recent_waits(&session.tenant_id, &pool, &widgets)
+            .await?;
         let in_pool = waiting.iter().filter(|s| pool_of(s, &widgets) == pool);
         for (ahead, s) in (0u32..).zip(in_pool) {
             let event = ChatEvent::QueueUpdated {
                 session_id: s.id.clone(),
                 queue_position: ahead + 1,
-                estimated_wait_seconds: None,
+                estimated_wait_seconds: estimate(&waits, ahead + 1),
             };
             self.publish_conversation(s, Audience::Everyone, event)
                 .await;
@@ -132,5 +178,18 @@ impl ChatService {
             departments: departments.into_iter().collect(),
             agents: self.team(agent).await?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::estimate;
+
+    #[test]
+    fn the_estimate_is_the_median_wait_times_the_position_and_unknown_without_history() {
+        assert_eq!(estimate(&[], 1), None);
+        assert_eq!(estimate(&[30, 10, 20], 1), Some(20));
+        assert_eq!(estimate(&[30, 10, 20], 3), Some(60));
+        assert_eq!(estimate(&[10, 20, 40, 100], 2), Some(60));
     }
 }

@@ -9,6 +9,13 @@
 //!   agent at their limit (the next candidate is tried) and a session already taken (by
 //!   another node's routing) is left alone, so nothing is assigned twice or over capacity.
 //!
+//! - Reassignment (a timer): a session whose customer's newest message had no answer for its
+//!   widget's `reassign_after_seconds` (counted from the assignment when that came later)
+//!   moves to the best eligible agent other than the one holding it, chosen by the widget's
+//!   mode (`least_busy` for a `manual` widget); with nobody eligible it stays. The move is
+//!   the same compare-and-swap, made only if the session is still overdue with the same
+//!   agent, so of several nodes' timers one moves it.
+//!
 //! Routing failures never fail the request that caused them: they are logged, the session
 //! keeps waiting.
 
@@ -16,7 +23,8 @@ use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
 use crate::domain::routing::rank;
 use crate::domain::{
-    Agent, Candidate, Presence, PresenceChange, Session, SessionStatus, TransferTarget, Widget,
+    Agent, Candidate, Presence, PresenceChange, RoutingMode, Session, SessionStatus,
+    TransferTarget, Widget,
 };
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{AgentId, SessionId, TenantId, WidgetId};
@@ -24,6 +32,8 @@ use std::collections::{BTreeMap, HashMap};
 
 /// How many waiting sessions one offer to an agent looks at.
 const WAITING_SCAN: u32 = 200;
+/// How many overdue sessions one timer pass reassigns at most.
+const REASSIGN_BATCH: u32 = 200;
 
 /// A department as `GET /v1/chat/departments` shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -222,6 +232,105 @@ impl ChatService {
         }
         self.store
             .change_presence(tenant, &agent.id, PresenceChange::Routed, now)
+            .await?;
+        Ok(Some(stored))
+    }
+
+    /// The reassignment timer's pass (see the module docs): answers how many sessions moved.
+    pub(crate) async fn reassign_unanswered_sessions(&self) -> ChatResult<usize> {
+        let now = self.clock.now();
+        let mut moved = 0;
+        for overdue in self
+            .store
+            .list_reply_overdue_sessions(now, REASSIGN_BATCH)
+            .await?
+        {
+            match self.reassign_overdue(&overdue).await {
+                Ok(true) => moved += 1,
+                Ok(false) => {}
+                Err(err) => {
+                    tracing::warn!(session_id = %overdue.id, error = %err, "reassignment failed");
+                }
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Moves one overdue session to the best eligible other agent; `false` when nobody is
+    /// eligible or the session changed meanwhile.
+    async fn reassign_overdue(&self, overdue: &Session) -> ChatResult<bool> {
+        let (Some(holder), Ok(widget)) = (
+            overdue.assigned_agent_id.clone(),
+            self.store
+                .get_widget(&overdue.tenant_id, &overdue.widget_id)
+                .await,
+        ) else {
+            return Ok(false);
+        };
+        let Some(after) = widget.routing.reassign_after_seconds else {
+            return Ok(false);
+        };
+        let mode = match widget.routing.mode {
+            RoutingMode::Manual => RoutingMode::LeastBusy,
+            mode => mode,
+        };
+        let team = self.team_state(&widget.tenant_id).await?;
+        for candidate in rank(mode, team.candidates(&widget, Some(&holder))) {
+            match self
+                .move_overdue(overdue, &holder, after, &candidate.agent)
+                .await
+            {
+                Ok(Some(_)) => {
+                    self.offer_quietly(&overdue.tenant_id, &holder).await;
+                    return Ok(true);
+                }
+                Ok(None) => return Ok(false),
+                Err(ChatError::SessionLimitReached { .. }) => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(false)
+    }
+
+    /// Assigns `overdue` to `agent` if `holder` still holds it and it is still overdue at
+    /// the clock's now; `None` when it changed meanwhile.
+    async fn move_overdue(
+        &self,
+        overdue: &Session,
+        holder: &AgentId,
+        after: u32,
+        agent: &Agent,
+    ) -> ChatResult<Option<Session>> {
+        let now = self.clock.now();
+        let stored = self
+            .update_session(
+                LoadAs::Service(&overdue.tenant_id),
+                &overdue.id,
+                |mut session| async move {
+                    let still_due = session.reply_overdue_at(after).is_some_and(|t| t <= now);
+                    if !still_due || session.assigned_agent_id.as_ref() != Some(holder) {
+                        return Ok(Change::Keep(session));
+                    }
+                    session.assign_to(agent.id.clone(), now)?;
+                    let announce = Announce::Assigned {
+                        agent_id: agent.id.clone(),
+                        agent_name: agent.display_name.clone(),
+                        previous_agent_id: Some(holder.clone()),
+                        assigned_by: agent.id.clone(),
+                    };
+                    Ok(Change::write_within(
+                        session,
+                        announce,
+                        agent.max_concurrent_sessions,
+                    ))
+                },
+            )
+            .await?;
+        if stored.assigned_agent_id.as_ref() != Some(&agent.id) {
+            return Ok(None);
+        }
+        self.store
+            .change_presence(&overdue.tenant_id, &agent.id, PresenceChange::Routed, now)
             .await?;
         Ok(Some(stored))
     }

@@ -12,7 +12,7 @@ use crate::domain::{
 use crate::error::{ChatError, ChatResult, StoreError};
 use crate::ids::{AgentId, MessageId, SessionId, WidgetId};
 use crate::notify::ChatEvent;
-use crate::store::{SessionFilter, SessionPage, MAX_PAGE_SIZE};
+use crate::store::{LimitedUpdate, SessionFilter, SessionPage, MAX_PAGE_SIZE};
 use crate::token::{hash_token, random_token, verify_identity_hash};
 use serde::Deserialize;
 
@@ -192,9 +192,6 @@ impl ChatService {
                 )
             }
         };
-        if let Some(assignee) = &assignee {
-            self.check_session_limit(assignee).await?;
-        }
         self.create_session(&widget, email, name, Some(agent), assignee.as_ref(), false)
             .await
     }
@@ -231,12 +228,15 @@ impl ChatService {
             updated_at: now,
             last_activity_at: now,
             ended_at: None,
+            awaiting_reply_since: None,
+            last_customer_message_at: None,
+            assigned_at: None,
+            first_assigned_at: None,
         };
         if let Some(agent) = assignee {
             session.assign_to(agent.id.clone(), now)?;
         }
-        self.store
-            .insert_session(&session, &hash_token(&token))
+        self.insert_within_limit(&session, &hash_token(&token), assignee)
             .await?;
         self.publish_lifecycle(
             &session,
@@ -604,24 +604,31 @@ impl ChatService {
         }
     }
 
-    /// The limit check of a session an agent starts already assigned. Every change to a
-    /// stored session is checked by the store instead, atomically
-    /// ([`Change::WriteWithinLimit`]).
-    async fn check_session_limit(&self, agent: &Agent) -> ChatResult<()> {
-        let Some(max) = agent.max_concurrent_sessions else {
-            return Ok(());
+    /// Stores a new session; one given to an agent with a session limit only if they hold
+    /// fewer open sessions, checked and inserted in one atomic step by the store (as every
+    /// change to a stored session is, [`Change::WriteWithinLimit`]).
+    async fn insert_within_limit(
+        &self,
+        session: &Session,
+        token_hash: &str,
+        assignee: Option<&Agent>,
+    ) -> ChatResult<()> {
+        let Some((agent, max)) =
+            assignee.and_then(|a| a.max_concurrent_sessions.map(|max| (a, max)))
+        else {
+            return Ok(self.store.insert_session(session, token_hash).await?);
         };
-        let open = self
+        match self
             .store
-            .count_open_sessions_for_agent(&agent.tenant_id, &agent.id)
-            .await?;
-        if open >= u64::from(max) {
-            return Err(ChatError::SessionLimitReached {
+            .insert_session_within_limit(session, token_hash, max)
+            .await?
+        {
+            LimitedUpdate::Stored(_) => Ok(()),
+            LimitedUpdate::AtLimit => Err(ChatError::SessionLimitReached {
                 agent_id: agent.id.clone(),
                 max,
-            });
+            }),
         }
-        Ok(())
     }
 
     fn clean_email(&self, email: Option<String>, required: bool) -> ChatResult<Option<String>> {

@@ -1,9 +1,10 @@
 //! The service's timers: work that falls due with time rather than with a request: presence
-//! grace periods and the idle end of sessions (`auto_end_after_minutes`). [`ChatService::run_due_timers`] does one pass on the service's
-//! clock, so tests drive it with the manual clock; [`ChatService::spawn_timers`] runs it
-//! every so often on every node. Each due item is claimed in the store by one conditional
-//! write (the presence row's conditional update, the session's compare-and-swap), so with
-//! several nodes each fires once.
+//! grace periods, reassignment of unanswered sessions (`routing.reassign_after_seconds`) and
+//! the idle end of sessions (`auto_end_after_minutes`). [`ChatService::run_due_timers`] does
+//! one pass on the service's clock, so tests drive it with the manual clock;
+//! [`ChatService::spawn_timers`] runs it every so often on every node. Each due item is
+//! claimed in the store by one conditional write (the presence row's conditional update, the
+//! session's compare-and-swap), so with several nodes each fires once.
 
 use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
@@ -18,6 +19,9 @@ pub struct TimerPass {
     pub presence_expired: usize,
     /// Sessions ended for having had no message for their widget's `auto_end_after_minutes`.
     pub sessions_ended: usize,
+    /// Sessions moved to another agent for an unanswered customer message
+    /// (`routing.reassign_after_seconds`).
+    pub sessions_reassigned: usize,
 }
 
 /// How many idle sessions one pass ends at most.
@@ -28,6 +32,7 @@ impl ChatService {
     pub async fn run_due_timers(&self) -> ChatResult<TimerPass> {
         Ok(TimerPass {
             presence_expired: self.expire_presence_grace().await?,
+            sessions_reassigned: self.reassign_unanswered_sessions().await?,
             sessions_ended: self.end_idle_sessions().await?,
         })
     }

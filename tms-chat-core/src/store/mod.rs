@@ -43,6 +43,9 @@ pub struct SessionFilter {
     pub widget_id: Option<WidgetId>,
     /// Case-insensitive substring of the customer's email or name.
     pub query: Option<String>,
+    /// Only sessions whose customer waits for an agent's reply (`awaiting_reply_since` set),
+    /// ordered by that time, oldest first (then by id), instead of newest activity first.
+    pub awaiting_reply: bool,
     /// Continue after this position (from a previous page's `next_cursor`).
     pub cursor: Option<SessionCursor>,
     /// Page size, 1..=[`MAX_PAGE_SIZE`].
@@ -50,10 +53,12 @@ pub struct SessionFilter {
 }
 
 /// A position in the sessions list, ordered by `last_activity_at` descending, then id
-/// descending.
+/// descending (with [`SessionFilter::awaiting_reply`]: by `awaiting_reply_since`
+/// ascending, then id ascending).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionCursor {
-    /// The last row's activity time.
+    /// The last row's sort time: its activity time, or with
+    /// [`SessionFilter::awaiting_reply`] its `awaiting_reply_since`.
     pub last_activity_at: DateTime<Utc>,
     /// The last row's id.
     pub id: SessionId,
@@ -90,6 +95,19 @@ impl SessionCursor {
         SessionCursor {
             last_activity_at: session.last_activity_at,
             id: session.id.clone(),
+        }
+    }
+}
+
+impl SessionFilter {
+    /// The cursor that continues this list after `session` (in the list's order).
+    pub fn cursor_after(&self, session: &Session) -> SessionCursor {
+        match (self.awaiting_reply, session.awaiting_reply_since) {
+            (true, Some(since)) => SessionCursor {
+                last_activity_at: since,
+                id: session.id.clone(),
+            },
+            _ => SessionCursor::after(session),
         }
     }
 }
@@ -212,6 +230,43 @@ pub trait ChatStore: Send + Sync + 'static {
         session: &Session,
         max_open: u32,
     ) -> StoreResult<LimitedUpdate>;
+    /// [`ChatStore::insert_session`] for a new session already given to an agent with a
+    /// session limit: refuses ([`LimitedUpdate::AtLimit`], nothing stored) when the assignee
+    /// already holds `max_open` non-ended sessions, in the same atomic step and serialised
+    /// per agent with [`ChatStore::update_session_within_limit`]. A session without an
+    /// assignee is inserted as by `insert_session`. Answers the session as stored.
+    async fn insert_session_within_limit(
+        &self,
+        session: &Session,
+        customer_token_hash: &str,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate>;
+    /// How many customer messages of each of `sessions` (of the tenant) come after `agent`'s
+    /// read marker (all of them without a marker), in one query. Sessions with none, or of
+    /// another tenant, are left out.
+    async fn unread_counts(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        sessions: &[SessionId],
+    ) -> StoreResult<Vec<(SessionId, u64)>>;
+    /// Open sessions, of every tenant, with an assignee and a customer waiting for a reply,
+    /// whose widget has `routing.reassign_after_seconds` and whose
+    /// [`Session::reply_overdue_at`] is at or before `now`; longest overdue first, at most
+    /// `limit`. (The service moves each with a compare-and-swap, so of several nodes'
+    /// timers one moves it.)
+    async fn list_reply_overdue_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
+    /// The tenant's sessions that have left the queue (`first_assigned_at` set), the most
+    /// recently assigned first, at most `limit`: the recent waits queue estimates use.
+    async fn recently_assigned_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>>;
 
     // --- messages ---
 
@@ -219,7 +274,9 @@ pub trait ChatStore: Send + Sync + 'static {
     /// transaction where possible (group commit). Results are in input order; a message
     /// whose `(session, sender_type, client_message_id)` was stored before is not stored
     /// again and its earlier row is returned with `created: false`. Each append also moves
-    /// the session's `last_seq` and `last_activity_at`. A message for a missing session is
+    /// the session's `last_seq`, `last_activity_at` and reply tracking
+    /// ([`crate::domain::ReplyClock::after`], in sequence order), and a new agent message
+    /// moves its sender's read marker to it (never back). A message for a missing session is
     /// `Err(NotFound)` in its slot without failing the others.
     async fn append_messages(
         &self,

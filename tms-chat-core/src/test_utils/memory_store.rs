@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::clock::truncate_to_micros;
 use crate::domain::{
     Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, Presence,
-    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
+    PresenceChange, Project, ReadMarker, SenderType, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -18,7 +18,7 @@ use crate::ids::{
     WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionCursor, SessionFilter, SessionPage,
+    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
     SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
 };
 
@@ -153,8 +153,31 @@ impl State {
             .ok_or(StoreError::NotFound)?;
         row.session.last_seq += 1;
         row.session.last_activity_at = row.session.last_activity_at.max(created_at);
+        let reply = row
+            .session
+            .reply_clock()
+            .after(message.sender_type, created_at);
+        row.session.awaiting_reply_since = reply.awaiting_reply_since;
+        row.session.last_customer_message_at = reply.last_customer_message_at;
         let mut stored = message.into_message(row.session.last_seq);
         stored.created_at = created_at;
+        if let (SenderType::Agent, Some(agent)) = (stored.sender_type, &stored.sender_agent_id) {
+            let key = (
+                stored.tenant_id.clone(),
+                stored.session_id.clone(),
+                ReadMarker::agent_key(agent),
+            );
+            let marker = self.read_markers.entry(key).or_insert_with(|| ReadMarker {
+                session_id: stored.session_id.clone(),
+                participant: ReadMarker::agent_key(agent),
+                last_read_seq: 0,
+                updated_at: created_at,
+            });
+            if stored.seq > marker.last_read_seq {
+                marker.last_read_seq = stored.seq;
+                marker.updated_at = created_at;
+            }
+        }
         self.message_ids.insert(stored.id.clone());
         self.messages
             .insert((stored.session_id.clone(), stored.seq), stored.clone());
@@ -162,6 +185,25 @@ impl State {
             message: stored,
             created: true,
         })
+    }
+
+    /// Stores a new session (see `ChatStore::insert_session`).
+    fn insert_session(&mut self, session: &Session, token_hash: &str) -> StoreResult<()> {
+        let token_taken = self
+            .sessions
+            .values()
+            .any(|row| row.token_hash == token_hash);
+        if token_taken || self.sessions.contains_key(&session.id) {
+            return Err(conflict(
+                "a session with this id or customer token already exists",
+            ));
+        }
+        let row = SessionRow {
+            session: stored_session(session),
+            token_hash: token_hash.to_owned(),
+        };
+        self.sessions.insert(session.id.clone(), row);
+        Ok(())
     }
 
     /// Writes a session's mutable fields if its version still matches (see
@@ -183,7 +225,11 @@ impl State {
             id: stored.id.clone(),
             tenant_id: stored.tenant_id.clone(),
             last_seq: stored.last_seq,
+            awaiting_reply_since: stored.awaiting_reply_since,
+            last_customer_message_at: stored.last_customer_message_at,
             created_at: stored.created_at,
+            assigned_at: update.assigned_at.map(stored_at),
+            first_assigned_at: update.first_assigned_at.map(stored_at),
             version: stored.version + 1,
             last_activity_at: activity,
             updated_at: stored_at(update.updated_at),
@@ -206,14 +252,22 @@ impl State {
             .filter(|s| listed_by(filter, search.as_deref(), s))
             .cloned()
             .collect();
-        sessions.sort_by(|a, b| {
-            b.last_activity_at
-                .cmp(&a.last_activity_at)
-                .then_with(|| b.id.cmp(&a.id))
-        });
+        if filter.awaiting_reply {
+            sessions.sort_by(|a, b| {
+                a.awaiting_reply_since
+                    .cmp(&b.awaiting_reply_since)
+                    .then_with(|| a.id.cmp(&b.id))
+            });
+        } else {
+            sessions.sort_by(|a, b| {
+                b.last_activity_at
+                    .cmp(&a.last_activity_at)
+                    .then_with(|| b.id.cmp(&a.id))
+            });
+        }
         let next_cursor = if sessions.len() > limit {
             sessions.truncate(limit);
-            sessions.last().map(SessionCursor::after)
+            sessions.last().map(|s| filter.cursor_after(s))
         } else {
             None
         };
@@ -236,10 +290,15 @@ fn listed_by(filter: &SessionFilter, search: Option<&str>, session: &Session) ->
             .as_deref()
             .is_some_and(|v| search.is_some_and(|q| v.to_lowercase().contains(q)))
     };
-    let after_cursor = filter
-        .cursor
-        .as_ref()
-        .is_none_or(|c| (session.last_activity_at, &session.id) < (c.last_activity_at, &c.id));
+    let after_cursor = filter.cursor.as_ref().is_none_or(|c| {
+        if filter.awaiting_reply {
+            session
+                .awaiting_reply_since
+                .is_some_and(|since| (since, &session.id) > (c.last_activity_at, &c.id))
+        } else {
+            (session.last_activity_at, &session.id) < (c.last_activity_at, &c.id)
+        }
+    });
     in_projects
         && filter.status.is_none_or(|s| s == session.status)
         && filter
@@ -247,6 +306,7 @@ fn listed_by(filter: &SessionFilter, search: Option<&str>, session: &Session) ->
             .as_ref()
             .is_none_or(|a| session.assigned_agent_id.as_ref() == Some(a))
         && (!filter.unassigned_only || unassigned)
+        && (!filter.awaiting_reply || session.awaiting_reply_since.is_some())
         && filter
             .widget_id
             .as_ref()
@@ -273,6 +333,8 @@ fn stored_session(session: &Session) -> Session {
         updated_at: stored_at(session.updated_at),
         last_activity_at: stored_at(session.last_activity_at),
         ended_at: session.ended_at.map(stored_at),
+        assigned_at: session.assigned_at.map(stored_at),
+        first_assigned_at: session.first_assigned_at.map(stored_at),
         ..session.clone()
     }
 }
@@ -439,22 +501,7 @@ impl ChatStore for MemoryStore {
         session: &Session,
         customer_token_hash: &str,
     ) -> StoreResult<()> {
-        let mut state = self.state();
-        let token_taken = state
-            .sessions
-            .values()
-            .any(|row| row.token_hash == customer_token_hash);
-        if token_taken || state.sessions.contains_key(&session.id) {
-            return Err(conflict(
-                "a session with this id or customer token already exists",
-            ));
-        }
-        let row = SessionRow {
-            session: stored_session(session),
-            token_hash: customer_token_hash.to_owned(),
-        };
-        state.sessions.insert(session.id.clone(), row);
-        Ok(())
+        self.state().insert_session(session, customer_token_hash)
     }
 
     async fn get_session(&self, tenant: &TenantId, id: &SessionId) -> StoreResult<Session> {
@@ -547,6 +594,101 @@ impl ChatStore for MemoryStore {
             }
         }
         state.update_session(session).map(LimitedUpdate::Stored)
+    }
+
+    async fn insert_session_within_limit(
+        &self,
+        session: &Session,
+        customer_token_hash: &str,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        // One lock for the count and the insert: the store's transaction.
+        let mut state = self.state();
+        if let Some(agent) = &session.assigned_agent_id {
+            let open = state
+                .sessions_of(&session.tenant_id)
+                .filter(|s| s.assigned_agent_id.as_ref() == Some(agent))
+                .filter(|s| s.status != SessionStatus::Ended)
+                .count();
+            if open >= max_open as usize {
+                return Ok(LimitedUpdate::AtLimit);
+            }
+        }
+        state.insert_session(session, customer_token_hash)?;
+        Ok(LimitedUpdate::Stored(stored_session(session)))
+    }
+
+    async fn unread_counts(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        sessions: &[SessionId],
+    ) -> StoreResult<Vec<(SessionId, u64)>> {
+        let state = self.state();
+        let participant = ReadMarker::agent_key(agent);
+        let mut counts = Vec::new();
+        for id in sessions {
+            if state.require_session(tenant, id).is_err() {
+                continue;
+            }
+            let read = state
+                .read_markers
+                .get(&(tenant.clone(), id.clone(), participant.clone()))
+                .map_or(0, |m| m.last_read_seq);
+            let unread = state
+                .session_messages(id)
+                .filter(|m| m.sender_type == SenderType::Customer && m.seq > read)
+                .count() as u64;
+            if unread > 0 {
+                counts.push((id.clone(), unread));
+            }
+        }
+        Ok(counts)
+    }
+
+    async fn list_reply_overdue_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let state = self.state();
+        let mut overdue: Vec<(DateTime<Utc>, Session)> = state
+            .sessions
+            .values()
+            .map(|row| &row.session)
+            .filter_map(|s| {
+                let seconds = state
+                    .widgets
+                    .get(&s.widget_id)
+                    .filter(|w| w.tenant_id == s.tenant_id)?
+                    .routing
+                    .reassign_after_seconds?;
+                let due = s.reply_overdue_at(seconds)?;
+                (due <= now).then(|| (due, s.clone()))
+            })
+            .collect();
+        overdue.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.id.cmp(&b.1.id)));
+        Ok(overdue
+            .into_iter()
+            .take(page_size(limit))
+            .map(|(_, s)| s)
+            .collect())
+    }
+
+    async fn recently_assigned_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let state = self.state();
+        let mut assigned: Vec<Session> = state
+            .sessions_of(tenant)
+            .filter(|s| s.first_assigned_at.is_some())
+            .cloned()
+            .collect();
+        assigned.sort_by_key(|s| std::cmp::Reverse(s.first_assigned_at));
+        assigned.truncate(page_size(limit));
+        Ok(assigned)
     }
 
     async fn list_waiting_sessions(

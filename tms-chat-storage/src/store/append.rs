@@ -1,7 +1,7 @@
 //! Appending messages: group commit, gapless per-session sequence numbers and idempotent
 //! `client_message_id` retries, in a constant number of statements per batch.
 //!
-//! A batch is one write transaction (`BEGIN IMMEDIATE` on SQLite) of four statements, however
+//! A batch is one write transaction (`BEGIN IMMEDIATE` on SQLite) of five statements, however
 //! many messages it carries (each statement takes up to [`ROWS_PER_STATEMENT`] rows):
 //!
 //! 1. **Lock** the batch's sessions and read their `last_seq`
@@ -15,7 +15,12 @@
 //!    stored row and `created: false`; so is a second message with the same key in the batch
 //!    (with the first one's message).
 //! 3. **Insert** the new messages, numbered from each session's `last_seq` in input order.
-//! 4. **Advance** each session's `last_seq` (and `last_activity_at`) in one `UPDATE … FROM`.
+//! 4. **Advance** each session's `last_seq`, `last_activity_at` and reply tracking
+//!    (`awaiting_reply_since`, `last_customer_message_at`: [`ReplyClock::after`] applied to
+//!    its new messages in order, from the values read under the lock in step 1) in one
+//!    `UPDATE … FROM`.
+//! 5. **Mark read** for each agent who wrote: their read marker moves to their newest new
+//!    message of the session (never back), one multi-row upsert.
 //!
 //! A statement that fails fails the whole batch (nothing is stored); results come back in
 //! input order.
@@ -23,12 +28,12 @@
 use std::collections::{BTreeMap, HashMap};
 
 use tms_chat_core::clock::truncate_to_micros;
-use tms_chat_core::domain::{Message, NewMessage};
+use tms_chat_core::domain::{Message, NewMessage, ReadMarker, ReplyClock, SenderType};
 use tms_chat_core::store::{Appended, StoreResult};
 use tms_chat_core::StoreError;
 
 use super::SqlStore;
-use crate::codec::{self, message_columns, micros};
+use crate::codec::{self, message_columns, micros, Columns};
 use crate::error::db;
 use crate::sql::{ListQuery, Sql};
 
@@ -81,6 +86,9 @@ enum Outcome {
 struct Counter {
     last_seq: i64,
     active_at: i64,
+    reply: ReplyClock,
+    /// Read-marker participant of each agent who wrote -> their newest new message's seq.
+    agent_reads: BTreeMap<String, i64>,
     advanced: bool,
 }
 
@@ -102,6 +110,7 @@ impl<DB: Sql> SqlStore<DB> {
         let outcomes = number(&messages, &mut counters, stored);
         insert_new::<DB>(&mut tx, &messages, &outcomes).await?;
         advance_sessions::<DB>(&mut tx, &counters).await?;
+        mark_read_by_writers::<DB>(&mut tx, &counters, &messages).await?;
         tx.commit().await.map_err(db("append messages: commit"))?;
         Ok(answers(messages, outcomes))
     }
@@ -120,7 +129,10 @@ async fn lock_sessions<'m, DB: Sql>(
     wanted.dedup();
     let mut counters = BTreeMap::new();
     for chunk in statement_chunks(&wanted) {
-        let mut query = ListQuery::<DB>::new("SELECT id, tenant_id, last_seq FROM sessions WHERE ");
+        let mut query = ListQuery::<DB>::new(
+            "SELECT id, tenant_id, last_seq, awaiting_reply_since, last_customer_message_at \
+             FROM sessions WHERE ",
+        );
         for (i, (session, tenant)) in chunk.iter().enumerate() {
             query.push(if i == 0 { "(id = " } else { " OR (id = " });
             query.push_bind(*session).push(" AND tenant_id = ");
@@ -136,6 +148,10 @@ async fn lock_sessions<'m, DB: Sql>(
             let id = DB::text(row, "id").map_err(read)?;
             let tenant = DB::text(row, "tenant_id").map_err(db("append messages: read session"))?;
             let last_seq = DB::int(row, "last_seq").map_err(db("append messages: read session"))?;
+            let reply = ReplyClock {
+                awaiting_reply_since: row.opt_time("awaiting_reply_since")?,
+                last_customer_message_at: row.opt_time("last_customer_message_at")?,
+            };
             let found = chunk
                 .iter()
                 .find(|(session, owner)| *session == id && *owner == tenant);
@@ -145,6 +161,8 @@ async fn lock_sessions<'m, DB: Sql>(
                     Counter {
                         last_seq,
                         active_at: i64::MIN,
+                        reply,
+                        agent_reads: BTreeMap::new(),
                         advanced: false,
                     },
                 );
@@ -243,7 +261,15 @@ fn number<'m>(
         };
         counter.last_seq += 1;
         counter.active_at = counter.active_at.max(micros(message.created_at));
+        counter.reply = counter
+            .reply
+            .after(message.sender_type, truncate_to_micros(message.created_at));
         counter.advanced = true;
+        if let (SenderType::Agent, Some(agent)) = (message.sender_type, &message.sender_agent_id) {
+            counter
+                .agent_reads
+                .insert(ReadMarker::agent_key(agent), counter.last_seq);
+        }
         if let Some(key) = key {
             claimed.insert(key, index);
         }
@@ -313,8 +339,10 @@ async fn advance_sessions<DB: Sql>(
     let advanced: Vec<(&SessionKey<'_>, &Counter)> =
         counters.iter().filter(|(_, c)| c.advanced).collect();
     for chunk in statement_chunks(&advanced) {
-        let mut query =
-            ListQuery::<DB>::new("WITH advanced (id, tenant_id, last_seq, active_at) AS (VALUES ");
+        let mut query = ListQuery::<DB>::new(
+            "WITH advanced (id, tenant_id, last_seq, active_at, awaiting_since, customer_at) \
+             AS (VALUES ",
+        );
         for (i, ((session, tenant), counter)) in chunk.iter().enumerate() {
             query.push(if i == 0 { "(" } else { ", (" });
             query.push_list([
@@ -322,19 +350,69 @@ async fn advance_sessions<DB: Sql>(
                 (*tenant).into(),
                 counter.last_seq.into(),
                 counter.active_at.into(),
-            ] as [crate::sql::Param<'_>; 4]);
+                counter.reply.awaiting_reply_since.map(micros).into(),
+                counter.reply.last_customer_message_at.map(micros).into(),
+            ] as [crate::sql::Param<'_>; 6]);
             query.push(")");
         }
         query.push(
             ") UPDATE sessions SET last_seq = advanced.last_seq, \
              last_activity_at = CASE WHEN sessions.last_activity_at < advanced.active_at \
-             THEN advanced.active_at ELSE sessions.last_activity_at END \
+             THEN advanced.active_at ELSE sessions.last_activity_at END, \
+             awaiting_reply_since = advanced.awaiting_since, \
+             last_customer_message_at = advanced.customer_at \
              FROM advanced WHERE sessions.id = advanced.id AND sessions.tenant_id = advanced.tenant_id",
         );
         query
             .execute(&mut *conn)
             .await
             .map_err(db("append messages: advance sessions"))?;
+    }
+    Ok(())
+}
+
+/// Step 5: moves the read marker of every agent who wrote to their newest new message.
+async fn mark_read_by_writers<DB: Sql>(
+    conn: &mut DB::Connection,
+    counters: &BTreeMap<SessionKey<'_>, Counter>,
+    messages: &[NewMessage],
+) -> StoreResult<()> {
+    let reads: Vec<(&SessionKey<'_>, &String, i64)> = counters
+        .iter()
+        .flat_map(|(key, c)| c.agent_reads.iter().map(move |(who, seq)| (key, who, *seq)))
+        .collect();
+    let at = messages
+        .iter()
+        .map(|m| micros(m.created_at))
+        .max()
+        .unwrap_or_default();
+    for chunk in statement_chunks(&reads) {
+        let mut query = ListQuery::<DB>::new(
+            "INSERT INTO read_markers (tenant_id, session_id, participant, last_read_seq, \
+             updated_at) VALUES ",
+        );
+        for (i, ((session, tenant), who, seq)) in chunk.iter().enumerate() {
+            query.push(if i == 0 { "(" } else { ", (" });
+            query.push_list([
+                (*tenant).into(),
+                (*session).into(),
+                who.as_str().into(),
+                (*seq).into(),
+                at.into(),
+            ] as [crate::sql::Param<'_>; 5]);
+            query.push(")");
+        }
+        query.push(
+            " ON CONFLICT (tenant_id, session_id, participant) DO UPDATE SET \
+             last_read_seq = CASE WHEN excluded.last_read_seq > read_markers.last_read_seq \
+             THEN excluded.last_read_seq ELSE read_markers.last_read_seq END, \
+             updated_at = CASE WHEN excluded.last_read_seq > read_markers.last_read_seq \
+             THEN excluded.updated_at ELSE read_markers.updated_at END",
+        );
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(db("append messages: mark read"))?;
     }
     Ok(())
 }

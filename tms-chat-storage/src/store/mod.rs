@@ -36,7 +36,7 @@ use tms_chat_core::StoreError;
 
 use crate::codec::{
     self, agent_columns, attachment_columns, canned_columns, micros, note_columns,
-    read_marker_columns, session_columns, widget_columns, Columns,
+    read_marker_columns, session_columns, session_columns_of_s, widget_columns, Columns,
 };
 use crate::error::{db, db_conflict};
 use crate::migrate;
@@ -104,7 +104,7 @@ fn touched<R>(row: Option<R>) -> StoreResult<()> {
     found(row, |_| Ok(()))
 }
 
-/// Binds a widget's written fields as `$3`…`$22` (after its `id` and `tenant_id`, in the
+/// Binds a widget's written fields as `$3`…`$23` (after its `id` and `tenant_id`, in the
 /// order of `widget_columns!`): the insert and the update share it, the insert then binds
 /// `created_at`, which an update never writes.
 fn bind_widget<'q, DB: Sql>(
@@ -131,7 +131,8 @@ fn bind_widget<'q, DB: Sql>(
         .bind(widget.identity_secret.as_str())
         .bind(micros(widget.updated_at))
         .bind(codec::to_json(&widget.routing)?)
-        .bind(codec::opt_u32(widget.auto_end_after_minutes)))
+        .bind(codec::opt_u32(widget.auto_end_after_minutes))
+        .bind(codec::opt_u32(widget.routing.reassign_after_seconds)))
 }
 
 /// Binds a canned response's written fields as `$3`…`$5` (after its `id` and `tenant_id`, in
@@ -265,7 +266,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
             "INSERT INTO widgets (",
             widget_columns!(),
             ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23)"
+             $17, $18, $19, $20, $21, $22, $23, $24)"
         ))
         .bind(widget.id.as_str())
         .bind(widget.tenant_id.as_str());
@@ -315,7 +316,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
              show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
              business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
              identity_secret = $19, updated_at = $20, routing = $21, \
-             auto_end_after_minutes = $22 \
+             auto_end_after_minutes = $22, reassign_after_seconds = $23 \
              WHERE id = $1 AND tenant_id = $2 RETURNING id",
         )
         .bind(widget.id.as_str())
@@ -452,6 +453,52 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
             .await
     }
 
+    async fn insert_session_within_limit(
+        &self,
+        session: &Session,
+        customer_token_hash: &str,
+        max_open: u32,
+    ) -> StoreResult<LimitedUpdate> {
+        self.insert_session_row_within_limit(session, customer_token_hash, max_open)
+            .await
+    }
+
+    async fn unread_counts(
+        &self,
+        tenant: &TenantId,
+        agent: &AgentId,
+        sessions: &[SessionId],
+    ) -> StoreResult<Vec<(SessionId, u64)>> {
+        self.unread_message_counts(tenant, agent, sessions).await
+    }
+
+    async fn list_reply_overdue_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        self.reply_overdue_rows(now, limit).await
+    }
+
+    async fn recently_assigned_sessions(
+        &self,
+        tenant: &TenantId,
+        limit: u32,
+    ) -> StoreResult<Vec<Session>> {
+        let rows = sql::query::<DB>(concat!(
+            "SELECT ",
+            session_columns!(),
+            " FROM sessions WHERE tenant_id = $1 AND first_assigned_at IS NOT NULL \
+             ORDER BY first_assigned_at DESC LIMIT $2"
+        ))
+        .bind(tenant.as_str())
+        .bind(page_size(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db("list recently assigned sessions"))?;
+        codec::all(&rows, codec::session)
+    }
+
     async fn list_waiting_sessions(
         &self,
         tenant: &TenantId,
@@ -477,16 +524,14 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         limit: u32,
     ) -> StoreResult<Vec<Session>> {
         // Microseconds: `auto_end_after_minutes` × 60,000,000.
-        let rows = sql::query::<DB>(
-            "SELECT s.id, s.tenant_id, s.project_id, s.widget_id, s.status, s.customer_email, \
-             s.customer_name, s.assigned_agent_id, s.transfer_target, s.department, \
-             s.started_by_agent_id, s.ended_by, s.last_seq, s.ticket_id, s.customer_verified, \
-             s.version, s.created_at, s.updated_at, s.last_activity_at, s.ended_at \
-             FROM sessions s JOIN widgets w ON w.id = s.widget_id AND w.tenant_id = s.tenant_id \
+        let rows = sql::query::<DB>(concat!(
+            "SELECT ",
+            session_columns_of_s!(),
+            " FROM sessions s JOIN widgets w ON w.id = s.widget_id AND w.tenant_id = s.tenant_id \
              WHERE s.status <> 'ended' AND w.auto_end_after_minutes IS NOT NULL \
              AND s.last_activity_at + w.auto_end_after_minutes * 60000000 <= $1 \
-             ORDER BY s.last_activity_at, s.id LIMIT $2",
-        )
+             ORDER BY s.last_activity_at, s.id LIMIT $2"
+        ))
         .bind(micros(now))
         .bind(page_size(limit))
         .fetch_all(&self.pool)

@@ -1021,3 +1021,124 @@ async fn on_a_phone_the_customer_sees_times_downloads_the_transcript_and_ends_th
         )
         .await;
 }
+
+/// A customer message into session `sid` (customer token `token`) through the public REST
+/// path, from the widget's page origin.
+async fn customer_says(base: &str, wid: &str, token: &str, text: &str) {
+    let res = reqwest::Client::new()
+        .post(format!(
+            "{base}/v1/chat/public/widgets/{wid}/session/messages"
+        ))
+        .bearer_auth(token)
+        .header("origin", base)
+        .json(&json!({ "content": text }))
+        .send()
+        .await
+        .unwrap();
+    assert!(res.status().is_success(), "{}", res.text().await.unwrap());
+}
+
+/// The names the session list shows, top to bottom.
+const NAMES_IN_ORDER: &str =
+    "[...document.querySelectorAll('.list button[data-session] .name')].map(n => n.textContent).join(',')";
+
+/// The unread badge of the listed session named `name`, as a JS expression ('' when hidden).
+fn badge_of(name: &str) -> String {
+    format!(
+        "(() => {{ const b = [...document.querySelectorAll('.list button[data-session]')].find(b => b.querySelector('.name').textContent === {}); const u = b && b.querySelector('.unread'); return u && !u.hidden ? u.textContent : ''; }})()",
+        json!(name)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn needs_reply_lists_the_longest_wait_first_and_opening_a_session_clears_its_badge() {
+    let Some(chromium) = browser_or_skip(
+        "needs_reply_lists_the_longest_wait_first_and_opening_a_session_clears_its_badge",
+    ) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let mut tokens = Vec::new();
+    for name in ["Olga Oldest", "Nina Newer", "Abe Answered"] {
+        let email = format!(
+            "{}@example.com",
+            name.split(' ').next().unwrap().to_lowercase()
+        );
+        let body = json!({"widget_id": wid, "customer_email": email, "customer_name": name, "assigned_agent_id": "agent-123"});
+        let started = rest
+            .call("POST", ADMIN_TOKEN, "/v1/chat/sessions", Some(body))
+            .await;
+        tokens.push((
+            started["id"].as_str().unwrap().to_owned(),
+            started["customer_token"].as_str().unwrap().to_owned(),
+        ));
+    }
+    customer_says(&base, &wid, &tokens[0].1, "Where is my order?").await;
+    customer_says(&base, &wid, &tokens[0].1, "Hello?").await;
+    customer_says(&base, &wid, &tokens[1].1, "A question").await;
+    customer_says(&base, &wid, &tokens[2].1, "Thanks!").await;
+    rest.call(
+        "POST",
+        AGENT_TOKEN,
+        &format!("/v1/chat/sessions/{}/messages", tokens[2].0),
+        Some(json!({"content": "You're welcome"})),
+    )
+    .await;
+
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    list_shows(&console, "Abe Answered,Nina Newer,Olga Oldest").await;
+    click_button(&console, ".tabs", "Needs reply").await;
+    console
+        .wait_for(
+            &format!("{NAMES_IN_ORDER} === 'Olga Oldest,Nina Newer'"),
+            "the waiting customers, longest wait first",
+        )
+        .await;
+    assert_eq!(console.eval(&badge_of("Olga Oldest")).await, "2");
+    assert_eq!(console.eval(&badge_of("Nina Newer")).await, "1");
+    let subline = console
+        .eval("document.querySelector('.list button[data-session] .sub').textContent")
+        .await;
+    assert!(
+        subline
+            .as_str()
+            .unwrap_or_default()
+            .contains("waiting since"),
+        "{subline}"
+    );
+
+    // Opening Olga's chat reads it; answering takes her off the list.
+    open_listed_session(&console, "Olga Oldest").await;
+    console
+        .wait_for(
+            &format!("{} === ''", badge_of("Olga Oldest")),
+            "Olga's badge cleared",
+        )
+        .await;
+    console.insert_text("It ships today").await;
+    console.press("Enter", false).await;
+    console
+        .wait_for(
+            &format!("{NAMES_IN_ORDER} === 'Nina Newer'"),
+            "only Nina still waiting",
+        )
+        .await;
+    let stored = rest
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{}", tokens[0].0),
+            None,
+        )
+        .await;
+    assert!(stored["awaiting_reply_since"].is_null());
+    assert_eq!(stored["unread_count"], 0);
+}

@@ -37,14 +37,24 @@ pub(super) async fn list(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
         status,
         assigned_agent_id: q.get("assigned_agent_id").map(AgentId::from),
         unassigned_only: q.flag("unassigned")?,
+        awaiting_reply: q.flag("awaiting_reply")?,
         widget_id: q.get("widget_id").map(WidgetId::from),
         query: q.get("q").map(str::to_owned),
         cursor,
         limit: limit(&q, 50)?,
     };
     let page = call.service().list_sessions(call.agent, filter).await?;
+    let unread = call
+        .service()
+        .unread_counts(call.agent, &page.sessions)
+        .await?;
+    let unread_of = |s: &crate::domain::Session| unread.get(&s.id).copied().unwrap_or(0);
     let body = SessionList {
-        sessions: page.sessions.iter().map(SessionView::from).collect(),
+        sessions: page
+            .sessions
+            .iter()
+            .map(|s| SessionView::from(s).with_unread(unread_of(s)))
+            .collect(),
         next_cursor: page.next_cursor.map(|c| c.encode()),
     };
     Ok(ApiResponse::json(200, &body))
@@ -72,7 +82,12 @@ pub(super) async fn get(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
         .service()
         .get_session(&call.actor(), &call.id())
         .await?;
-    Ok(ApiResponse::json(200, &SessionView::from(&session)))
+    let unread = call
+        .service()
+        .unread_counts(call.agent, std::slice::from_ref(&session))
+        .await?;
+    let view = SessionView::from(&session).with_unread(unread.values().sum());
+    Ok(ApiResponse::json(200, &view))
 }
 
 /// `POST /v1/chat/sessions/{id}/assign`.

@@ -96,6 +96,10 @@ pub fn session(widget: &Widget, at: DateTime<Utc>) -> Session {
         updated_at: at,
         last_activity_at: at,
         ended_at: None,
+        awaiting_reply_since: None,
+        last_customer_message_at: None,
+        assigned_at: None,
+        first_assigned_at: None,
     }
 }
 

@@ -18,7 +18,7 @@
 //! also call one directly.
 //!
 //! One file per section: `tenants`, `widgets`, `sessions`, `messages`, `agent_tools`,
-//! `isolation`, `concurrency`, `capacity` and `presence`, with the shared builders in `fixtures`.
+//! `isolation`, `concurrency`, `capacity`, `presence` and `reply_tracking`, with the shared builders in `fixtures`.
 
 mod agent_tools;
 mod capacity;
@@ -27,6 +27,7 @@ mod fixtures;
 mod isolation;
 mod messages;
 mod presence;
+mod reply_tracking;
 mod sessions;
 mod socket_tickets;
 mod tenants;
@@ -44,6 +45,7 @@ pub use fixtures::{at, session, text, unique_tenant, widget};
 pub use isolation::*;
 pub use messages::*;
 pub use presence::*;
+pub use reply_tracking::*;
 pub use sessions::*;
 pub use socket_tickets::*;
 pub use tenants::*;
@@ -109,6 +111,12 @@ macro_rules! chat_store_conformance {
             a_socket_ticket_is_redeemed_exactly_once,
             an_expired_socket_ticket_is_refused,
             concurrent_redemptions_of_one_socket_ticket_let_exactly_one_win,
+            appending_tracks_the_customers_wait_for_a_reply,
+            an_agents_message_marks_read_and_unread_counts_are_per_agent,
+            the_awaiting_reply_list_is_oldest_wait_first_and_pages,
+            reply_overdue_sessions_are_listed_from_the_later_of_message_and_assignment,
+            recently_assigned_sessions_are_listed_newest_assignment_first,
+            concurrent_limited_inserts_never_exceed_the_limit,
         );
     };
 }
