@@ -71,6 +71,10 @@ async function signIn() {
   state.widgetDefaults = widgets.defaults;
   state.cannedResponses = canned.canned_responses;
   state.agents = agents.agents;
+  // Offline until this console's socket opens, which brings back the agent's choice (a
+  // `presence_changed` frame tells the header when that is not `online`).
+  const mine = agents.agents.find((/** @type {{id: string, presence: string}} */ agent) => agent.id === me.id);
+  state.presence = mine && mine.presence !== 'offline' ? mine.presence : 'online';
   connect({ onOpen: resumeOpenSession, onFrame: applyFrame });
   route();
 }

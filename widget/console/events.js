@@ -8,7 +8,7 @@
 import { alertCustomerMessage, alertTransfer, alertWaitingSession } from './alerts.js';
 import { addMessage, lastShownSeq, openSession, renderConversation, showCustomerTyping } from './conversation.js';
 import { addNote } from './customer.js';
-import { toast, updateTitle } from './layout.js';
+import { showPresence, toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
 import { sendFailed } from './sending.js';
 import { sendFrame } from './socket.js';
@@ -52,6 +52,9 @@ export function applyFrame(frame) {
     case 'session_updated':
     case 'session_ended':
       sessionChanged(frame.type, frame.session);
+      return;
+    case 'presence_changed':
+      if (state.me && frame.agent_id === state.me.id) showPresence(frame.presence);
       return;
     case 'note_added':
       if (frame.note) addNote(frame.note);

@@ -5,11 +5,14 @@
 
 import { createElement } from '../shared/dom.js';
 import { alertsDialog, attentionCount } from './alerts.js';
+import { callApi } from './api.js';
 import { isAdmin, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const THEME_KEY = 'tmschat.theme';
 const TOAST_MS = 4000;
+/** @type {import('../types/protocol').Presence[]} */
+const PRESENCES = ['online', 'away', 'offline'];
 
 /** @returns {HTMLElement} the element both pages draw into */
 export function appRoot() {
@@ -74,6 +77,40 @@ function navLink(page, active) {
 }
 
 /**
+ * The header's presence control: online, away or offline (`PUT /v1/chat/me/presence`),
+ * showing what the server answered.
+ */
+function presenceControl() {
+  const select = /** @type {HTMLSelectElement} */ (createElement('select', {
+    class: 'presence',
+    'aria-label': say('presence'),
+    onchange: () => {
+      callApi('PUT', '/v1/chat/me/presence', { status: select.value }).then((answer) => {
+        showPresence(answer.presence);
+      }, (error) => {
+        select.value = state.presence;
+        reportError(error);
+      });
+    },
+  }, PRESENCES.map((presence) => createElement('option', { value: presence, text: say(presence) }))));
+  select.value = state.presence;
+  select.dataset.presence = state.presence;
+  return select;
+}
+
+/**
+ * Shows the signed-in agent's presence in the header.
+ * @param {import('../types/protocol').Presence} presence
+ */
+export function showPresence(presence) {
+  state.presence = presence;
+  const select = /** @type {HTMLSelectElement | null} */ (document.querySelector('.topbar select.presence'));
+  if (!select) return;
+  select.value = presence;
+  select.dataset.presence = presence;
+}
+
+/**
  * Clears the app, draws the top bar with `active` highlighted, and answers the empty `main`.
  * @param {import('./state.js').ConsolePage} active
  * @param {() => void} signOut
@@ -94,6 +131,7 @@ export function drawShell(active, signOut) {
     createElement('button', {
       class: 'btn', type: 'button', 'aria-label': say('theme'), title: say('theme'), text: '◐', onclick: toggleTheme,
     }),
+    presenceControl(),
     createElement('span', { class: 'me', text: signedInAgent().display_name }),
     createElement('button', { class: 'btn', type: 'button', text: say('signOut'), onclick: signOut }),
   ]));

@@ -34,6 +34,7 @@ export const SESSION_FILTERS = ['all', 'mine', 'unassigned', 'reply', 'active', 
  * @property {WidgetView[]} widgets the tenant's widgets
  * @property {WidgetDefaults | null} widgetDefaults what a new widget starts with (from the server)
  * @property {string | null} editingWidgetId the widget open in the editor
+ * @property {import('../types/protocol').Presence} presence the signed-in agent's presence (the header's control)
  */
 
 /** @type {ConsoleState} */
@@ -53,6 +54,7 @@ export const state = {
   widgets: [],
   widgetDefaults: null,
   editingWidgetId: null,
+  presence: 'online',
 };
 
 /**

@@ -285,13 +285,14 @@ impl Page {
         self.call("Input.insertText", json!({"text": text})).await;
     }
 
-    /// Presses a key (`Enter`, `Tab`, `Escape`, ` `), optionally with Shift.
+    /// Presses a key (`Enter`, `Tab`, `Escape`, ` `, `ArrowDown`), optionally with Shift.
     pub(crate) async fn press(&self, key: &str, shift: bool) {
         let (code, vk, text) = match key {
             "Enter" => ("Enter", 13, "\r"),
             "Tab" => ("Tab", 9, ""),
             "Escape" => ("Escape", 27, ""),
             " " => ("Space", 32, " "),
+            "ArrowDown" => ("ArrowDown", 40, ""),
             _ => panic!("unsupported key {key}"),
         };
         let modifiers = if shift { 8 } else { 0 };

@@ -1142,3 +1142,64 @@ async fn needs_reply_lists_the_longest_wait_first_and_opening_a_session_clears_i
     assert!(stored["awaiting_reply_since"].is_null());
     assert_eq!(stored["unread_count"], 0);
 }
+
+/// The header's presence control, as a JS expression.
+const PRESENCE: &str = "document.querySelector('.topbar select.presence')";
+
+/// The presence the server holds for `agent`.
+async fn stored_presence(rest: &Rest<'_>, agent: &str) -> Value {
+    let team = rest.call("GET", AGENT_TOKEN, "/v1/chat/agents", None).await;
+    team["agents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["id"] == agent)
+        .map(|a| a["presence"].clone())
+        .unwrap_or(Value::Null)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_agent_sets_their_presence_from_the_header_and_it_survives_a_reload() {
+    let Some(chromium) =
+        browser_or_skip("the_agent_sets_their_presence_from_the_header_and_it_survives_a_reload")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    console
+        .wait_for(&format!("{PRESENCE}.value === 'online'"), "online")
+        .await;
+
+    console.eval(&format!("{PRESENCE}.focus()")).await;
+    console.press("ArrowDown", false).await;
+    console
+        .wait_for(
+            &format!("{PRESENCE}.dataset.presence === 'away'"),
+            "away, as the server answered",
+        )
+        .await;
+    assert_eq!(stored_presence(&rest, "agent-123").await, "away");
+
+    // The choice comes back with the next console.
+    console.reload().await;
+    console
+        .wait_for(&format!("{PRESENCE}.value === 'away'"), "still away")
+        .await;
+    console.eval(&format!("{PRESENCE}.focus()")).await;
+    console.press("ArrowDown", false).await;
+    console
+        .wait_for(
+            &format!("{PRESENCE}.dataset.presence === 'offline'"),
+            "offline",
+        )
+        .await;
+    assert_eq!(stored_presence(&rest, "agent-123").await, "offline");
+}
