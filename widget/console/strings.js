@@ -19,6 +19,7 @@ const STRINGS = {
   online: 'Online',
   away: 'Away',
   offline: 'Offline',
+  openCount: '{count} open',
   unread: '{count} unread',
   waitingSince: 'waiting since {time}',
   active: 'Active',

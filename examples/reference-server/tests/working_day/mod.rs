@@ -1203,3 +1203,31 @@ async fn the_agent_sets_their_presence_from_the_header_and_it_survives_a_reload(
         .await;
     assert_eq!(stored_presence(&rest, "agent-123").await, "offline");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transfer_choices_show_each_agents_presence_and_load() {
+    let Some(chromium) = browser_or_skip("the_transfer_choices_show_each_agents_presence_and_load")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", Some("agent-123")).await;
+    started_session(&rest, &wid, "dana@example.com", "Dana", Some("admin-1")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    list_shows(&console, "Bob,Dana").await;
+    open_listed_session(&console, "Dana").await;
+    click_button(&console, ".convo", "Transfer").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('dialog[open] select option')].some(o => o.value === 'agent-123' && o.textContent === 'Sam Agent · Offline · 1 open')",
+            "Sam offline holding one session",
+        )
+        .await;
+}
