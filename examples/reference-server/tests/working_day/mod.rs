@@ -1231,3 +1231,55 @@ async fn the_transfer_choices_show_each_agents_presence_and_load() {
         )
         .await;
 }
+
+/// A customer-started session of widget `wid` through the public REST path; its id.
+async fn customer_started(base: &str, wid: &str, name: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/v1/chat/public/widgets/{wid}/sessions"))
+        .header("origin", base)
+        .json(&json!({ "customer_name": name }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["session"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The widget header's status line, as a JS expression.
+const WIDGET_STATUS: &str = "document.getElementById('tms-chat-widget').shadowRoot.querySelector('header .who small').textContent";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_customer_sees_their_queue_position_fall_as_sessions_ahead_are_taken() {
+    let Some(chromium) = browser_or_skip(
+        "a_waiting_customer_sees_their_queue_position_fall_as_sessions_ahead_are_taken",
+    ) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let first = customer_started(&base, &wid, "First").await;
+    let second = customer_started(&base, &wid, "Second").await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open(&format!("{base}/demo?widget={wid}")).await;
+    page.eval("TmsChat('setVisitor', {name: 'Third'})").await;
+    open_widget(&page).await;
+    customer_types(&page, "Hello, anyone?").await;
+    let says = |n: u32| format!("{WIDGET_STATUS} === 'You are number {n} in the queue'");
+    page.wait_for(&says(3), "third in the queue").await;
+    for (taken, now) in [(&first, 2), (&second, 1)] {
+        rest.call(
+            "POST",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{taken}/assign"),
+            Some(json!({})),
+        )
+        .await;
+        page.wait_for(&says(now), &format!("number {now} in the queue"))
+            .await;
+    }
+}
