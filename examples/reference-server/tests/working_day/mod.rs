@@ -1283,3 +1283,60 @@ async fn a_waiting_customer_sees_their_queue_position_fall_as_sessions_ahead_are
             .await;
     }
 }
+
+/// The rows of the queue board's list `name`, as "label|detail" joined by commas.
+fn board_rows(name: &str) -> String {
+    format!("[...document.querySelectorAll('.{name} li')].map(li => [...li.children].map(c => c.textContent).join('|')).join(',')")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_the_queue_board_and_a_plain_agent_has_no_such_page() {
+    let Some(chromium) =
+        browser_or_skip("a_supervisor_sees_the_queue_board_and_a_plain_agent_has_no_such_page")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    customer_started(&base, &wid, "Wendy Waiting").await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", Some("agent-123")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    let queue_link =
+        "[...document.querySelectorAll('.topbar nav a')].find(a => a.textContent.endsWith('Queue'))";
+    console.wait_for(queue_link, "the Queue link").await;
+    console.click_element(queue_link).await;
+    console
+        .wait_for(
+            &format!(
+                "{}.startsWith('Wendy Waiting|waiting ')",
+                board_rows("queue-waiting")
+            ),
+            "Wendy waiting on the board",
+        )
+        .await;
+    console
+        .wait_for(
+            &format!(
+                "{}.includes('Sam Agent|Offline · 1/∞')",
+                board_rows("queue-agents")
+            ),
+            "Sam's presence and load",
+        )
+        .await;
+
+    let plain = browser.open(&format!("{base}/console#/queue")).await;
+    console_signs_in(&plain, AGENT_TOKEN).await;
+    plain
+        .wait_for(
+            "document.querySelector('.sessions') && ![...document.querySelectorAll('.topbar nav a')].some(a => a.textContent.endsWith('Queue'))",
+            "the sessions page, no Queue link",
+        )
+        .await;
+}
