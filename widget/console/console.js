@@ -11,11 +11,12 @@ import { createElement } from '../shared/dom.js';
 import { callApi, whenSignedOut } from './api.js';
 import { applyFrame, resumeOpenSession } from './events.js';
 import { appRoot, applyTheme, brand, updateTitle } from './layout.js';
+import { drawQueuePage } from './queue-page.js';
 import { drawQuickResponsesPage } from './quick-page.js';
 import { drawSessionsPage } from './sessions.js';
 import { listenForShortcuts } from './shortcuts.js';
 import { connect, disconnect } from './socket.js';
-import { rememberToken, state } from './state.js';
+import { isSupervisor, rememberToken, state } from './state.js';
 import { say } from './strings.js';
 import { drawWidgetsPage } from './widgets.js';
 
@@ -79,14 +80,16 @@ async function signIn() {
   route();
 }
 
-/** Draws the page the hash names: `#/widgets`, `#/quick` (quick responses), else the sessions page. */
+/** Draws the page the hash names: `#/widgets`, `#/quick` (quick responses), `#/queue` (the queue board, supervisors), else the sessions page. */
 function route() {
   if (!state.me) return;
   if (location.hash.startsWith('#/widgets')) state.page = 'widgets';
   else if (location.hash.startsWith('#/quick')) state.page = 'quick';
+  else if (location.hash.startsWith('#/queue') && isSupervisor()) state.page = 'queue';
   else state.page = 'sessions';
   if (state.page === 'widgets') drawWidgetsPage(signOut);
   else if (state.page === 'quick') drawQuickResponsesPage(signOut);
+  else if (state.page === 'queue') drawQueuePage(signOut);
   else drawSessionsPage(signOut);
   updateTitle();
 }

@@ -11,7 +11,7 @@
 import { createElement } from '../shared/dom.js';
 import { callApi } from './api.js';
 import { openSession, sessionAction } from './conversation.js';
-import { toast } from './layout.js';
+import { reportError, toast } from './layout.js';
 import { customerLabel, listSessionFirst, renderSessionList } from './sessions.js';
 import { selectedSession, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
@@ -179,9 +179,13 @@ export function transferDialog() {
     createElement('option', { value: 'agent', text: say('agentOpt') }),
     createElement('option', { value: 'department', text: say('deptOpt') }),
   ]);
-  const others = state.agents.filter((agent) => agent.id !== signedInAgent().id);
-  const agent = createElement('select', {}, others.map((other) =>
-    createElement('option', { value: other.id, text: other.display_name })));
+  const agent = /** @type {HTMLSelectElement} */ (createElement('select', { 'aria-label': say('agentOpt') }));
+  fillAgentChoices(agent);
+  // The team's presence and load move all day: read them again for this choice.
+  callApi('GET', '/v1/chat/agents').then((answer) => {
+    state.agents = answer.agents;
+    fillAgentChoices(agent);
+  }, reportError);
   const department = createElement('input', { type: 'text', hidden: true, 'aria-label': say('deptOpt') });
   kind.addEventListener('change', () => {
     agent.hidden = kind.value !== 'agent';
@@ -190,6 +194,26 @@ export function transferDialog() {
   const fields = [createElement('label', {}, [say('transferTo'), kind]), agent, department];
   modal(say('transfer'), fields, say('transfer'), () =>
     sessionAction('/transfer', kind.value === 'agent' ? { agent_id: agent.value } : { department: department.value }));
+}
+
+/**
+ * The transfer's agent choices: every other agent, with their presence and load
+ * ("Sam Agent · online · 2/5").
+ * @param {HTMLSelectElement} select
+ */
+function fillAgentChoices(select) {
+  const chosen = select.value;
+  select.textContent = '';
+  state.agents
+    .filter((agent) => agent.id !== signedInAgent().id)
+    .forEach((/** @type {any} */ other) => {
+      const load = other.max_concurrent_sessions == null
+        ? say('openCount', { count: String(other.active_sessions ?? 0) })
+        : (other.active_sessions ?? 0) + '/' + other.max_concurrent_sessions;
+      const text = [other.display_name, other.presence && say(other.presence), load].filter(Boolean).join(' · ');
+      select.appendChild(createElement('option', { value: other.id, text }));
+    });
+  if (chosen) select.value = chosen;
 }
 
 /** "End": asks before ending the open session; Cancel (or Escape) leaves it as it is. */

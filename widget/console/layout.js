@@ -6,7 +6,7 @@
 import { createElement } from '../shared/dom.js';
 import { alertsDialog, attentionCount } from './alerts.js';
 import { callApi } from './api.js';
-import { isAdmin, signedInAgent, state } from './state.js';
+import { isAdmin, isSupervisor, signedInAgent, state } from './state.js';
 import { say } from './strings.js';
 
 const THEME_KEY = 'tmschat.theme';
@@ -125,6 +125,7 @@ export function drawShell(active, signOut) {
       navLink('sessions', active),
       navLink('widgets', active),
       isAdmin() && navLink('quick', active),
+      isSupervisor() && navLink('queue', active),
     ]),
     createElement('span', { class: 'spacer' }),
     createElement('button', { class: 'btn', type: 'button', text: say('alerts'), onclick: alertsDialog }),

@@ -9,7 +9,7 @@
 /** @typedef {import('../types/protocol').WidgetView} WidgetView */
 /** @typedef {import('../types/protocol').WidgetDefaults} WidgetDefaults */
 
-/** @typedef {'sessions' | 'widgets' | 'quick'} ConsolePage */
+/** @typedef {'sessions' | 'widgets' | 'quick' | 'queue'} ConsolePage */
 /** @typedef {'all' | 'mine' | 'unassigned' | 'reply' | 'active' | 'ended'} SessionFilter */
 
 const TOKEN_KEY = 'tmschat.token';
@@ -119,6 +119,11 @@ export function rememberSession(session) {
 /** @returns {SessionView | undefined} the open conversation's session */
 export function selectedSession() {
   return state.selectedSessionId ? state.sessions.get(state.selectedSessionId) : undefined;
+}
+
+/** @returns {boolean} whether the signed-in agent is a supervisor or an admin (sees the queue board) */
+export function isSupervisor() {
+  return Boolean(state.me && (state.me.roles.includes('supervisor') || state.me.roles.includes('admin')));
 }
 
 /** @returns {boolean} whether the signed-in agent is an admin (manages widgets and quick responses) */

@@ -50,6 +50,7 @@ const CONSOLE_FILES: &[StaticFile] = &[
     script!("console", "dialogs.js"),
     script!("console", "events.js"),
     script!("console", "layout.js"),
+    script!("console", "queue-page.js"),
     script!("console", "quick.js"),
     script!("console", "quick-page.js"),
     script!("console", "sending.js"),

@@ -1203,3 +1203,140 @@ async fn the_agent_sets_their_presence_from_the_header_and_it_survives_a_reload(
         .await;
     assert_eq!(stored_presence(&rest, "agent-123").await, "offline");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_transfer_choices_show_each_agents_presence_and_load() {
+    let Some(chromium) = browser_or_skip("the_transfer_choices_show_each_agents_presence_and_load")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", Some("agent-123")).await;
+    started_session(&rest, &wid, "dana@example.com", "Dana", Some("admin-1")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    list_shows(&console, "Bob,Dana").await;
+    open_listed_session(&console, "Dana").await;
+    click_button(&console, ".convo", "Transfer").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('dialog[open] select option')].some(o => o.value === 'agent-123' && o.textContent === 'Sam Agent · Offline · 1 open')",
+            "Sam offline holding one session",
+        )
+        .await;
+}
+
+/// A customer-started session of widget `wid` through the public REST path; its id.
+async fn customer_started(base: &str, wid: &str, name: &str) -> String {
+    let res = reqwest::Client::new()
+        .post(format!("{base}/v1/chat/public/widgets/{wid}/sessions"))
+        .header("origin", base)
+        .json(&json!({ "customer_name": name }))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = res.json().await.unwrap();
+    body["session"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The widget header's status line, as a JS expression.
+const WIDGET_STATUS: &str = "document.getElementById('tms-chat-widget').shadowRoot.querySelector('header .who small').textContent";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_waiting_customer_sees_their_queue_position_fall_as_sessions_ahead_are_taken() {
+    let Some(chromium) = browser_or_skip(
+        "a_waiting_customer_sees_their_queue_position_fall_as_sessions_ahead_are_taken",
+    ) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let first = customer_started(&base, &wid, "First").await;
+    let second = customer_started(&base, &wid, "Second").await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser.open(&format!("{base}/demo?widget={wid}")).await;
+    page.eval("TmsChat('setVisitor', {name: 'Third'})").await;
+    open_widget(&page).await;
+    customer_types(&page, "Hello, anyone?").await;
+    let says = |n: u32| format!("{WIDGET_STATUS} === 'You are number {n} in the queue'");
+    page.wait_for(&says(3), "third in the queue").await;
+    for (taken, now) in [(&first, 2), (&second, 1)] {
+        rest.call(
+            "POST",
+            AGENT_TOKEN,
+            &format!("/v1/chat/sessions/{taken}/assign"),
+            Some(json!({})),
+        )
+        .await;
+        page.wait_for(&says(now), &format!("number {now} in the queue"))
+            .await;
+    }
+}
+
+/// The rows of the queue board's list `name`, as "label|detail" joined by commas.
+fn board_rows(name: &str) -> String {
+    format!("[...document.querySelectorAll('.{name} li')].map(li => [...li.children].map(c => c.textContent).join('|')).join(',')")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_supervisor_sees_the_queue_board_and_a_plain_agent_has_no_such_page() {
+    let Some(chromium) =
+        browser_or_skip("a_supervisor_sees_the_queue_board_and_a_plain_agent_has_no_such_page")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    customer_started(&base, &wid, "Wendy Waiting").await;
+    started_session(&rest, &wid, "bob@example.com", "Bob", Some("agent-123")).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    let queue_link =
+        "[...document.querySelectorAll('.topbar nav a')].find(a => a.textContent.endsWith('Queue'))";
+    console.wait_for(queue_link, "the Queue link").await;
+    console.click_element(queue_link).await;
+    console
+        .wait_for(
+            &format!(
+                "{}.startsWith('Wendy Waiting|waiting ')",
+                board_rows("queue-waiting")
+            ),
+            "Wendy waiting on the board",
+        )
+        .await;
+    console
+        .wait_for(
+            &format!(
+                "{}.includes('Sam Agent|Offline · 1/∞')",
+                board_rows("queue-agents")
+            ),
+            "Sam's presence and load",
+        )
+        .await;
+
+    let plain = browser.open(&format!("{base}/console#/queue")).await;
+    console_signs_in(&plain, AGENT_TOKEN).await;
+    plain
+        .wait_for(
+            "document.querySelector('.sessions') && ![...document.querySelectorAll('.topbar nav a')].some(a => a.textContent.endsWith('Queue'))",
+            "the sessions page, no Queue link",
+        )
+        .await;
+}
