@@ -45,6 +45,17 @@ pub trait Backend: Database + sealed::Sealed {
     const MIGRATION_LOCK: Option<&'static str>;
     /// The schema, oldest first.
     const MIGRATIONS: &'static [Migration];
+    /// The session search's message-text clause (see `tms_chat_core::store::search`), in
+    /// three pieces around two binds: the database's full-text query, then the tenant.
+    const MESSAGE_MATCH: [&'static str; 3];
+    /// What joins the search words into the full-text query (FTS5's `AND`, `to_tsquery`'s
+    /// `&`).
+    const MATCH_AND: &'static str;
+    /// The start of the multi-row insert that feeds a batch's new messages to the full-text
+    /// table (`content, tenant_id, session_id` values), where the index is not kept by the
+    /// database itself (SQLite's FTS5 table); `None` on PostgreSQL, whose index is an
+    /// expression index over `messages.content`.
+    const MESSAGE_INDEX_INSERT: Option<&'static str>;
     /// Extras that need privileges or extensions the database may not grant.
     const OPTIONAL_STEPS: &'static [OptionalStep];
 }
@@ -94,6 +105,11 @@ macro_rules! migrations {
                 description: "reply tracking",
                 sql: include_str!(concat!("../migrations/", $db, "/0006_reply_tracking.sql")),
             },
+            Migration {
+                version: 9,
+                description: "message search",
+                sql: include_str!(concat!("../migrations/", $db, "/0009_message_search.sql")),
+            },
         ]
     };
 }
@@ -106,6 +122,14 @@ impl Backend for Sqlite {
     // `BEGIN IMMEDIATE` already serialises writers.
     const MIGRATION_LOCK: Option<&'static str> = None;
     const MIGRATIONS: &'static [Migration] = migrations!("sqlite");
+    const MESSAGE_MATCH: [&'static str; 3] = [
+        " OR id IN (SELECT session_id FROM message_search WHERE message_search MATCH ",
+        " AND tenant_id = ",
+        ")",
+    ];
+    const MATCH_AND: &'static str = " AND ";
+    const MESSAGE_INDEX_INSERT: Option<&'static str> =
+        Some("INSERT INTO message_search (content, tenant_id, session_id) VALUES ");
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[];
 }
 
@@ -121,6 +145,16 @@ impl Backend for Postgres {
     const MIGRATION_LOCK: Option<&'static str> =
         Some("SELECT pg_advisory_xact_lock(8389488319639609716)");
     const MIGRATIONS: &'static [Migration] = migrations!("postgres");
+    // The predicate repeats the partial index's (`0009_message_search.sql`) so the planner
+    // uses it.
+    const MESSAGE_MATCH: [&'static str; 3] = [
+        " OR id IN (SELECT session_id FROM messages WHERE content NOT LIKE 'tmsenc1:%' \
+         AND to_tsvector('simple', content) @@ to_tsquery('simple', ",
+        ") AND tenant_id = ",
+        ")",
+    ];
+    const MATCH_AND: &'static str = " & ";
+    const MESSAGE_INDEX_INSERT: Option<&'static str> = None;
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[OptionalStep {
         description: "pg_trgm indexes for the customer search",
         sql: include_str!("../migrations/postgres/optional_trigram.sql"),

@@ -26,6 +26,12 @@ use base64::Engine;
 
 /// The prefix of sealed text.
 const TEXT_PREFIX: &str = "tmsenc1:";
+/// Whether `stored` is text sealed by [`KeyRing::seal_text`] (what a store sees of an
+/// encrypted message; a full-text index must not be fed it).
+pub fn is_sealed_text(stored: &str) -> bool {
+    stored.starts_with(TEXT_PREFIX)
+}
+
 /// The first bytes of sealed bytes.
 const BYTES_MAGIC: &[u8] = b"TMSE1";
 /// AES-GCM's nonce length.

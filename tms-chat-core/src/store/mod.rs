@@ -10,6 +10,7 @@
 
 #[cfg(any(test, feature = "test-utils"))]
 pub mod conformance;
+pub mod search;
 
 use crate::domain::{
     Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
@@ -41,7 +42,9 @@ pub struct SessionFilter {
     pub unassigned_only: bool,
     /// Only sessions of this widget.
     pub widget_id: Option<WidgetId>,
-    /// Case-insensitive substring of the customer's email or name.
+    /// Case-insensitive substring of the customer's email or name, the session id itself,
+    /// or words of the session's message text (every [`search::words`] of it in one
+    /// message, not sealed; see [`search`]).
     pub query: Option<String>,
     /// Only sessions whose customer waits for an agent's reply (`awaiting_reply_since` set),
     /// ordered by that time, oldest first (then by id), instead of newest activity first.

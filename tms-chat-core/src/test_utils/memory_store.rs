@@ -247,9 +247,19 @@ impl State {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .map(str::to_lowercase);
+        let raw = filter.query.as_deref().map(str::trim).unwrap_or_default();
+        let words = crate::store::search::words(raw);
+        // The session id itself, or the words in one of its messages.
+        let found_otherwise = |s: &Session| {
+            s.id.as_str() == raw
+                || self
+                    .session_messages(&s.id)
+                    .filter(|m| &m.tenant_id == tenant)
+                    .any(|m| crate::store::search::content_matches(&m.content, &words))
+        };
         let mut sessions: Vec<Session> = self
             .sessions_of(tenant)
-            .filter(|s| listed_by(filter, search.as_deref(), s))
+            .filter(|s| listed_by(filter, search.as_deref(), s, found_otherwise(s)))
             .cloned()
             .collect();
         if filter.awaiting_reply {
@@ -278,8 +288,14 @@ impl State {
     }
 }
 
-/// Whether `session` passes the list `filter` (`search` is the trimmed, lowercased query).
-fn listed_by(filter: &SessionFilter, search: Option<&str>, session: &Session) -> bool {
+/// Whether `session` passes the list `filter` (`search` is the trimmed, lowercased query;
+/// `found_otherwise` whether the query matches its id or message text).
+fn listed_by(
+    filter: &SessionFilter,
+    search: Option<&str>,
+    session: &Session,
+    found_otherwise: bool,
+) -> bool {
     let in_projects = filter
         .project_ids
         .as_ref()
@@ -312,6 +328,7 @@ fn listed_by(filter: &SessionFilter, search: Option<&str>, session: &Session) ->
             .as_ref()
             .is_none_or(|w| w == &session.widget_id)
         && (search.is_none()
+            || found_otherwise
             || matches_text(&session.customer_email)
             || matches_text(&session.customer_name))
         && after_cursor

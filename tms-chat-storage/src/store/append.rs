@@ -1,8 +1,9 @@
 //! Appending messages: group commit, gapless per-session sequence numbers and idempotent
 //! `client_message_id` retries, in a constant number of statements per batch.
 //!
-//! A batch is one write transaction (`BEGIN IMMEDIATE` on SQLite) of five statements, however
-//! many messages it carries (each statement takes up to [`ROWS_PER_STATEMENT`] rows):
+//! A batch is one write transaction (`BEGIN IMMEDIATE` on SQLite) of five steps (six on
+//! SQLite), however many messages it carries (each step's rows go in statements of a
+//! power-of-two size up to [`ROWS_PER_STATEMENT`] rows: [`statement_chunks`]):
 //!
 //! 1. **Lock** the batch's sessions and read their `last_seq`
 //!    (`SELECT … ORDER BY id FOR UPDATE` on PostgreSQL; SQLite's write lock already covers
@@ -14,7 +15,9 @@
 //!    session locks this answer cannot change before commit. A retry is answered with the
 //!    stored row and `created: false`; so is a second message with the same key in the batch
 //!    (with the first one's message).
-//! 3. **Insert** the new messages, numbered from each session's `last_seq` in input order.
+//! 3. **Insert** the new messages, numbered from each session's `last_seq` in input order;
+//!    on SQLite a second multi-row insert feeds their text to the search table
+//!    (`message_search`, FTS5; PostgreSQL indexes `messages.content` itself).
 //! 4. **Advance** each session's `last_seq`, `last_activity_at` and reply tracking
 //!    (`awaiting_reply_since`, `last_customer_message_at`: [`ReplyClock::after`] applied to
 //!    its new messages in order, from the values read under the lock in step 1) in one
@@ -29,7 +32,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use tms_chat_core::clock::truncate_to_micros;
 use tms_chat_core::domain::{Message, NewMessage, ReadMarker, ReplyClock, SenderType};
-use tms_chat_core::store::{Appended, StoreResult};
+use tms_chat_core::store::{search, Appended, StoreResult};
 use tms_chat_core::StoreError;
 
 use super::SqlStore;
@@ -306,8 +309,39 @@ async fn insert_new<DB: Sql>(
             .execute(&mut *conn)
             .await
             .map_err(db("append messages: insert"))?;
+        index_text::<DB>(conn, chunk).await?;
     }
     Ok(())
+}
+
+/// Step 3b, where the database does not index message text itself (SQLite's FTS5 table): one
+/// multi-row insert of the chunk's content that may be indexed (never sealed content; see
+/// `tms_chat_core::store::search`).
+async fn index_text<DB: Sql>(
+    conn: &mut DB::Connection,
+    chunk: &[(&NewMessage, i64)],
+) -> StoreResult<()> {
+    let Some(insert) = DB::MESSAGE_INDEX_INSERT else {
+        return Ok(());
+    };
+    let mut indexable = chunk.iter().filter(|(m, _)| search::indexable(&m.content));
+    let Some(first) = indexable.next() else {
+        return Ok(());
+    };
+    let mut query = ListQuery::<DB>::new(insert);
+    for (i, (m, _)) in std::iter::once(first).chain(indexable).enumerate() {
+        query.push(if i == 0 { "(" } else { ", (" });
+        query.push_list([
+            m.content.as_str().into(),
+            m.tenant_id.as_str().into(),
+            m.session_id.as_str().into(),
+        ] as [crate::sql::Param<'_>; 3]);
+        query.push(")");
+    }
+    query
+        .execute(&mut *conn)
+        .await
+        .map_err(db("append messages: index text"))
 }
 
 /// The values of [`message_columns`] for a new message numbered `seq`.

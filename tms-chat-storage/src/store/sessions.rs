@@ -8,7 +8,9 @@
 use chrono::{DateTime, Utc};
 use tms_chat_core::domain::{ReadMarker, Session};
 use tms_chat_core::ids::{AgentId, SessionId, TenantId};
-use tms_chat_core::store::{LimitedUpdate, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE};
+use tms_chat_core::store::{
+    search, LimitedUpdate, SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
+};
 use tms_chat_core::StoreError;
 
 use super::{page_size, SqlStore};
@@ -231,7 +233,10 @@ impl<DB: Sql> SqlStore<DB> {
             query.push_bind(pattern.clone());
             query.push(" ESCAPE '\\' OR customer_name_lower LIKE ");
             query.push_bind(pattern);
-            query.push(" ESCAPE '\\')");
+            query.push(" ESCAPE '\\' OR id = ");
+            query.push_bind(text.to_owned());
+            push_message_match(&mut query, tenant, text);
+            query.push(")");
         }
         let (after, order) = if filter.awaiting_reply {
             (
@@ -361,6 +366,22 @@ async fn lock_and_count<DB: Sql>(
     .await
     .map_err(db("limited session write: count"))?;
     row.int("open_sessions")
+}
+
+/// The message-text alternative of the search (`tms_chat_core::store::search`): sessions of
+/// the tenant with a message holding every word of `text`; nothing when it has no words.
+fn push_message_match<DB: Sql>(query: &mut ListQuery<DB>, tenant: &TenantId, text: &str) {
+    let words = search::words(text);
+    if words.is_empty() {
+        return;
+    }
+    let [start, middle, end] = DB::MESSAGE_MATCH;
+    query.push(start);
+    // Lowercased letters and digits only: a bare term in both FTS5 and `to_tsquery` syntax.
+    query.push_bind(words.join(DB::MATCH_AND));
+    query.push(middle);
+    query.push_bind(tenant.as_str().to_owned());
+    query.push(end);
 }
 
 /// The compare-and-swap update of a session on `conn` (the pool's, or a transaction's): `Conflict` when the stored version moved, `NotFound` when there is no such

@@ -80,6 +80,7 @@ macro_rules! chat_store_conformance {
             session_list_filters_by_assigned_agent_and_unassigned_only,
             session_list_filters_by_widget_and_project_scope,
             session_search_matches_email_and_name_case_insensitively_with_literal_wildcards,
+            session_search_matches_message_words_and_the_id_within_the_tenant_only,
             session_pages_walk_every_session_once_newest_activity_first,
             customer_sessions_lists_the_same_email_newest_first,
             open_session_count_covers_only_non_ended_sessions_of_the_agent,

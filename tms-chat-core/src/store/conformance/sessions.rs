@@ -397,6 +397,67 @@ pub async fn session_search_matches_email_and_name_case_insensitively_with_liter
     assert_eq!(listed(&store, &t.tenant, search("  ")).await.len(), 7);
 }
 
+/// `query` also matches the session id and the words of the session's messages (every word
+/// in one message, whole words, any case), never another tenant's messages and never sealed
+/// content; appends of several messages in one batch are all found.
+pub async fn session_search_matches_message_words_and_the_id_within_the_tenant_only(
+    store: Arc<dyn ChatStore>,
+) {
+    let a = tenancy(&store).await;
+    let b = tenancy(&store).await;
+    let parcel = session(&a.widget, at(1));
+    let quiet = session(&a.widget, at(2));
+    let sealed = session(&a.widget, at(3));
+    let other = session(&b.widget, at(4));
+    for s in [&parcel, &quiet, &sealed, &other] {
+        insert(&store, s).await;
+    }
+    let batch = vec![
+        text(&parcel, "Hello there", None, at(5)),
+        text(&parcel, "Where is my PARCEL? Order 4471", None, at(6)),
+        text(&quiet, "thanks, bye", None, at(7)),
+        text(&sealed, "tmsenc1:k1:pumpkin", None, at(8)),
+        text(&other, "banana refund for parcel", None, at(9)),
+    ];
+    for result in store.append_messages(batch).await.expect("append") {
+        result.expect("appended");
+    }
+    let search = |q: &str| SessionFilter {
+        query: Some(q.to_owned()),
+        ..filter()
+    };
+    let cases: Vec<(String, Vec<&SessionId>)> = vec![
+        ("parcel".into(), vec![&parcel.id]),
+        ("order parcel".into(), vec![&parcel.id]),
+        ("4471".into(), vec![&parcel.id]),
+        // Every word must be in one message.
+        ("hello parcel".into(), vec![]),
+        // Whole words only.
+        ("parc".into(), vec![]),
+        ("banana".into(), vec![]),
+        ("pumpkin".into(), vec![]),
+        ("tmsenc1".into(), vec![]),
+        (quiet.id.as_str().to_owned(), vec![&quiet.id]),
+        (other.id.as_str().to_owned(), vec![]),
+    ];
+    for (q, expected) in cases {
+        let expected: Vec<SessionId> = expected.into_iter().cloned().collect();
+        assert_eq!(
+            listed(&store, &a.tenant, search(&q)).await,
+            expected,
+            "query {q:?}"
+        );
+    }
+    assert_eq!(
+        listed(&store, &b.tenant, search("Banana")).await,
+        vec![other.id.clone()]
+    );
+    assert_eq!(
+        listed(&store, &b.tenant, search("pumpkin")).await,
+        Vec::<SessionId>::new()
+    );
+}
+
 /// Following `next_cursor` walks every session exactly once, newest activity first (ties by
 /// id), and the last page has no cursor.
 pub async fn session_pages_walk_every_session_once_newest_activity_first(
