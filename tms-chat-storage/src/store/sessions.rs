@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use tms_chat_core::domain::{ReadMarker, Session};
 use tms_chat_core::ids::{AgentId, SessionId, TenantId};
 use tms_chat_core::store::{
-    search, LimitedUpdate, SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
+    search, LimitedUpdate, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
 };
 use tms_chat_core::StoreError;
 
