@@ -89,6 +89,11 @@ macro_rules! migrations {
                 description: "routing settings",
                 sql: include_str!(concat!("../migrations/", $db, "/0005_routing_settings.sql")),
             },
+            Migration {
+                version: 7,
+                description: "audit log and retention",
+                sql: include_str!(concat!("../migrations/", $db, "/0007_audit.sql")),
+            },
         ]
     };
 }

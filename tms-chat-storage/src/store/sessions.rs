@@ -6,7 +6,7 @@
 //! `(tenant_id, …, last_activity_at DESC, id DESC)` indexes of the schema.
 
 use tms_chat_core::domain::Session;
-use tms_chat_core::ids::{SessionId, TenantId};
+use tms_chat_core::ids::{AgentId, SessionId, TenantId};
 use tms_chat_core::store::{
     LimitedUpdate, SessionCursor, SessionFilter, SessionPage, StoreResult, MAX_PAGE_SIZE,
 };
@@ -80,25 +80,7 @@ impl<DB: Sql> SqlStore<DB> {
             .begin_with(DB::BEGIN_WRITE)
             .await
             .map_err(db("limited session update: begin"))?;
-        if let Some(lock) = DB::AGENT_LOCK {
-            sql::query::<DB>(lock)
-                .bind(session.tenant_id.as_str())
-                .bind(agent.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db("limited session update: lock agent"))?;
-        }
-        let row = sql::query::<DB>(
-            "SELECT COUNT(*) AS open_sessions FROM sessions \
-             WHERE tenant_id = $1 AND assigned_agent_id = $2 AND status <> 'ended' AND id <> $3",
-        )
-        .bind(session.tenant_id.as_str())
-        .bind(agent.as_str())
-        .bind(session.id.as_str())
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(db("limited session update: count"))?;
-        if row.int("open_sessions")? >= i64::from(max_open) {
+        if !agent_has_room::<DB>(&mut *tx, session, agent, max_open).await? {
             tx.rollback()
                 .await
                 .map_err(db("limited session update: rollback"))?;
@@ -219,9 +201,39 @@ impl<DB: Sql> SqlStore<DB> {
     }
 }
 
+/// Inside a write transaction on `conn`: takes the agent's lock and answers whether the
+/// agent holds fewer than `max_open` open sessions other than `session` (the check of
+/// `ChatStore::update_session_within_limit`).
+pub(super) async fn agent_has_room<DB: Sql>(
+    conn: &mut DB::Connection,
+    session: &Session,
+    agent: &AgentId,
+    max_open: u32,
+) -> StoreResult<bool> {
+    if let Some(lock) = DB::AGENT_LOCK {
+        sql::query::<DB>(lock)
+            .bind(session.tenant_id.as_str())
+            .bind(agent.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(db("limited session update: lock agent"))?;
+    }
+    let row = sql::query::<DB>(
+        "SELECT COUNT(*) AS open_sessions FROM sessions \
+         WHERE tenant_id = $1 AND assigned_agent_id = $2 AND status <> 'ended' AND id <> $3",
+    )
+    .bind(session.tenant_id.as_str())
+    .bind(agent.as_str())
+    .bind(session.id.as_str())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(db("limited session update: count"))?;
+    Ok(row.int("open_sessions")? < i64::from(max_open))
+}
+
 /// The compare-and-swap update of a session on `conn` (the pool's, or a transaction's): `Conflict` when the stored version moved, `NotFound` when there is no such
 /// session in the tenant.
-async fn write_session<DB: Sql>(
+pub(super) async fn write_session<DB: Sql>(
     conn: &mut DB::Connection,
     session: &Session,
 ) -> StoreResult<Session> {
