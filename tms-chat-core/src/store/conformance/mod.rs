@@ -21,6 +21,7 @@
 //! `isolation`, `concurrency`, `capacity` and `presence`, with the shared builders in `fixtures`.
 
 mod agent_tools;
+mod audit;
 mod capacity;
 mod concurrency;
 mod fixtures;
@@ -38,6 +39,7 @@ use std::sync::Arc;
 use crate::store::ChatStore;
 
 pub use agent_tools::*;
+pub use audit::*;
 pub use capacity::*;
 pub use concurrency::*;
 pub use fixtures::{at, session, text, unique_tenant, widget};
@@ -109,6 +111,8 @@ macro_rules! chat_store_conformance {
             a_socket_ticket_is_redeemed_exactly_once,
             an_expired_socket_ticket_is_refused,
             concurrent_redemptions_of_one_socket_ticket_let_exactly_one_win,
+            audited_writes_store_their_entry_and_the_log_stays_in_its_tenant,
+            erasing_a_customer_leaves_nothing_of_their_sessions,
         );
     };
 }
