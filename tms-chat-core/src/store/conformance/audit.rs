@@ -63,7 +63,14 @@ pub async fn audited_writes_store_their_entry_and_the_log_stays_in_its_tenant(
         )
         .await
         .is_err());
-    assert_eq!(store.list_notes(&t.tenant, &s.id).await.unwrap().len(), 3);
+    assert_eq!(
+        store
+            .list_notes(&t.tenant, &s.id)
+            .await
+            .expect("notes")
+            .len(),
+        3
+    );
 
     let first = store
         .list_audit(
@@ -160,7 +167,7 @@ pub async fn erasing_a_customer_leaves_nothing_of_their_sessions(store: Arc<dyn 
         store
             .list_messages(&t.tenant, &kept.id, history)
             .await
-            .unwrap()
+            .expect("history")
             .len(),
         1
     );
@@ -168,7 +175,7 @@ pub async fn erasing_a_customer_leaves_nothing_of_their_sessions(store: Arc<dyn 
         store
             .list_messages(&other.tenant, &theirs.id, history)
             .await
-            .unwrap()
+            .expect("history")
             .len(),
         1
     );
