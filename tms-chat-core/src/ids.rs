@@ -86,3 +86,6 @@ define_id!(
 define_id!(
     /// An uploaded file.
     AttachmentId, "att");
+define_id!(
+    /// An entry of the audit log.
+    AuditEntryId, "aud");

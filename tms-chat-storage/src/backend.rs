@@ -106,6 +106,11 @@ macro_rules! migrations {
                 sql: include_str!(concat!("../migrations/", $db, "/0006_reply_tracking.sql")),
             },
             Migration {
+                version: 7,
+                description: "audit log and retention",
+                sql: include_str!(concat!("../migrations/", $db, "/0007_audit.sql")),
+            },
+            Migration {
                 version: 9,
                 description: "message search",
                 sql: include_str!(concat!("../migrations/", $db, "/0009_message_search.sql")),

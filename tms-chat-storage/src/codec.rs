@@ -31,7 +31,7 @@ macro_rules! widget_columns {
          offline_message, primary_color, secondary_color, position, auto_open_delay, \
          show_agent_avatars, allow_file_uploads, require_email, business_hours, \
          max_upload_bytes, auto_create_ticket, identity_secret, updated_at, routing, \
-         auto_end_after_minutes, reassign_after_seconds, created_at"
+         auto_end_after_minutes, reassign_after_seconds, retention_days, created_at"
     };
 }
 
@@ -343,6 +343,7 @@ pub(crate) fn widget(row: &impl Columns) -> StoreResult<Widget> {
             row.opt_int("auto_end_after_minutes")?,
             "auto_end_after_minutes",
         )?,
+        retention_days: to_opt_u32(row.opt_int("retention_days")?, "retention_days")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })

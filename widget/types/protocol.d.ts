@@ -169,6 +169,68 @@ export type AttachmentId = string;
 export type AttachmentView = { id: AttachmentId, session_id: SessionId, name: string, size: number, content_type: string, created_at: string, };
 
 /**
+ * What was done. On the wire and in the database as the dotted name (`session.assigned`).
+ */
+export type AuditAction = "session.assigned" | "session.transferred" | "session.ended" | "session.ticket_created" | "note.added" | "widget.created" | "widget.updated" | "widget.deleted" | "canned_response.created" | "canned_response.updated" | "canned_response.deleted" | "presence.changed" | "customer.exported" | "customer.erased";
+
+/**
+ * One entry of the audit log.
+ */
+export type AuditEntry = {
+/**
+ * Entry id.
+ */
+id: AuditEntryId,
+/**
+ * The tenant it happened in.
+ */
+tenant_id: TenantId,
+/**
+ * The agent or admin who acted.
+ */
+actor_id: AgentId,
+/**
+ * What they did.
+ */
+action: AuditAction,
+/**
+ * What they did it to: a session, widget, quick response or agent id, or a customer's
+ * [`customer_reference`].
+ */
+target_id: string,
+/**
+ * The session concerned, for the log's `session_id` filter.
+ */
+session_id: SessionId | null,
+/**
+ * The change's particulars (for example the new assignee), never message or note
+ * content or a customer's email.
+ */
+details: Record<string, unknown>,
+/**
+ * When.
+ */
+created_at: string, };
+
+/**
+ * An entry of the audit log.
+ */
+export type AuditEntryId = string;
+
+/**
+ * `GET /v1/chat/audit`.
+ */
+export type AuditList = {
+/**
+ * One page of the tenant's audit log, newest first.
+ */
+entries: Array<AuditEntry>,
+/**
+ * The cursor of the next page, `null` on the last.
+ */
+next_cursor: string | null, };
+
+/**
  * A widget's weekly schedule.
  */
 export type BusinessHours = {
@@ -413,6 +475,15 @@ customer_verified: boolean,
 previous_sessions: Array<SessionView>, };
 
 /**
+ * `POST /v1/chat/customers/erase`.
+ */
+export type CustomerErased = {
+/**
+ * How many sessions were deleted.
+ */
+erased_sessions: number, };
+
+/**
  * A chat event as the session's customer receives it: customer views only.
  */
 export type CustomerEventFrame = { "type": "session_assigned",
@@ -472,6 +543,19 @@ queue_position: number,
  * `null` when unknown.
  */
 estimated_wait_seconds: number | null, };
+
+/**
+ * `GET /v1/chat/customers/export`: everything stored about one customer in the tenant.
+ */
+export type CustomerExport = {
+/**
+ * The email asked for.
+ */
+customer_email: string,
+/**
+ * Their sessions, newest first.
+ */
+sessions: Array<ExportedSession>, };
 
 /**
  * A session as its customer sees it.
@@ -546,6 +630,15 @@ script_url: string, };
 export type EndedBy = "customer" | "agent" | "system";
 
 /**
+ * `POST /v1/chat/customers/erase`.
+ */
+export type EraseCustomerRequest = {
+/**
+ * The customer whose sessions are erased (compared case-insensitively).
+ */
+customer_email: string, };
+
+/**
  * `{"error": {...}}`: every error answer.
  */
 export type ErrorBody = {
@@ -581,6 +674,19 @@ field?: string,
  * When chat opens next, for `outside_business_hours`.
  */
 next_open_at?: string | null, };
+
+/**
+ * One session of a [`CustomerExport`].
+ */
+export type ExportedSession = {
+/**
+ * The session.
+ */
+session: SessionView,
+/**
+ * Its whole conversation in `seq` order (attachments' metadata inside).
+ */
+messages: Array<MessageView>, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -1315,7 +1421,11 @@ routing?: RoutingSettings | null,
 /**
  * Minutes without a message before a session ends; `null` or `0`: never.
  */
-auto_end_after_minutes?: number | null, };
+auto_end_after_minutes?: number | null,
+/**
+ * Days after its end an ended session is deleted; `null`: kept.
+ */
+retention_days?: number | null, };
 
 /**
  * `GET /v1/chat/widgets`.
@@ -1338,4 +1448,4 @@ export type WidgetPosition = "bottom-right" | "bottom-left";
 /**
  * A widget as agents see it; the identity secret only for admins.
  */
-export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, identity_secret?: string, created_at: string, updated_at: string, };
+export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, retention_days: number | null, identity_secret?: string, created_at: string, updated_at: string, };

@@ -2,6 +2,7 @@
 //! session state machine, origin matching, business hours). Nothing here does I/O.
 
 pub mod agent;
+pub mod audit;
 pub mod business_hours;
 pub mod canned;
 pub mod message;
@@ -14,6 +15,7 @@ pub mod tenant;
 pub mod widget;
 
 pub use agent::{Agent, Role};
+pub use audit::{customer_reference, AuditAction, AuditEntry};
 pub use business_hours::{BusinessHours, DayHours, OfflineBehavior};
 pub use canned::CannedResponse;
 pub use message::{Attachment, Message, MessageKind, NewMessage, SenderType, SystemEvent};

@@ -103,6 +103,10 @@ pub struct Widget {
     /// `None`: never.
     #[serde(default)]
     pub auto_end_after_minutes: Option<u32>,
+    /// Ended sessions are deleted (with their messages, notes, read markers and files) this
+    /// many days after they ended; `None`: kept.
+    #[serde(default)]
+    pub retention_days: Option<u32>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -197,6 +201,10 @@ pub struct WidgetInput {
     #[serde(default, deserialize_with = "double_option::deserialize")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
     pub auto_end_after_minutes: Option<Option<u32>>,
+    /// Days after its end an ended session is deleted; `null`: kept.
+    #[serde(default, deserialize_with = "double_option::deserialize")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
+    pub retention_days: Option<Option<u32>>,
 }
 
 mod double_option {
@@ -305,6 +313,7 @@ impl WidgetInput {
             identity_secret: crate::token::random_token(),
             routing: RoutingSettings::default(),
             auto_end_after_minutes: None,
+            retention_days: None,
             created_at: now,
             updated_at: now,
         };
@@ -367,6 +376,9 @@ impl WidgetInput {
         }
         if let Some(minutes) = self.auto_end_after_minutes {
             next.auto_end_after_minutes = auto_end_after(minutes)?;
+        }
+        if let Some(days) = self.retention_days {
+            next.retention_days = retention(days)?;
         }
         next.updated_at = now;
         *widget = next;
@@ -465,6 +477,21 @@ fn auto_end_after(minutes: Option<u32>) -> ChatResult<Option<u32>> {
             format!("must be at most {MAX_AUTO_END_MINUTES}"),
         )),
         Some(m) => Ok(Some(m)),
+    }
+}
+
+/// Longest retention that can be set: ten years. (Keeping for ever is `null`.)
+pub const MAX_RETENTION_DAYS: u32 = 3650;
+
+/// `null` keeps ended sessions; otherwise 1..=[`MAX_RETENTION_DAYS`] days.
+fn retention(days: Option<u32>) -> ChatResult<Option<u32>> {
+    match days {
+        None => Ok(None),
+        Some(d) if (1..=MAX_RETENTION_DAYS).contains(&d) => Ok(Some(d)),
+        Some(_) => Err(ChatError::invalid(
+            "retention_days",
+            format!("must be null or between 1 and {MAX_RETENTION_DAYS}"),
+        )),
     }
 }
 

@@ -8,16 +8,16 @@ use chrono::{DateTime, Utc};
 
 use super::{EncryptionError, KeyRing};
 use crate::domain::{
-    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
-    Project, ReadMarker, Session, Tenant, Widget,
+    Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
+    PresenceChange, Project, ReadMarker, Session, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
-    SocketTicketRecord, StoreResult,
+    Appended, AuditFilter, AuditPage, AuditedWrite, ChatStore, HistoryQuery, LimitedUpdate,
+    Removed, SessionFilter, SessionPage, SocketTicketRecord, StoreResult, Written,
 };
 
 /// A store whose message and note content is sealed with a [`KeyRing`].
@@ -97,7 +97,34 @@ impl ChatStore for EncryptedStore {
             .collect()
     }
 
+    async fn write_audited(
+        &self,
+        write: AuditedWrite<'_>,
+        entry: &AuditEntry,
+    ) -> StoreResult<Written> {
+        let AuditedWrite::InsertNote(note) = write else {
+            return self.inner.write_audited(write, entry).await;
+        };
+        let mut sealed = note.clone();
+        sealed.content = self.keys.seal_text(note.id.as_str(), &note.content);
+        self.inner
+            .write_audited(AuditedWrite::InsertNote(&sealed), entry)
+            .await
+    }
+
     // --- everything else passes through ---
+
+    async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> StoreResult<AuditPage> {
+        self.inner.list_audit(tenant, filter).await
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Removed> {
+        self.inner.delete_expired_sessions(now, limit).await
+    }
 
     async fn ping(&self) -> StoreResult<()> {
         self.inner.ping().await

@@ -181,3 +181,41 @@ pub struct SocketTicket {
     /// Seconds until it expires.
     pub expires_in: u64,
 }
+
+/// `GET /v1/chat/audit`.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct AuditList<'a> {
+    /// One page of the tenant's audit log, newest first.
+    pub entries: &'a [crate::domain::AuditEntry],
+    /// The cursor of the next page, `null` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// `POST /v1/chat/customers/erase`.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CustomerErased {
+    /// How many sessions were deleted.
+    pub erased_sessions: usize,
+}
+
+/// `GET /v1/chat/customers/export`: everything stored about one customer in the tenant.
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct CustomerExport<'a> {
+    /// The email asked for.
+    pub customer_email: &'a str,
+    /// Their sessions, newest first.
+    pub sessions: Vec<ExportedSession<'a>>,
+}
+
+/// One session of a [`CustomerExport`].
+#[derive(Serialize, Debug)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct ExportedSession<'a> {
+    /// The session.
+    pub session: SessionView<'a>,
+    /// Its whole conversation in `seq` order (attachments' metadata inside).
+    pub messages: Vec<MessageView<'a>>,
+}

@@ -110,3 +110,11 @@ pub struct VisitorRequest {
     #[serde(default)]
     pub customer_email: Option<String>,
 }
+
+/// `POST /v1/chat/customers/erase`.
+#[derive(Debug, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct EraseCustomerRequest {
+    /// The customer whose sessions are erased (compared case-insensitively).
+    pub customer_email: String,
+}

@@ -12,7 +12,9 @@ use super::envelopes::{
     CustomerStartedSession, DepartmentList, EmbedCode, ErrorBody, MessageList, NoteList,
     ProbeStatus, SessionList, SocketTicket, TicketCreated, WidgetList,
 };
+use super::envelopes::{AuditList, CustomerErased, CustomerExport};
 use super::frames::{ClientFrame, ServerFrame};
+use super::requests::EraseCustomerRequest;
 use super::requests::{
     AssignRequest, CannedRequest, ContactRequest, NoteRequest, PresenceRequest, ReadRequest,
     TicketRequestBody, TypingRequest, VisitorRequest,
@@ -74,6 +76,7 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<ContactRequest>();
     v.visit::<VisitorRequest>();
     v.visit::<PresenceRequest>();
+    v.visit::<EraseCustomerRequest>();
     // REST answers: single views, then envelopes.
     v.visit::<PublicWidgetConfig>();
     v.visit::<SessionView<'static>>();
@@ -104,6 +107,9 @@ fn visit_roots(v: &mut impl TypeVisitor) {
     v.visit::<AgentList<'static>>();
     v.visit::<DepartmentList<'static>>();
     v.visit::<SocketTicket>();
+    v.visit::<AuditList<'static>>();
+    v.visit::<CustomerErased>();
+    v.visit::<CustomerExport<'static>>();
 }
 
 /// What a client writes on a socket: a [`ClientFrame`] and, optionally, a `request_id` of any

@@ -225,6 +225,7 @@ pub struct WidgetView<'a> {
     pub auto_create_ticket: bool,
     pub routing: &'a RoutingSettings,
     pub auto_end_after_minutes: Option<u32>,
+    pub retention_days: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub identity_secret: Option<&'a str>,
@@ -255,6 +256,7 @@ impl<'a> WidgetView<'a> {
             auto_create_ticket: w.auto_create_ticket,
             routing: &w.routing,
             auto_end_after_minutes: w.auto_end_after_minutes,
+            retention_days: w.retention_days,
             identity_secret: viewer.is_admin().then_some(w.identity_secret.as_str()),
             created_at: w.created_at,
             updated_at: w.updated_at,

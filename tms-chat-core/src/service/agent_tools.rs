@@ -7,10 +7,13 @@ use super::access::not_found_as;
 use super::ChatService;
 use crate::auth::Actor;
 use crate::domain::canned::validate_canned;
-use crate::domain::{Agent, CannedResponse, Note, ReadMarker, SenderType, Session};
+use crate::domain::{
+    Agent, AuditAction, AuditEntry, CannedResponse, Note, ReadMarker, SenderType, Session,
+};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::{CannedResponseId, NoteId, SessionId};
 use crate::notify::{Audience, ChatEvent};
+use crate::store::AuditedWrite;
 use std::collections::HashMap;
 
 impl ChatService {
@@ -40,7 +43,12 @@ impl ChatService {
             content: content.to_owned(),
             created_at: self.clock.now(),
         };
-        self.store.insert_note(&note).await?;
+        let entry = self
+            .audit_entry(agent, AuditAction::NoteAdded, note.id.as_str())
+            .for_session(&session.id);
+        self.store
+            .write_audited(AuditedWrite::InsertNote(&note), &entry)
+            .await?;
         self.publish_conversation(
             &session,
             Audience::AgentsOnly,
@@ -87,8 +95,9 @@ impl ChatService {
             created_at: now,
             updated_at: now,
         };
+        let entry = self.canned_entry(agent, AuditAction::CannedResponseCreated, &canned);
         self.store
-            .insert_canned_response(&canned)
+            .write_audited(AuditedWrite::InsertCanned(&canned), &entry)
             .await
             .map_err(duplicate_shortcut)?;
         Ok(canned)
@@ -115,8 +124,9 @@ impl ChatService {
         canned.shortcut = shortcut;
         canned.text = text;
         canned.updated_at = self.clock.now();
+        let entry = self.canned_entry(agent, AuditAction::CannedResponseUpdated, &canned);
         self.store
-            .update_canned_response(&canned)
+            .write_audited(AuditedWrite::UpdateCanned(&canned), &entry)
             .await
             .map_err(duplicate_shortcut)?;
         Ok(canned)
@@ -129,10 +139,23 @@ impl ChatService {
         id: &CannedResponseId,
     ) -> ChatResult<()> {
         Self::require_admin(agent)?;
+        let entry = self.audit_entry(agent, AuditAction::CannedResponseDeleted, id.as_str());
         self.store
-            .delete_canned_response(&agent.tenant_id, id)
+            .write_audited(AuditedWrite::DeleteCanned(&agent.tenant_id, id), &entry)
             .await
             .map_err(not_found_as("canned response"))
+            .map(drop)
+    }
+
+    /// The audit entry of a change to a quick response (its shortcut; never its text).
+    fn canned_entry(
+        &self,
+        agent: &Agent,
+        action: AuditAction,
+        canned: &CannedResponse,
+    ) -> AuditEntry {
+        self.audit_entry(agent, action, canned.id.as_str())
+            .with_details(serde_json::json!({ "shortcut": canned.shortcut }))
     }
 
     /// Publishes a typing indicator (not stored).

@@ -12,6 +12,7 @@
 mod access;
 mod agent_tools;
 mod append_queue;
+mod audit;
 mod messages;
 mod presence;
 mod publish;
@@ -24,6 +25,7 @@ mod timers;
 mod widgets;
 
 pub use append_queue::PendingAppend;
+pub use audit::CustomerData;
 pub use messages::{SendMessage, UploadedFile};
 pub use presence::TeamMember;
 pub use queue::{QueueBoard, QueuePlace};

@@ -5,10 +5,11 @@
 //! `presence_changed` to the agents of the tenant.
 
 use super::ChatService;
-use crate::domain::{Agent, AgentPresence, Presence, PresenceChange};
+use crate::domain::{Agent, AgentPresence, AuditAction, AuditEntry, Presence, PresenceChange};
 use crate::error::ChatResult;
 use crate::ids::{AgentId, TenantId};
 use crate::notify::{Audience, ChatEvent, Envelope, Topic};
+use crate::store::AuditedWrite;
 use std::collections::HashMap;
 
 /// How many agents one pass of the grace timer turns offline at most.
@@ -33,7 +34,13 @@ impl ChatService {
             status,
             grace_until,
         };
-        Ok(self.change_presence(agent, change).await?.presence)
+        let entry = self
+            .audit_entry(agent, AuditAction::PresenceChanged, agent.id.as_str())
+            .with_details(serde_json::json!({ "status": status }));
+        Ok(self
+            .change_presence_with(agent, change, Some(&entry))
+            .await?
+            .presence)
     }
 
     /// One of the agent's console sockets opened (on this node).
@@ -111,10 +118,36 @@ impl ChatService {
         agent: &Agent,
         change: PresenceChange,
     ) -> ChatResult<AgentPresence> {
-        let (before, after) = self
-            .store
-            .change_presence(&agent.tenant_id, &agent.id, change, self.clock.now())
-            .await?;
+        self.change_presence_with(agent, change, None).await
+    }
+
+    /// Applies and announces a presence change, with its audit entry when the agent chose it.
+    async fn change_presence_with(
+        &self,
+        agent: &Agent,
+        change: PresenceChange,
+        audit: Option<&AuditEntry>,
+    ) -> ChatResult<AgentPresence> {
+        let (tenant, now) = (&agent.tenant_id, self.clock.now());
+        let (before, after) = match audit {
+            None => {
+                self.store
+                    .change_presence(tenant, &agent.id, change, now)
+                    .await?
+            }
+            Some(entry) => {
+                let write = AuditedWrite::Presence {
+                    tenant,
+                    agent: &agent.id,
+                    change,
+                    now,
+                };
+                self.store
+                    .write_audited(write, entry)
+                    .await?
+                    .into_presence()?
+            }
+        };
         if before.presence != after.presence {
             self.publish_presence(&after).await;
             if after.presence == Presence::Online {

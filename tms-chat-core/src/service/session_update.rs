@@ -7,11 +7,11 @@
 use super::access::not_found_as;
 use super::ChatService;
 use crate::auth::Actor;
-use crate::domain::{EndedBy, Session, SystemEvent, TransferTarget};
+use crate::domain::{AuditEntry, EndedBy, Session, SystemEvent, TransferTarget};
 use crate::error::{ChatError, ChatResult, StoreError};
 use crate::ids::{AgentId, SessionId, TenantId};
 use crate::notify::ChatEvent;
-use crate::store::LimitedUpdate;
+use crate::store::{AuditedWrite, LimitedUpdate, Written};
 use std::future::Future;
 
 /// How often a change is retried when another change to the same session came first.
@@ -144,12 +144,15 @@ impl ChatService {
                     .map_err(not_found_as("session"))?,
             };
             let was_queued = current.is_unassigned();
+            let ticket_before = current.ticket_id.clone();
             let (session, announce, limit) = match change(current).await? {
                 Change::Keep(session) => return Ok(session),
                 Change::Write(session, announce) => (session, announce, None),
                 Change::WriteWithinLimit(session, announce, max) => (session, announce, Some(max)),
             };
-            match self.store_change(&session, limit).await {
+            let audit =
+                self.session_change_entry(&load_as, &announce, ticket_before.as_deref(), &session);
+            match self.store_change(&session, limit, audit.as_ref()).await {
                 Ok(LimitedUpdate::Stored(stored)) => {
                     let stored = self.announce(stored, announce).await?;
                     if stored.is_unassigned() != was_queued {
@@ -171,12 +174,25 @@ impl ChatService {
         }
     }
 
-    /// Writes a changed session, within its assignee's limit when there is one.
+    /// Writes a changed session, within its assignee's limit when there is one, with its
+    /// audit entry when it has one.
     async fn store_change(
         &self,
         session: &Session,
         limit: Option<u32>,
+        audit: Option<&AuditEntry>,
     ) -> Result<LimitedUpdate, StoreError> {
+        if let Some(entry) = audit {
+            let write = AuditedWrite::Session {
+                session,
+                max_open: limit,
+            };
+            return self
+                .store
+                .write_audited(write, entry)
+                .await
+                .and_then(Written::into_session);
+        }
         match limit {
             None => self
                 .store

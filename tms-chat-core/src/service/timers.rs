@@ -1,10 +1,11 @@
 //! The service's timers: work that falls due with time rather than with a request: presence
-//! grace periods, reassignment of unanswered sessions (`routing.reassign_after_seconds`) and
-//! the idle end of sessions (`auto_end_after_minutes`). [`ChatService::run_due_timers`] does
-//! one pass on the service's clock, so tests drive it with the manual clock;
-//! [`ChatService::spawn_timers`] runs it every so often on every node. Each due item is
-//! claimed in the store by one conditional write (the presence row's conditional update, the
-//! session's compare-and-swap), so with several nodes each fires once.
+//! grace periods, reassignment of unanswered sessions (`routing.reassign_after_seconds`), the
+//! idle end of sessions (`auto_end_after_minutes`) and retention (`retention_days`, in
+//! `audit`). [`ChatService::run_due_timers`] does one pass on the service's clock, so tests
+//! drive it with the manual clock; [`ChatService::spawn_timers`] runs it every so often on
+//! every node. Each due item is claimed in the store by one conditional write (the presence
+//! row's conditional update, the session's compare-and-swap, the expired session's delete),
+//! so with several nodes each fires once.
 
 use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
@@ -22,6 +23,8 @@ pub struct TimerPass {
     /// Sessions moved to another agent for an unanswered customer message
     /// (`routing.reassign_after_seconds`).
     pub sessions_reassigned: usize,
+    /// Ended sessions deleted for being older than their widget's `retention_days`.
+    pub sessions_deleted: usize,
 }
 
 /// How many idle sessions one pass ends at most.
@@ -34,6 +37,7 @@ impl ChatService {
             presence_expired: self.expire_presence_grace().await?,
             sessions_reassigned: self.reassign_unanswered_sessions().await?,
             sessions_ended: self.end_idle_sessions().await?,
+            sessions_deleted: self.delete_expired_sessions().await?,
         })
     }
 

@@ -3,9 +3,12 @@
 
 use super::access::not_found_as;
 use super::ChatService;
-use crate::domain::{Agent, OfflineBehavior, Project, Widget, WidgetInput, WidgetPosition};
+use crate::domain::{
+    Agent, AuditAction, AuditEntry, OfflineBehavior, Project, Widget, WidgetInput, WidgetPosition,
+};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::WidgetId;
+use crate::store::AuditedWrite;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -61,7 +64,10 @@ impl ChatService {
         let default_project = Project::default_id_for(&agent.tenant_id);
         let widget = input.create(agent.tenant_id.clone(), default_project, self.clock.now())?;
         self.check_project(agent, &widget).await?;
-        self.store.insert_widget(&widget).await?;
+        let entry = self.widget_entry(agent, AuditAction::WidgetCreated, &widget);
+        self.store
+            .write_audited(AuditedWrite::InsertWidget(&widget), &entry)
+            .await?;
         Ok(widget)
     }
 
@@ -89,8 +95,9 @@ impl ChatService {
         let mut widget = self.visible_widget(agent, id).await?;
         input.apply(&mut widget, self.clock.now())?;
         self.check_project(agent, &widget).await?;
+        let entry = self.widget_entry(agent, AuditAction::WidgetUpdated, &widget);
         self.store
-            .update_widget(&widget)
+            .write_audited(AuditedWrite::UpdateWidget(&widget), &entry)
             .await
             .map_err(not_found_as("widget"))?;
         Ok(widget)
@@ -100,13 +107,27 @@ impl ChatService {
     /// sockets close (on every node) and their tokens are refused from then on.
     pub async fn delete_widget(&self, agent: &Agent, id: &WidgetId) -> ChatResult<()> {
         Self::require_admin(agent)?;
-        self.visible_widget(agent, id).await?;
+        let widget = self.visible_widget(agent, id).await?;
+        let entry = self.widget_entry(agent, AuditAction::WidgetDeleted, &widget);
         self.store
-            .delete_widget(&agent.tenant_id, id)
+            .write_audited(AuditedWrite::DeleteWidget(&agent.tenant_id, id), &entry)
             .await
             .map_err(not_found_as("widget"))?;
         self.publish_widget_deleted(&agent.tenant_id, id).await;
         Ok(())
+    }
+
+    /// The audit entry of a change to a widget: its name and, for a change, the settings
+    /// as stored afterwards (never the identity secret).
+    fn widget_entry(&self, agent: &Agent, action: AuditAction, widget: &Widget) -> AuditEntry {
+        let mut details = serde_json::json!({ "name": widget.name });
+        if action != AuditAction::WidgetDeleted {
+            details["retention_days"] = serde_json::json!(widget.retention_days);
+            details["auto_end_after_minutes"] = serde_json::json!(widget.auto_end_after_minutes);
+            details["allowed_domains"] = serde_json::json!(widget.allowed_domains);
+        }
+        self.audit_entry(agent, action, widget.id.as_str())
+            .with_details(details)
     }
 
     /// The public configuration of a widget for a page at `origin`.

@@ -8,13 +8,16 @@
 //! [`crate::store::conformance`] (behind the `test-utils` feature), one file per section; the
 //! in-memory `test_utils::MemoryStore` core's own tests run on passes it too.
 
+mod audit;
 #[cfg(any(test, feature = "test-utils"))]
 pub mod conformance;
 pub mod search;
 
+pub use audit::{AuditCursor, AuditFilter, AuditPage, AuditedWrite, Removed, Written};
+
 use crate::domain::{
-    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, PresenceChange,
-    Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
+    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -396,6 +399,25 @@ pub trait ChatStore: Send + Sync + 'static {
         ticket_hash: &str,
         now: DateTime<Utc>,
     ) -> StoreResult<Option<SocketTicketRecord>>;
+
+    // ----- audit log, retention and erasure -----
+
+    /// Applies `write` exactly as its plain method does and stores `entry`, in one
+    /// transaction: both are stored or neither is (an error, or a session write refused
+    /// with [`LimitedUpdate::AtLimit`], stores no entry).
+    async fn write_audited(
+        &self,
+        write: AuditedWrite<'_>,
+        entry: &AuditEntry,
+    ) -> StoreResult<Written>;
+    /// A page of the tenant's audit log, newest first (by `created_at`, then id).
+    async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> StoreResult<AuditPage>;
+    /// Deletes at most `limit` ended sessions, of every tenant, whose widget has
+    /// `retention_days` and that ended at least that long before `now`, with their
+    /// messages, notes, read markers and attachment rows. Each deleted session (and its
+    /// files) is answered to exactly one of concurrent callers, on any node.
+    async fn delete_expired_sessions(&self, now: DateTime<Utc>, limit: u32)
+        -> StoreResult<Removed>;
 }
 
 /// The outcome of [`ChatStore::update_session_within_limit`].

@@ -9,8 +9,9 @@ use chrono::{DateTime, Utc};
 
 use crate::clock::truncate_to_micros;
 use crate::domain::{
-    Agent, AgentPresence, Attachment, CannedResponse, Message, NewMessage, Note, Presence,
-    PresenceChange, Project, ReadMarker, SenderType, Session, SessionStatus, Tenant, Widget,
+    Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
+    Presence, PresenceChange, Project, ReadMarker, SenderType, Session, SessionStatus, Tenant,
+    Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -18,8 +19,9 @@ use crate::ids::{
     WidgetId,
 };
 use crate::store::{
-    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
-    SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
+    Appended, AuditCursor, AuditFilter, AuditPage, AuditedWrite, ChatStore, HistoryQuery,
+    LimitedUpdate, Removed, SessionFilter, SessionPage, SocketTicketRecord, StoreResult, Written,
+    MAX_PAGE_SIZE,
 };
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
@@ -36,6 +38,8 @@ const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already e
 /// - Timestamps are kept at microsecond precision, as the databases keep them.
 /// - `update_session` is a compare-and-swap on `version`; it never writes `last_seq`, and
 ///   `last_activity_at` only moves forward.
+/// - An audited write applies its change as the plain method does and stores the entry only
+///   when the change succeeded (no failure can come between the two in memory).
 /// - An append batch runs under one lock (one transaction): each message gets its session's
 ///   next number, a retried `client_message_id` returns the stored message without using up a
 ///   number.
@@ -69,6 +73,7 @@ struct State {
     read_markers: BTreeMap<(TenantId, SessionId, String), ReadMarker>,
     socket_tickets: BTreeMap<String, SocketTicketRecord>,
     presence: BTreeMap<(TenantId, AgentId), AgentPresence>,
+    audit: Vec<AuditEntry>,
 }
 
 impl MemoryStore {
@@ -82,6 +87,11 @@ impl MemoryStore {
         // change below is applied after its checks.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// The answer of an audited write that answers nothing.
+fn done(_: ()) -> Written {
+    Written::Done
 }
 
 fn conflict(message: &str) -> StoreError {
@@ -239,6 +249,61 @@ impl State {
         Ok(stored.clone())
     }
 
+    /// Deletes sessions with their messages, attachments, notes and read markers.
+    fn remove_sessions(&mut self, ids: Vec<SessionId>) -> Removed {
+        let mut removed = Removed::default();
+        for id in ids {
+            if self.sessions.remove(&id).is_none() {
+                continue;
+            }
+            let seqs: Vec<(SessionId, i64)> = self
+                .session_messages(&id)
+                .map(|m| (m.session_id.clone(), m.seq))
+                .collect();
+            for key in seqs {
+                if let Some(message) = self.messages.remove(&key) {
+                    self.message_ids.remove(&message.id);
+                }
+            }
+            self.attachments.retain(|_, a| {
+                let keep = a.session_id != id;
+                if !keep {
+                    removed.storage_keys.push(a.storage_key.clone());
+                }
+                keep
+            });
+            self.notes.retain(|_, n| n.session_id != id);
+            self.read_markers.retain(|(_, s, _), _| s != &id);
+            removed.sessions.push(id);
+        }
+        removed
+    }
+
+    fn audit_page(&self, tenant: &TenantId, filter: &AuditFilter) -> AuditPage {
+        let mut entries: Vec<AuditEntry> = self
+            .audit
+            .iter()
+            .filter(|e| &e.tenant_id == tenant && audited_by(filter, e))
+            .cloned()
+            .collect();
+        entries.sort_by(|a, b| {
+            b.created_at
+                .cmp(&a.created_at)
+                .then_with(|| b.id.cmp(&a.id))
+        });
+        let limit = page_size(filter.limit);
+        let next_cursor = if entries.len() > limit {
+            entries.truncate(limit);
+            entries.last().map(AuditCursor::after)
+        } else {
+            None
+        };
+        AuditPage {
+            entries,
+            next_cursor,
+        }
+    }
+
     fn session_page(&self, tenant: &TenantId, filter: &SessionFilter) -> SessionPage {
         let limit = page_size(filter.limit);
         let search = filter
@@ -332,6 +397,24 @@ fn listed_by(
             || matches_text(&session.customer_email)
             || matches_text(&session.customer_name))
         && after_cursor
+}
+
+/// Whether `entry` passes the audit log's `filter`.
+fn audited_by(filter: &AuditFilter, entry: &AuditEntry) -> bool {
+    filter.from.is_none_or(|from| entry.created_at >= from)
+        && filter.to.is_none_or(|to| entry.created_at < to)
+        && filter
+            .actor_id
+            .as_ref()
+            .is_none_or(|a| a == &entry.actor_id)
+        && filter
+            .session_id
+            .as_ref()
+            .is_none_or(|s| entry.session_id.as_ref() == Some(s))
+        && filter
+            .cursor
+            .as_ref()
+            .is_none_or(|c| (entry.created_at, &entry.id) < (c.created_at, &c.id))
 }
 
 /// A widget as stored.
@@ -1060,5 +1143,99 @@ impl ChatStore for MemoryStore {
     ) -> StoreResult<Option<SocketTicketRecord>> {
         let ticket = self.state().socket_tickets.remove(ticket_hash);
         Ok(ticket.filter(|t| t.expires_at > now))
+    }
+
+    async fn write_audited(
+        &self,
+        write: AuditedWrite<'_>,
+        entry: &AuditEntry,
+    ) -> StoreResult<Written> {
+        let mut entry = AuditEntry {
+            created_at: stored_at(entry.created_at),
+            ..entry.clone()
+        };
+        let written = match write {
+            AuditedWrite::Session { session, max_open } => Written::Session(match max_open {
+                Some(max) => self.update_session_within_limit(session, max).await?,
+                None => LimitedUpdate::Stored(self.update_session(session).await?),
+            }),
+            AuditedWrite::InsertNote(note) => self.insert_note(note).await.map(done)?,
+            AuditedWrite::InsertWidget(widget) => self.insert_widget(widget).await.map(done)?,
+            AuditedWrite::UpdateWidget(widget) => self.update_widget(widget).await.map(done)?,
+            AuditedWrite::DeleteWidget(tenant, id) => {
+                self.delete_widget(tenant, id).await.map(done)?
+            }
+            AuditedWrite::InsertCanned(canned) => {
+                self.insert_canned_response(canned).await.map(done)?
+            }
+            AuditedWrite::UpdateCanned(canned) => {
+                self.update_canned_response(canned).await.map(done)?
+            }
+            AuditedWrite::DeleteCanned(tenant, id) => {
+                self.delete_canned_response(tenant, id).await.map(done)?
+            }
+            AuditedWrite::Presence {
+                tenant,
+                agent,
+                change,
+                now,
+            } => {
+                let (before, after) = self.change_presence(tenant, agent, change, now).await?;
+                Written::Presence(before, after)
+            }
+            AuditedWrite::EraseCustomer {
+                tenant,
+                customer_email,
+            } => {
+                let mut state = self.state();
+                let email = customer_email.to_lowercase();
+                let ids = state
+                    .sessions_of(tenant)
+                    .filter(|s| {
+                        s.customer_email.as_deref().map(str::to_lowercase) == Some(email.clone())
+                    })
+                    .map(|s| s.id.clone())
+                    .collect();
+                let removed = state.remove_sessions(ids);
+                entry = removed.recorded_in(&entry);
+                state.audit.push(entry);
+                return Ok(Written::Removed(removed));
+            }
+            AuditedWrite::EntryOnly => Written::Done,
+        };
+        if !matches!(written, Written::Session(LimitedUpdate::AtLimit)) {
+            self.state().audit.push(entry);
+        }
+        Ok(written)
+    }
+
+    async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> StoreResult<AuditPage> {
+        Ok(self.state().audit_page(tenant, filter))
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Removed> {
+        let mut state = self.state();
+        let mut due: Vec<(DateTime<Utc>, SessionId)> = state
+            .sessions
+            .values()
+            .map(|row| &row.session)
+            .filter_map(|s| {
+                let ended_at = s.ended_at.filter(|_| s.status == SessionStatus::Ended)?;
+                let days = state
+                    .widgets
+                    .get(&s.widget_id)
+                    .filter(|w| w.tenant_id == s.tenant_id)?
+                    .retention_days?;
+                (ended_at + chrono::Duration::days(i64::from(days)) <= now)
+                    .then(|| (ended_at, s.id.clone()))
+            })
+            .collect();
+        due.sort();
+        due.truncate(page_size(limit));
+        Ok(state.remove_sessions(due.into_iter().map(|(_, id)| id).collect()))
     }
 }

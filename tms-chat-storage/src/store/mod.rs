@@ -7,6 +7,7 @@
 //! (`find_widget`, `find_session_by_token_hash`), which go through a unique key.
 
 mod append;
+mod audit;
 mod messages;
 mod presence;
 mod reencrypt;
@@ -22,15 +23,15 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
-    Agent, AgentPresence, Attachment, CannedResponse, NewMessage, Note, PresenceChange, Project,
-    ReadMarker, Session, Tenant, Widget,
+    Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, NewMessage, Note, PresenceChange,
+    Project, ReadMarker, Session, Tenant, Widget,
 };
 use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
 };
 use tms_chat_core::store::{
-    Appended, ChatStore, HistoryQuery, LimitedUpdate, SessionFilter, SessionPage,
-    SocketTicketRecord, StoreResult, MAX_PAGE_SIZE,
+    Appended, AuditFilter, AuditPage, AuditedWrite, ChatStore, HistoryQuery, LimitedUpdate,
+    Removed, SessionFilter, SessionPage, SocketTicketRecord, StoreResult, Written, MAX_PAGE_SIZE,
 };
 use tms_chat_core::StoreError;
 
@@ -78,6 +79,11 @@ impl<DB: Sql> SqlStore<DB> {
     /// The pool, for the host's own queries or to close it on shutdown.
     pub fn pool(&self) -> &Pool<DB> {
         &self.pool
+    }
+
+    /// A connection of the pool, for a statement written to run on one.
+    async fn connection(&self) -> StoreResult<sqlx::pool::PoolConnection<DB>> {
+        self.pool.acquire().await.map_err(db("connect"))
     }
 
     /// The highest schema version applied to the database.
@@ -132,7 +138,8 @@ fn bind_widget<'q, DB: Sql>(
         .bind(micros(widget.updated_at))
         .bind(codec::to_json(&widget.routing)?)
         .bind(codec::opt_u32(widget.auto_end_after_minutes))
-        .bind(codec::opt_u32(widget.routing.reassign_after_seconds)))
+        .bind(codec::opt_u32(widget.routing.reassign_after_seconds))
+        .bind(codec::opt_u32(widget.retention_days)))
 }
 
 /// Binds a canned response's written fields as `$3`…`$5` (after its `id` and `tenant_id`, in
@@ -262,23 +269,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     // --- widgets ---
 
     async fn insert_widget(&self, widget: &Widget) -> StoreResult<()> {
-        let insert = sql::query::<DB>(concat!(
-            "INSERT INTO widgets (",
-            widget_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24)"
-        ))
-        .bind(widget.id.as_str())
-        .bind(widget.tenant_id.as_str());
-        bind_widget(insert, widget)?
-            .bind(micros(widget.created_at))
-            .execute(&self.pool)
-            .await
-            .map_err(db_conflict(
-                "insert widget",
-                "a widget with this id already exists",
-            ))?;
-        Ok(())
+        insert_widget_on::<DB>(&mut *self.connection().await?, widget).await
     }
 
     async fn get_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<Widget> {
@@ -309,34 +300,11 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     }
 
     async fn update_widget(&self, widget: &Widget) -> StoreResult<()> {
-        let update = sql::query::<DB>(
-            "UPDATE widgets SET project_id = $3, name = $4, domain = $5, allowed_domains = $6, \
-             welcome_message = $7, offline_message = $8, primary_color = $9, \
-             secondary_color = $10, position = $11, auto_open_delay = $12, \
-             show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
-             business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
-             identity_secret = $19, updated_at = $20, routing = $21, \
-             auto_end_after_minutes = $22, reassign_after_seconds = $23 \
-             WHERE id = $1 AND tenant_id = $2 RETURNING id",
-        )
-        .bind(widget.id.as_str())
-        .bind(widget.tenant_id.as_str());
-        let row = bind_widget(update, widget)?
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db("update widget"))?;
-        touched(row)
+        update_widget_on::<DB>(&mut *self.connection().await?, widget).await
     }
 
     async fn delete_widget(&self, tenant: &TenantId, id: &WidgetId) -> StoreResult<()> {
-        let row =
-            sql::query::<DB>("DELETE FROM widgets WHERE tenant_id = $1 AND id = $2 RETURNING id")
-                .bind(tenant.as_str())
-                .bind(id.as_str())
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(db("delete widget"))?;
-        touched(row)
+        delete_widget_on::<DB>(&mut *self.connection().await?, tenant, id).await
     }
 
     async fn list_widgets(
@@ -631,24 +599,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     // --- agent tools ---
 
     async fn insert_note(&self, note: &Note) -> StoreResult<()> {
-        sql::query::<DB>(concat!(
-            "INSERT INTO notes (",
-            note_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6)"
-        ))
-        .bind(note.id.as_str())
-        .bind(note.tenant_id.as_str())
-        .bind(note.session_id.as_str())
-        .bind(note.author_agent_id.as_str())
-        .bind(note.content.as_str())
-        .bind(micros(note.created_at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_conflict(
-            "insert note",
-            "a note with this id already exists",
-        ))?;
-        Ok(())
+        insert_note_on::<DB>(&mut *self.connection().await?, note).await
     }
 
     async fn list_notes(&self, tenant: &TenantId, session: &SessionId) -> StoreResult<Vec<Note>> {
@@ -666,33 +617,11 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     }
 
     async fn insert_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
-        let insert = sql::query::<DB>(concat!(
-            "INSERT INTO canned_responses (",
-            canned_columns!(),
-            ") VALUES ($1, $2, $3, $4, $5, $6)"
-        ))
-        .bind(canned.id.as_str())
-        .bind(canned.tenant_id.as_str());
-        bind_canned(insert, canned)
-            .bind(micros(canned.created_at))
-            .execute(&self.pool)
-            .await
-            .map_err(db_conflict("insert canned response", DUPLICATE_SHORTCUT))?;
-        Ok(())
+        insert_canned_response_on::<DB>(&mut *self.connection().await?, canned).await
     }
 
     async fn update_canned_response(&self, canned: &CannedResponse) -> StoreResult<()> {
-        let update = sql::query::<DB>(
-            "UPDATE canned_responses SET shortcut = $3, text = $4, updated_at = $5 \
-             WHERE id = $1 AND tenant_id = $2 RETURNING id",
-        )
-        .bind(canned.id.as_str())
-        .bind(canned.tenant_id.as_str());
-        let row = bind_canned(update, canned)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db_conflict("update canned response", DUPLICATE_SHORTCUT))?;
-        touched(row)
+        update_canned_response_on::<DB>(&mut *self.connection().await?, canned).await
     }
 
     async fn delete_canned_response(
@@ -700,15 +629,7 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         tenant: &TenantId,
         id: &CannedResponseId,
     ) -> StoreResult<()> {
-        let row = sql::query::<DB>(
-            "DELETE FROM canned_responses WHERE tenant_id = $1 AND id = $2 RETURNING id",
-        )
-        .bind(tenant.as_str())
-        .bind(id.as_str())
-        .fetch_optional(&self.pool)
-        .await
-        .map_err(db("delete canned response"))?;
-        touched(row)
+        delete_canned_response_on::<DB>(&mut *self.connection().await?, tenant, id).await
     }
 
     async fn get_canned_response(
@@ -804,4 +725,167 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
     ) -> StoreResult<Option<SocketTicketRecord>> {
         self.redeem_ticket_row(ticket_hash, now).await
     }
+
+    async fn write_audited(
+        &self,
+        write: AuditedWrite<'_>,
+        entry: &AuditEntry,
+    ) -> StoreResult<Written> {
+        self.write_audited_rows(write, entry).await
+    }
+
+    async fn list_audit(&self, tenant: &TenantId, filter: &AuditFilter) -> StoreResult<AuditPage> {
+        self.audit_page(tenant, filter).await
+    }
+
+    async fn delete_expired_sessions(
+        &self,
+        now: DateTime<Utc>,
+        limit: u32,
+    ) -> StoreResult<Removed> {
+        self.delete_expired_rows(now, limit).await
+    }
+}
+
+/// `ChatStore::insert_widget` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn insert_widget_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    widget: &Widget,
+) -> StoreResult<()> {
+    let insert = sql::query::<DB>(concat!(
+        "INSERT INTO widgets (",
+        widget_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+    ))
+    .bind(widget.id.as_str())
+    .bind(widget.tenant_id.as_str());
+    bind_widget(insert, widget)?
+        .bind(micros(widget.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_conflict(
+            "insert widget",
+            "a widget with this id already exists",
+        ))?;
+    Ok(())
+}
+
+/// `ChatStore::update_widget` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn update_widget_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    widget: &Widget,
+) -> StoreResult<()> {
+    let update = sql::query::<DB>(
+        "UPDATE widgets SET project_id = $3, name = $4, domain = $5, allowed_domains = $6, \
+             welcome_message = $7, offline_message = $8, primary_color = $9, \
+             secondary_color = $10, position = $11, auto_open_delay = $12, \
+             show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
+             business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
+             identity_secret = $19, updated_at = $20, routing = $21, \
+             auto_end_after_minutes = $22, reassign_after_seconds = $23, retention_days = $24 \
+             WHERE id = $1 AND tenant_id = $2 RETURNING id",
+    )
+    .bind(widget.id.as_str())
+    .bind(widget.tenant_id.as_str());
+    let row = bind_widget(update, widget)?
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("update widget"))?;
+    touched(row)
+}
+
+/// `ChatStore::delete_widget` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn delete_widget_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    tenant: &TenantId,
+    id: &WidgetId,
+) -> StoreResult<()> {
+    let row = sql::query::<DB>("DELETE FROM widgets WHERE tenant_id = $1 AND id = $2 RETURNING id")
+        .bind(tenant.as_str())
+        .bind(id.as_str())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db("delete widget"))?;
+    touched(row)
+}
+
+/// `ChatStore::insert_note` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn insert_note_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    note: &Note,
+) -> StoreResult<()> {
+    sql::query::<DB>(concat!(
+        "INSERT INTO notes (",
+        note_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(note.id.as_str())
+    .bind(note.tenant_id.as_str())
+    .bind(note.session_id.as_str())
+    .bind(note.author_agent_id.as_str())
+    .bind(note.content.as_str())
+    .bind(micros(note.created_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_conflict(
+        "insert note",
+        "a note with this id already exists",
+    ))?;
+    Ok(())
+}
+
+/// `ChatStore::insert_canned_response` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn insert_canned_response_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    canned: &CannedResponse,
+) -> StoreResult<()> {
+    let insert = sql::query::<DB>(concat!(
+        "INSERT INTO canned_responses (",
+        canned_columns!(),
+        ") VALUES ($1, $2, $3, $4, $5, $6)"
+    ))
+    .bind(canned.id.as_str())
+    .bind(canned.tenant_id.as_str());
+    bind_canned(insert, canned)
+        .bind(micros(canned.created_at))
+        .execute(&mut *conn)
+        .await
+        .map_err(db_conflict("insert canned response", DUPLICATE_SHORTCUT))?;
+    Ok(())
+}
+
+/// `ChatStore::update_canned_response` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn update_canned_response_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    canned: &CannedResponse,
+) -> StoreResult<()> {
+    let update = sql::query::<DB>(
+        "UPDATE canned_responses SET shortcut = $3, text = $4, updated_at = $5 \
+             WHERE id = $1 AND tenant_id = $2 RETURNING id",
+    )
+    .bind(canned.id.as_str())
+    .bind(canned.tenant_id.as_str());
+    let row = bind_canned(update, canned)
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db_conflict("update canned response", DUPLICATE_SHORTCUT))?;
+    touched(row)
+}
+
+/// `ChatStore::delete_canned_response` on `conn` (the pool's, or an audited write's transaction).
+pub(super) async fn delete_canned_response_on<DB: Sql>(
+    conn: &mut DB::Connection,
+    tenant: &TenantId,
+    id: &CannedResponseId,
+) -> StoreResult<()> {
+    let row = sql::query::<DB>(
+        "DELETE FROM canned_responses WHERE tenant_id = $1 AND id = $2 RETURNING id",
+    )
+    .bind(tenant.as_str())
+    .bind(id.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db("delete canned response"))?;
+    touched(row)
 }

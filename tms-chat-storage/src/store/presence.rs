@@ -28,50 +28,9 @@ impl<DB: Sql> SqlStore<DB> {
             .begin_with(DB::BEGIN_WRITE)
             .await
             .map_err(db("change presence: begin"))?;
-        if let Some(lock) = DB::AGENT_LOCK {
-            sql::query::<DB>(lock)
-                .bind(tenant.as_str())
-                .bind(agent.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(db("change presence: lock agent"))?;
-        }
-        let row = sql::query::<DB>(
-            "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, last_routed_at, updated_at \
-             FROM agent_presence WHERE tenant_id = $1 AND agent_id = $2",
-        )
-        .bind(tenant.as_str())
-        .bind(agent.as_str())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(db("change presence: read"))?;
-        let before = match row {
-            Some(row) => presence(&row)?,
-            None => AgentPresence::unseen(tenant.clone(), agent.clone(), now),
-        };
-        let mut after = before.clone();
-        after.apply(change, now);
-        sql::query::<DB>(
-            "INSERT INTO agent_presence (tenant_id, agent_id, chosen, presence, sockets, \
-             grace_until, last_routed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-             ON CONFLICT (tenant_id, agent_id) DO UPDATE SET chosen = excluded.chosen, \
-             presence = excluded.presence, sockets = excluded.sockets, \
-             grace_until = excluded.grace_until, last_routed_at = excluded.last_routed_at, \
-             updated_at = excluded.updated_at",
-        )
-        .bind(tenant.as_str())
-        .bind(agent.as_str())
-        .bind(after.chosen.as_str())
-        .bind(after.presence.as_str())
-        .bind(i64::from(after.sockets))
-        .bind(after.grace_until.map(micros))
-        .bind(after.last_routed_at.map(micros))
-        .bind(micros(after.updated_at))
-        .execute(&mut *tx)
-        .await
-        .map_err(db("change presence: write"))?;
+        let changed = change_presence_in::<DB>(&mut *tx, tenant, agent, change, now).await?;
         tx.commit().await.map_err(db("change presence: commit"))?;
-        Ok((before, after))
+        Ok(changed)
     }
 
     pub(super) async fn presence_rows(&self, tenant: &TenantId) -> StoreResult<Vec<AgentPresence>> {
@@ -151,4 +110,58 @@ fn presence(row: &impl Columns) -> StoreResult<AgentPresence> {
         last_routed_at: row.opt_time("last_routed_at")?,
         updated_at: row.time("updated_at")?,
     })
+}
+
+/// The change of `ChatStore::change_presence` inside a write transaction on `conn` (the
+/// plain change's own, or an audited write's): lock the agent, read, apply, write.
+pub(super) async fn change_presence_in<DB: Sql>(
+    conn: &mut DB::Connection,
+    tenant: &TenantId,
+    agent: &AgentId,
+    change: PresenceChange,
+    now: DateTime<Utc>,
+) -> StoreResult<(AgentPresence, AgentPresence)> {
+    if let Some(lock) = DB::AGENT_LOCK {
+        sql::query::<DB>(lock)
+            .bind(tenant.as_str())
+            .bind(agent.as_str())
+            .execute(&mut *conn)
+            .await
+            .map_err(db("change presence: lock agent"))?;
+    }
+    let row = sql::query::<DB>(
+        "SELECT tenant_id, agent_id, chosen, presence, sockets, grace_until, last_routed_at, updated_at \
+         FROM agent_presence WHERE tenant_id = $1 AND agent_id = $2",
+    )
+    .bind(tenant.as_str())
+    .bind(agent.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(db("change presence: read"))?;
+    let before = match row {
+        Some(row) => presence(&row)?,
+        None => AgentPresence::unseen(tenant.clone(), agent.clone(), now),
+    };
+    let mut after = before.clone();
+    after.apply(change, now);
+    sql::query::<DB>(
+        "INSERT INTO agent_presence (tenant_id, agent_id, chosen, presence, sockets, \
+         grace_until, last_routed_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+         ON CONFLICT (tenant_id, agent_id) DO UPDATE SET chosen = excluded.chosen, \
+         presence = excluded.presence, sockets = excluded.sockets, \
+         grace_until = excluded.grace_until, last_routed_at = excluded.last_routed_at, \
+         updated_at = excluded.updated_at",
+    )
+    .bind(tenant.as_str())
+    .bind(agent.as_str())
+    .bind(after.chosen.as_str())
+    .bind(after.presence.as_str())
+    .bind(i64::from(after.sockets))
+    .bind(after.grace_until.map(micros))
+    .bind(after.last_routed_at.map(micros))
+    .bind(micros(after.updated_at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db("change presence: write"))?;
+    Ok((before, after))
 }

@@ -384,9 +384,21 @@ fn push_message_match<DB: Sql>(query: &mut ListQuery<DB>, tenant: &TenantId, tex
     query.push(end);
 }
 
+/// Inside a write transaction on `conn`: takes the agent's lock and answers whether the
+/// agent holds fewer than `max_open` open sessions other than `session` (the check of
+/// `ChatStore::update_session_within_limit`, shared with the audited writes).
+pub(super) async fn agent_has_room<DB: Sql>(
+    conn: &mut DB::Connection,
+    session: &Session,
+    agent: &AgentId,
+    max_open: u32,
+) -> StoreResult<bool> {
+    Ok(lock_and_count::<DB>(conn, session, agent).await? < i64::from(max_open))
+}
+
 /// The compare-and-swap update of a session on `conn` (the pool's, or a transaction's): `Conflict` when the stored version moved, `NotFound` when there is no such
 /// session in the tenant.
-async fn write_session<DB: Sql>(
+pub(super) async fn write_session<DB: Sql>(
     conn: &mut DB::Connection,
     session: &Session,
 ) -> StoreResult<Session> {

@@ -2,11 +2,13 @@
 //! authenticator, grouped by resource: `sessions` (list, start, read, assign, transfer, end,
 //! customer context, ticket), `conversation` (messages, notes, typing, read markers),
 //! `attachments` (upload, download), `canned` (quick responses), `widgets` (settings, embed
-//! code) and `team` (me, presence, agents, departments,
-//! the queue board, socket tickets). Which endpoint a request reaches is decided
+//! code), `team` (me, presence, agents, departments,
+//! the queue board, socket tickets) and `audit` (the audit log, a customer's export and
+//! erasure). Which endpoint a request reaches is decided
 //! by the route table (`routes`); this module authenticates and calls the handler.
 
 mod attachments;
+mod audit;
 mod canned;
 mod conversation;
 mod sessions;
@@ -113,6 +115,9 @@ async fn answer(call: &AgentCall<'_>, endpoint: Endpoint) -> ChatResult<ApiRespo
         Endpoint::ListDepartments => team::list_departments(call).await,
         Endpoint::Queue => team::queue(call).await,
         Endpoint::SocketTicket => team::socket_ticket(call).await,
+        Endpoint::AuditLog => audit::list(call).await,
+        Endpoint::EraseCustomer => audit::erase(call).await,
+        Endpoint::ExportCustomer => audit::export(call).await,
         other => Err(ChatError::Internal(
             format!("{other:?} is not an agent endpoint").into(),
         )),

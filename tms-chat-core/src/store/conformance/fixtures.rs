@@ -68,6 +68,7 @@ pub fn widget(tenant: &TenantId, project: &ProjectId, created_at: DateTime<Utc>)
             offline_when_no_agents: true,
         },
         auto_end_after_minutes: Some(30),
+        retention_days: None,
         created_at,
         updated_at: created_at,
     }

@@ -21,6 +21,7 @@
 //! `isolation`, `concurrency`, `capacity`, `presence` and `reply_tracking`, with the shared builders in `fixtures`.
 
 mod agent_tools;
+mod audit;
 mod capacity;
 mod concurrency;
 mod fixtures;
@@ -39,6 +40,7 @@ use std::sync::Arc;
 use crate::store::ChatStore;
 
 pub use agent_tools::*;
+pub use audit::*;
 pub use capacity::*;
 pub use concurrency::*;
 pub use fixtures::{at, session, text, unique_tenant, widget};
@@ -118,6 +120,8 @@ macro_rules! chat_store_conformance {
             reply_overdue_sessions_are_listed_from_the_later_of_message_and_assignment,
             recently_assigned_sessions_are_listed_newest_assignment_first,
             concurrent_limited_inserts_never_exceed_the_limit,
+            audited_writes_store_their_entry_and_the_log_stays_in_its_tenant,
+            erasing_a_customer_leaves_nothing_of_their_sessions,
         );
     };
 }
