@@ -261,6 +261,30 @@ async fn new_projects_from_a_recheck_apply_to_the_open_socket() {
     );
 }
 
+/// A session an agent socket sent to before its agent lost the session's project is not
+/// its any more: the next send to it is refused, not served from what the socket knew.
+#[tokio::test]
+async fn a_send_after_a_recheck_took_the_sessions_project_away_is_refused() {
+    let f = fixture(Duration::from_millis(20)).await;
+    let mut sam = f.agent_socket("sam-token").await;
+    let (session, _) = f.customer(0).await;
+    sam.send(
+        json!({"type": "send_message", "session_id": session, "content": "Hi", "request_id": 1}),
+    );
+    assert_eq!(sam.expect("message_ack").await["request_id"], 1);
+    let other = ProjectId::new("acme-elsewhere");
+    f.directory
+        .update(Agent::new("sam", TenantId::new("acme"), "Sam").with_projects([other]));
+    let asked = f.directory.rechecks.load(Ordering::SeqCst);
+    f.rechecks_after(asked, 2).await;
+    sam.send(
+        json!({"type": "send_message", "session_id": session, "content": "Hi", "request_id": 2}),
+    );
+    let refused = sam.expect("error").await;
+    assert_eq!(refused["request_id"], 2, "{refused}");
+    assert_eq!(refused["code"], "not_found", "{refused}");
+}
+
 #[tokio::test]
 async fn a_ticket_issued_before_the_host_stopped_accepting_the_agent_opens_nothing() {
     let f = fixture(NEVER).await;

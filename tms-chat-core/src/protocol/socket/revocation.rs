@@ -111,6 +111,8 @@ impl Connection {
             Ok(agent) => {
                 if self.agent().is_some_and(|known| **known != agent) {
                     self.principal = Principal::Agent(Arc::new(agent));
+                    // Sessions were looked up under the old access: read them again.
+                    self.known_sessions.forget_all();
                 }
             }
             Err(ChatError::Unauthorized | ChatError::Forbidden(_)) => {
