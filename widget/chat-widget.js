@@ -267,11 +267,20 @@
   }
 
   // ---------- UI ----------
+  // Colours are custom properties on .root: the light set here, the dark set in DARK (applied
+  // by the `dark` class, or by `auto` when the visitor's system prefers dark). --p is the
+  // primary colour, --pt the text on it (black or white, whichever keeps 4.5:1), --sl/--sd the
+  // secondary colour on a bubble when it keeps 4.5:1 there (the theme's text colour otherwise).
+  const DARK = '--bg:#111827;--fg:#f9fafb;--mut:#c4cad4;--soft:#0b1220;--bub:#1f2937;--line:#374151;' +
+    '--err:#fca5a5;--sc:var(--sd);color-scheme:dark';
   const CSS = [
     ':host{all:initial}*{box-sizing:border-box;font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}',
-    '.root{letter-spacing:normal;word-spacing:normal;line-height:1.4;text-transform:none;text-align:left;',
-    'font-style:normal;font-weight:400;font-size:14px;color:#111827;direction:ltr;position:fixed;bottom:20px;',
+    '.root{--bg:#fff;--fg:#111827;--mut:#4b5563;--soft:#f9fafb;--bub:#fff;--line:#d1d5db;--err:#b91c1c;',
+    '--sc:var(--sl);color-scheme:light;',
+    'letter-spacing:normal;word-spacing:normal;line-height:1.4;text-transform:none;text-align:left;',
+    'font-style:normal;font-weight:400;font-size:14px;color:var(--fg);direction:ltr;position:fixed;bottom:20px;',
     'right:20px;z-index:2147483000;display:flex;flex-direction:column;align-items:flex-end;gap:12px}',
+    '.root.dark{' + DARK + '}@media (prefers-color-scheme:dark){.root.auto{' + DARK + '}}',
     '.root.left{right:auto;left:20px;align-items:flex-start}',
     '.launcher{width:60px;height:60px;border-radius:50%;border:0;cursor:pointer;background:var(--p);color:var(--pt);',
     'box-shadow:0 6px 20px rgba(0,0,0,.25);position:relative;display:grid;place-items:center}',
@@ -280,62 +289,80 @@
     'color:#fff;font:700 12px/22px system-ui;text-align:center;padding:0 6px}',
     'button:focus-visible,textarea:focus-visible,input:focus-visible,a:focus-visible{outline:3px solid #2563eb;',
     'outline-offset:2px}',
-    '.panel{width:370px;height:560px;max-height:calc(100vh - 110px);background:#fff;color:#111827;border-radius:16px;',
-    'box-shadow:0 12px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;',
-    'border:1px solid #e5e7eb}',
+    '.panel{width:370px;height:560px;max-height:calc(100vh - 110px);background:var(--bg);color:var(--fg);',
+    'border-radius:16px;box-shadow:0 12px 40px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;',
+    'border:1px solid var(--line)}',
     '.panel[hidden]{display:none}',
     'header{background:var(--p);color:var(--pt);padding:14px 16px;display:flex;gap:10px;align-items:center}',
     'header .who{flex:1;min-width:0}header strong{display:block;font-size:15px}',
-    'header small{font-size:12px;opacity:.9}',
-    '.av{width:36px;height:36px;border-radius:50%;background:rgba(255,255,255,.25);display:grid;place-items:center;',
+    'header small{font-size:12px;color:var(--pt)}',
+    '.av{width:36px;height:36px;border-radius:50%;background:var(--pt);color:var(--p);display:grid;place-items:center;',
     'font-weight:700;overflow:hidden;flex:none}.av img{width:100%;height:100%;object-fit:cover}',
     '.av svg,.ghost svg{width:20px;height:20px;fill:currentColor}',
     '.x{background:transparent;border:0;color:inherit;font-size:22px;cursor:pointer;width:36px;height:36px;',
     'border-radius:8px}',
-    '.log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:8px;background:#f9fafb}',
+    '.log{flex:1;overflow-y:auto;padding:16px;display:flex;flex-direction:column;gap:8px;background:var(--soft)}',
     '.m{max-width:80%;padding:9px 12px;border-radius:14px;font-size:14px;line-height:1.4;white-space:pre-wrap;',
-    'word-wrap:break-word;background:#fff;border:1px solid #e5e7eb;align-self:flex-start;color:var(--s)}',
+    'word-wrap:break-word;background:var(--bub);border:1px solid var(--line);align-self:flex-start;color:var(--sc)}',
     '.m.me{align-self:flex-end;background:var(--p);color:var(--pt);border-color:transparent}',
-    '.m.sys{align-self:center;background:none;border:0;color:#4b5563;font-size:12px}.m.sending{opacity:.65}',
-    '.m.failed{outline:2px solid #b91c1c}',
-    '.meta{font-size:11px;color:#4b5563;align-self:flex-end;margin-top:-4px}',
+    '.m.sys{align-self:center;background:none;border:0;color:var(--mut);font-size:12px}.m.sending{opacity:.65}',
+    '.m.failed{outline:2px solid var(--err)}',
+    '.meta{font-size:11px;color:var(--mut);align-self:flex-end;margin-top:-4px}',
     '.m img{max-width:100%;border-radius:8px;display:block}',
     '.m a,.m button.file{color:inherit;text-decoration:underline;background:none;border:0;font:inherit;',
     'cursor:pointer;padding:0}',
-    '.typing{min-height:20px;padding:0 16px;font-size:12px;color:#4b5563;background:#f9fafb}',
-    'form.c{display:flex;gap:8px;padding:10px;border-top:1px solid #e5e7eb;align-items:flex-end}',
-    'textarea{flex:1;resize:none;border:1px solid #d1d5db;border-radius:10px;padding:9px 10px;font-size:14px;',
-    'max-height:120px;min-height:40px;color:#111827}',
+    '.typing,.peek{min-height:20px;padding:0 16px;font-size:12px;color:var(--mut);background:var(--soft)}',
+    '.peek{padding:4px 12px;background:var(--bg)}.peek[hidden]{display:none}',
+    'form.c{display:flex;gap:8px;padding:10px;border-top:1px solid var(--line);align-items:flex-end}',
+    'textarea{flex:1;resize:none;border:1px solid var(--line);border-radius:10px;padding:9px 10px;font-size:14px;',
+    'max-height:120px;min-height:40px}textarea,input{color:var(--fg);background:var(--bg)}',
     '.btn{background:var(--p);color:var(--pt);border:0;border-radius:10px;padding:10px 14px;font-weight:600;',
     'font-size:14px;cursor:pointer}',
-    '.ghost{background:none;border:1px solid #d1d5db;border-radius:10px;width:40px;height:40px;cursor:pointer;',
-    'color:#374151;font-size:18px}',
+    '.ghost{background:none;border:1px solid var(--line);border-radius:10px;width:40px;height:40px;cursor:pointer;',
+    'color:var(--mut);font-size:18px}',
     '.card{padding:20px;display:flex;flex-direction:column;gap:10px;overflow:auto;flex:1}',
-    '.card h2{font-size:16px;margin:0}.card p{margin:0;font-size:14px;color:#374151}',
-    'label{font-size:13px;color:#374151;display:flex;flex-direction:column;gap:4px}',
-    'input{border:1px solid #d1d5db;border-radius:8px;padding:9px;font-size:14px}.err{color:#b91c1c;font-size:13px}',
-    '.m[data-time]::after{content:attr(data-time);display:block;font-size:11px;opacity:.8;margin-top:2px;',
+    '.card h2{font-size:16px;margin:0}.card p{margin:0;font-size:14px;color:var(--mut)}',
+    'label{font-size:13px;color:var(--mut);display:flex;flex-direction:column;gap:4px}',
+    'input{border:1px solid var(--line);border-radius:8px;padding:9px;font-size:14px}',
+    '.err{color:var(--err);font-size:13px}',
+    '.m[data-time]::after{content:attr(data-time);display:block;font-size:11px;margin-top:2px;',
     'text-align:right}.m.sys[data-time]::after{display:none}',
     '.tools{display:flex;gap:12px;justify-content:flex-end;align-items:center;padding:4px 12px;font-size:12px;',
-    'background:#f9fafb;color:#374151}.tools button{background:none;border:0;color:#1f2937;text-decoration:underline;',
-    'font:inherit;cursor:pointer;padding:4px}.tools .ask{margin-right:auto;font-weight:600}.tools[hidden]{display:none}',
+    'background:var(--soft);color:var(--mut)}.tools button{background:none;border:0;color:var(--fg);',
+    'text-decoration:underline;font:inherit;cursor:pointer;padding:4px}.tools .ask{margin-right:auto;font-weight:600}',
+    '.tools[hidden]{display:none}',
     '@media (max-width:480px){.root{bottom:12px;right:12px}.root.left{left:12px}.root.open .launcher{display:none}',
     '.panel{position:fixed;inset:0;width:auto;height:auto;max-height:none;border-radius:0}}',
     '@media (prefers-reduced-motion:no-preference){.panel{animation:up .18s ease-out}',
     '@keyframes up{from{opacity:0;transform:translateY(12px)}}}'
   ].join('');
 
-  /** Black or white text on a `#rrggbb` colour, whichever contrasts more (WCAG). @param {string} color */
-  function readableTextOn(color) {
-    const rgb = parseInt(color.slice(1), 16);
-    if (isNaN(rgb)) return '#fff';
+  /** WCAG relative luminance of a `#rrggbb` colour (NaN when it is not one). @param {string} color */
+  function luminance(color) {
+    const rgb = /^#[0-9a-f]{6}$/i.test(color) ? parseInt(color.slice(1), 16) : NaN;
     const [red, green, blue] = [rgb >> 16 & 255, rgb >> 8 & 255, rgb & 255].map((channel) => {
       const value = channel / 255;
       return value <= 0.03928 ? value / 12.92 : Math.pow((value + 0.055) / 1.055, 2.4);
     });
-    const luminance = 0.2126 * red + 0.7152 * green + 0.0722 * blue;
-    return (luminance + 0.05) / 0.05 > 1.05 / (luminance + 0.05) ? '#111827' : '#ffffff';
+    return isNaN(rgb) ? NaN : 0.2126 * red + 0.7152 * green + 0.0722 * blue;
   }
+  /** The WCAG contrast ratio of two `#rrggbb` colours. @param {string} first @param {string} second */
+  function contrast(first, second) {
+    const [light, dark] = [luminance(first), luminance(second)].sort((a, b) => b - a);
+    return (light + 0.05) / (dark + 0.05);
+  }
+  /** Small text needs 4.5:1 (WCAG AA). */
+  const AA = 4.5;
+  /**
+   * Text on a `#rrggbb` colour: white when it keeps 4.5:1, black otherwise (one of the two
+   * always does).
+   * @param {string} color
+   */
+  function readableTextOn(color) {
+    return isNaN(luminance(color)) || contrast('#ffffff', color) >= AA ? '#ffffff' : '#000000';
+  }
+  /** `color` as text on `background` when it keeps 4.5:1, `fallback` otherwise. @param {string} color @param {string} background @param {string} fallback */
+  const textOr = (color, background, fallback) => (contrast(color, background) >= AA ? color : fallback);
 
   const ICON_CHAT = 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H8l-4 4V6a2 2 0 0 1 2-2z';
   const ICON_CLIP = 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5H9v9a3 3 0 0 0 6 0V5' +
@@ -357,9 +384,12 @@
     const host = element('div', { id: 'tms-chat-widget', 'data-widget-id': state.widgetId, style: 'all:initial' });
     const shadow = host.attachShadow({ mode: 'open' });
     shadow.appendChild(element('style', { text: CSS }));
+    const secondary = config.secondary_color;
     const colors = '--p:' + config.primary_color + ';--pt:' + readableTextOn(config.primary_color) +
-      ';--s:' + config.secondary_color;
-    const root = element('div', { class: 'root' + (config.position === 'bottom-left' ? ' left' : ''), style: colors });
+      ';--sl:' + textOr(secondary, '#ffffff', '#111827') + ';--sd:' + textOr(secondary, '#1f2937', '#f9fafb');
+    const root = element('div', {
+      class: 'root ' + config.theme + (config.position === 'bottom-left' ? ' left' : ''), style: colors
+    });
     const badge = element('span', { class: 'badge', hidden: true, 'aria-hidden': 'true' });
     const launcher = element('button', {
       class: 'launcher', type: 'button', 'aria-label': phrase('open'), 'aria-expanded': 'false',

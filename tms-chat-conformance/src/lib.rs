@@ -172,6 +172,8 @@ macro_rules! __for_each_case {
             websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
             // Browser-facing headers
             console_pages_send_a_strict_csp_and_no_referrer,
+            // Widget options
+            the_widget_theme_is_stored_validated_and_sent_to_customers,
         }
     };
 }
@@ -208,6 +210,7 @@ mod tests {
             include_str!("cases/presence.rs"),
             include_str!("cases/routing.rs"),
             include_str!("cases/sockets.rs"),
+            include_str!("cases/widget_options.rs"),
         ];
         let mut defined: Vec<&str> = sources
             .iter()

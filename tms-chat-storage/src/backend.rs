@@ -115,6 +115,11 @@ macro_rules! migrations {
                 description: "message search",
                 sql: include_str!(concat!("../migrations/", $db, "/0009_message_search.sql")),
             },
+            Migration {
+                version: 11,
+                description: "widget theme and typing preview",
+                sql: include_str!(concat!("../migrations/", $db, "/0011_widget_theme.sql")),
+            },
         ]
     };
 }

@@ -10,6 +10,7 @@ use sqlx::Row;
 use tms_chat_core::domain::{
     Agent, Attachment, CannedResponse, EndedBy, Message, MessageKind, Note, Project, ReadMarker,
     Role, SenderType, Session, SessionStatus, SystemEvent, Tenant, Widget, WidgetPosition,
+    WidgetTheme,
 };
 use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, MessageId, NoteId, ProjectId, SessionId, TenantId,
@@ -31,7 +32,8 @@ macro_rules! widget_columns {
          offline_message, primary_color, secondary_color, position, auto_open_delay, \
          show_agent_avatars, allow_file_uploads, require_email, business_hours, \
          max_upload_bytes, auto_create_ticket, identity_secret, updated_at, routing, \
-         auto_end_after_minutes, reassign_after_seconds, retention_days, created_at"
+         auto_end_after_minutes, reassign_after_seconds, retention_days, theme, \
+         typing_preview, created_at"
     };
 }
 
@@ -344,6 +346,8 @@ pub(crate) fn widget(row: &impl Columns) -> StoreResult<Widget> {
             "auto_end_after_minutes",
         )?,
         retention_days: to_opt_u32(row.opt_int("retention_days")?, "retention_days")?,
+        theme: parse(row.text("theme")?, "theme", WidgetTheme::parse)?,
+        typing_preview: row.flag("typing_preview")?,
         created_at: row.time("created_at")?,
         updated_at: row.time("updated_at")?,
     })

@@ -10,7 +10,7 @@
 import { createElement } from '../shared/dom.js';
 import { callApi, whenSignedOut } from './api.js';
 import { applyFrame, resumeOpenSession } from './events.js';
-import { appRoot, applyTheme, brand, updateTitle } from './layout.js';
+import { appRoot, applyTheme, brand, followSystemTheme, updateTitle } from './layout.js';
 import { drawQueuePage } from './queue-page.js';
 import { drawQuickResponsesPage } from './quick-page.js';
 import { drawSessionsPage } from './sessions.js';
@@ -98,5 +98,6 @@ whenSignedOut(signOut);
 window.addEventListener('hashchange', route);
 listenForShortcuts();
 applyTheme();
+followSystemTheme();
 if (state.token) signIn().catch((/** @type {Error} */ failure) => drawSignIn(failure.message));
 else drawSignIn();

@@ -45,6 +45,14 @@ export function applyTheme() {
   document.documentElement.setAttribute('data-theme', dark ? 'dark' : 'light');
 }
 
+/** Follows the system's light/dark preference as it changes, unless the agent chose one. */
+export function followSystemTheme() {
+  if (!window.matchMedia) return;
+  matchMedia('(prefers-color-scheme: dark)').addEventListener('change', () => {
+    if (!localStorage.getItem(THEME_KEY)) applyTheme();
+  });
+}
+
 function toggleTheme() {
   const dark = document.documentElement.getAttribute('data-theme') !== 'dark';
   localStorage.setItem(THEME_KEY, dark ? 'dark' : 'light');

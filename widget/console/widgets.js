@@ -21,6 +21,11 @@ const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'
 const FALLBACK_TIME_ZONES = [
   'UTC', 'Europe/Berlin', 'Europe/London', 'America/New_York', 'America/Los_Angeles', 'Asia/Tokyo',
 ];
+const THEMES = [
+  ['auto', 'Follow the visitor\'s system'],
+  ['light', 'Light'],
+  ['dark', 'Dark'],
+];
 const OFFLINE_BEHAVIOURS = [
   ['show_message', 'Show offline message'],
   ['collect_contact', 'Collect contact information'],
@@ -278,11 +283,14 @@ function appearanceFieldset(values, fields) {
   const autoOpen = createElement('input', {
     type: 'number', min: '0', value: values.auto_open_delay ? values.auto_open_delay / 1000 : '',
   });
+  const theme = createElement('select', {}, THEMES.map(([value, text]) =>
+    createElement('option', { value, text, selected: values.theme === value })));
   return createElement('fieldset', {}, [
     createElement('legend', { text: 'Appearance' }),
     colourField(fields, 'primary_color', 'Primary colour', values.primary_color),
     colourField(fields, 'secondary_color', 'Secondary colour', values.secondary_color),
     field(fields, 'position', 'Position', position),
+    field(fields, 'theme', 'Theme', theme, { hint: 'Text colours keep WCAG AA contrast on any primary colour.' }),
     field(fields, 'auto_open_delay', 'Auto-open after (seconds)', autoOpen, { hint: 'Empty: never.' }),
     checkField(fields, 'show_agent_avatars', 'Show agent avatars', values.show_agent_avatars),
   ]);
@@ -306,6 +314,7 @@ function settingsFieldset(values, fields) {
     field(fields, 'max_upload_bytes', 'Max upload size (MB)', uploadLimit),
     checkField(fields, 'require_email', 'Require email before chat', values.require_email),
     checkField(fields, 'auto_create_ticket', 'Create a ticket when a chat ends', values.auto_create_ticket),
+    checkField(fields, 'typing_preview', 'Agents see what the customer is typing', values.typing_preview),
   ]);
 }
 
@@ -404,6 +413,8 @@ function widgetBody(fields, businessHours) {
     primary_color: value('primary_color'),
     secondary_color: value('secondary_color'),
     position: value('position'),
+    theme: value('theme'),
+    typing_preview: checked('typing_preview'),
     auto_open_delay: value('auto_open_delay') ? Math.round(Number(value('auto_open_delay')) * 1000) : null,
     show_agent_avatars: checked('show_agent_avatars'),
     allow_file_uploads: checked('allow_file_uploads'),

@@ -839,6 +839,15 @@ secondary_color: string,
  */
 position: WidgetPosition,
 /**
+ * Colour scheme: `light`, `dark` or `auto` (the visitor's `prefers-color-scheme`).
+ */
+theme: WidgetTheme,
+/**
+ * Whether the widget sends what the customer types before it is sent (agents see it
+ * live); the widget then says so under its message box.
+ */
+typing_preview: boolean,
+/**
  * Auto-open delay in ms.
  */
 auto_open_delay: number | null,
@@ -1312,6 +1321,14 @@ secondary_color: string,
  */
 position: WidgetPosition,
 /**
+ * Colour scheme (the visitor's preference).
+ */
+theme: WidgetTheme,
+/**
+ * Whether agents see what the customer is typing (off).
+ */
+typing_preview: boolean,
+/**
  * Auto-open delay (never).
  */
 auto_open_delay: number | null,
@@ -1387,6 +1404,14 @@ secondary_color?: string | null,
  */
 position?: WidgetPosition | null,
 /**
+ * `light`, `dark` or `auto`.
+ */
+theme?: WidgetTheme | null,
+/**
+ * Agents see what the customer is typing.
+ */
+typing_preview?: boolean | null,
+/**
  * Milliseconds; 0 or null disables auto-open.
  */
 auto_open_delay?: number | null,
@@ -1446,6 +1471,12 @@ defaults: WidgetDefaults, };
 export type WidgetPosition = "bottom-right" | "bottom-left";
 
 /**
+ * The widget's colour scheme for customers: `auto` follows the visitor's system preference
+ * (`prefers-color-scheme`).
+ */
+export type WidgetTheme = "light" | "dark" | "auto";
+
+/**
  * A widget as agents see it; the identity secret only for admins.
  */
-export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, retention_days: number | null, identity_secret?: string, created_at: string, updated_at: string, };
+export type WidgetView = { id: WidgetId, project_id: ProjectId, name: string, domain: string, allowed_domains: Array<string>, welcome_message: string, offline_message: string, primary_color: string, secondary_color: string, position: WidgetPosition, theme: WidgetTheme, typing_preview: boolean, auto_open_delay: number | null, show_agent_avatars: boolean, allow_file_uploads: boolean, require_email: boolean, business_hours: BusinessHours | null, max_upload_bytes: number, auto_create_ticket: boolean, routing: RoutingSettings, auto_end_after_minutes: number | null, retention_days: number | null, identity_secret?: string, created_at: string, updated_at: string, };

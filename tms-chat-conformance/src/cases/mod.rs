@@ -14,6 +14,7 @@ mod presence;
 mod public_rest;
 mod routing;
 mod sockets;
+mod widget_options;
 
 pub use abuse::*;
 pub use agent_rest::*;
@@ -25,6 +26,7 @@ pub use presence::*;
 pub use public_rest::*;
 pub use routing::*;
 pub use sockets::*;
+pub use widget_options::*;
 
 use crate::fixture::{Fixture, TenantFixture};
 use serde_json::{json, Value};

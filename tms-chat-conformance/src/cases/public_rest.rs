@@ -12,6 +12,8 @@ const PUBLIC_WIDGET_FIELDS: &[&str] = &[
     "primary_color",
     "secondary_color",
     "position",
+    "theme",
+    "typing_preview",
     "auto_open_delay",
     "show_agent_avatars",
     "allow_file_uploads",

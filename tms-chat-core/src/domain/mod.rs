@@ -27,4 +27,4 @@ pub use session::{
     EndedBy, ReadMarker, ReplyClock, Session, SessionAction, SessionStatus, TransferTarget,
 };
 pub use tenant::{Project, Tenant};
-pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition};
+pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition, WidgetTheme};

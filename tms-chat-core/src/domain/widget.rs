@@ -54,6 +54,42 @@ impl WidgetPosition {
     }
 }
 
+/// The widget's colour scheme for customers: `auto` follows the visitor's system preference
+/// (`prefers-color-scheme`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum WidgetTheme {
+    /// Light colours.
+    Light,
+    /// Dark colours.
+    Dark,
+    /// The visitor's system preference (default).
+    #[default]
+    Auto,
+}
+
+impl WidgetTheme {
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WidgetTheme::Light => "light",
+            WidgetTheme::Dark => "dark",
+            WidgetTheme::Auto => "auto",
+        }
+    }
+
+    /// Parses the wire name.
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "light" => Some(WidgetTheme::Light),
+            "dark" => Some(WidgetTheme::Dark),
+            "auto" => Some(WidgetTheme::Auto),
+            _ => None,
+        }
+    }
+}
+
 /// A chat widget.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Widget {
@@ -79,6 +115,12 @@ pub struct Widget {
     pub secondary_color: String,
     /// Launcher placement.
     pub position: WidgetPosition,
+    /// Light, dark or the visitor's preference.
+    #[serde(default)]
+    pub theme: WidgetTheme,
+    /// Agents see what the customer types before it is sent (never stored).
+    #[serde(default)]
+    pub typing_preview: bool,
     /// Open automatically after this many milliseconds; `None` never.
     pub auto_open_delay: Option<u32>,
     /// Show agent names and photos to customers.
@@ -171,6 +213,13 @@ pub struct WidgetInput {
     #[serde(default)]
     #[cfg_attr(feature = "typescript", ts(as = "Option<WidgetPosition>"))]
     pub position: Option<String>,
+    /// `light`, `dark` or `auto`.
+    #[serde(default)]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<WidgetTheme>"))]
+    pub theme: Option<String>,
+    /// Agents see what the customer is typing.
+    #[serde(default)]
+    pub typing_preview: Option<bool>,
     /// Milliseconds; 0 or null disables auto-open.
     #[serde(default, deserialize_with = "double_option::deserialize")]
     #[cfg_attr(feature = "typescript", ts(as = "Option<u32>"))]
@@ -242,6 +291,10 @@ pub struct WidgetDefaults {
     pub secondary_color: &'static str,
     /// Launcher corner.
     pub position: WidgetPosition,
+    /// Colour scheme (the visitor's preference).
+    pub theme: WidgetTheme,
+    /// Whether agents see what the customer is typing (off).
+    pub typing_preview: bool,
     /// Auto-open delay (never).
     pub auto_open_delay: Option<u32>,
     /// Whether agent avatars show.
@@ -266,6 +319,8 @@ impl WidgetDefaults {
         primary_color: "#3b82f6",
         secondary_color: "#1f2937",
         position: WidgetPosition::BottomRight,
+        theme: WidgetTheme::Auto,
+        typing_preview: false,
         auto_open_delay: None,
         show_agent_avatars: true,
         allow_file_uploads: true,
@@ -303,6 +358,8 @@ impl WidgetInput {
             primary_color: defaults.primary_color.to_owned(),
             secondary_color: defaults.secondary_color.to_owned(),
             position: defaults.position,
+            theme: defaults.theme,
+            typing_preview: defaults.typing_preview,
             auto_open_delay: defaults.auto_open_delay,
             show_agent_avatars: defaults.show_agent_avatars,
             allow_file_uploads: defaults.allow_file_uploads,
@@ -358,6 +415,13 @@ impl WidgetInput {
             next.position = WidgetPosition::parse(&position).ok_or_else(|| {
                 ChatError::invalid("position", "must be bottom-right or bottom-left")
             })?;
+        }
+        if let Some(theme) = self.theme {
+            next.theme = WidgetTheme::parse(&theme)
+                .ok_or_else(|| ChatError::invalid("theme", "must be light, dark or auto"))?;
+        }
+        if let Some(v) = self.typing_preview {
+            next.typing_preview = v;
         }
         if let Some(delay) = self.auto_open_delay {
             next.auto_open_delay = auto_open_delay(delay)?;
@@ -583,6 +647,10 @@ mod tests {
         assert_eq!(w.primary_color, defaults.primary_color);
         assert_eq!(w.secondary_color, defaults.secondary_color);
         assert_eq!(w.position, defaults.position);
+        assert_eq!(w.theme, defaults.theme);
+        assert_eq!(w.theme, WidgetTheme::Auto);
+        assert_eq!(w.typing_preview, defaults.typing_preview);
+        assert!(!w.typing_preview);
         assert_eq!(w.auto_open_delay, defaults.auto_open_delay);
         assert_eq!(w.show_agent_avatars, defaults.show_agent_avatars);
         assert_eq!(w.allow_file_uploads, defaults.allow_file_uploads);
@@ -617,6 +685,33 @@ mod tests {
         .unwrap_err();
         assert_eq!(err.field(), Some("position"));
         assert_eq!(w, before);
+    }
+
+    #[test]
+    fn the_theme_is_light_dark_or_auto_and_anything_else_names_the_field() {
+        let mut w = create(form("Support", "example.com")).unwrap();
+        for (wire, theme) in [
+            ("dark", WidgetTheme::Dark),
+            ("light", WidgetTheme::Light),
+            ("auto", WidgetTheme::Auto),
+        ] {
+            let input = WidgetInput {
+                theme: Some(wire.into()),
+                ..Default::default()
+            };
+            input.apply(&mut w, now()).unwrap();
+            assert_eq!(w.theme, theme);
+            assert_eq!(theme.as_str(), wire);
+        }
+        for bad in ["Dark", "night", "", "system"] {
+            let err = WidgetInput {
+                theme: Some(bad.into()),
+                ..Default::default()
+            }
+            .apply(&mut w, now())
+            .unwrap_err();
+            assert_eq!(err.field(), Some("theme"), "{bad}");
+        }
     }
 
     #[test]

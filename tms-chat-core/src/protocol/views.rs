@@ -4,7 +4,7 @@
 
 use crate::domain::{
     Agent, Attachment, EndedBy, Message, Note, Presence, ReadMarker, Session, SessionStatus,
-    TransferTarget, Widget, WidgetPosition,
+    TransferTarget, Widget, WidgetPosition, WidgetTheme,
 };
 use crate::domain::{BusinessHours, CannedResponse, RoutingSettings};
 use crate::ids::{AgentId, AttachmentId, MessageId, ProjectId, SessionId, WidgetId};
@@ -216,6 +216,8 @@ pub struct WidgetView<'a> {
     pub primary_color: &'a str,
     pub secondary_color: &'a str,
     pub position: WidgetPosition,
+    pub theme: WidgetTheme,
+    pub typing_preview: bool,
     pub auto_open_delay: Option<u32>,
     pub show_agent_avatars: bool,
     pub allow_file_uploads: bool,
@@ -247,6 +249,8 @@ impl<'a> WidgetView<'a> {
             primary_color: &w.primary_color,
             secondary_color: &w.secondary_color,
             position: w.position,
+            theme: w.theme,
+            typing_preview: w.typing_preview,
             auto_open_delay: w.auto_open_delay,
             show_agent_avatars: w.show_agent_avatars,
             allow_file_uploads: w.allow_file_uploads,

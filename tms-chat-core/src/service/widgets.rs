@@ -5,6 +5,7 @@ use super::access::not_found_as;
 use super::ChatService;
 use crate::domain::{
     Agent, AuditAction, AuditEntry, OfflineBehavior, Project, Widget, WidgetInput, WidgetPosition,
+    WidgetTheme,
 };
 use crate::error::{ChatError, ChatResult};
 use crate::ids::WidgetId;
@@ -29,6 +30,11 @@ pub struct PublicWidgetConfig {
     pub secondary_color: String,
     /// Launcher placement.
     pub position: WidgetPosition,
+    /// Colour scheme: `light`, `dark` or `auto` (the visitor's `prefers-color-scheme`).
+    pub theme: WidgetTheme,
+    /// Whether the widget sends what the customer types before it is sent (agents see it
+    /// live); the widget then says so under its message box.
+    pub typing_preview: bool,
     /// Auto-open delay in ms.
     pub auto_open_delay: Option<u32>,
     /// Show agent names and avatars.
@@ -147,6 +153,8 @@ impl ChatService {
             primary_color: widget.primary_color.clone(),
             secondary_color: widget.secondary_color.clone(),
             position: widget.position,
+            theme: widget.theme,
+            typing_preview: widget.typing_preview,
             auto_open_delay: widget.auto_open_delay,
             show_agent_avatars: widget.show_agent_avatars,
             allow_file_uploads: widget.allow_file_uploads,

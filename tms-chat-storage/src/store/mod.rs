@@ -110,7 +110,7 @@ fn touched<R>(row: Option<R>) -> StoreResult<()> {
     found(row, |_| Ok(()))
 }
 
-/// Binds a widget's written fields as `$3`…`$23` (after its `id` and `tenant_id`, in the
+/// Binds a widget's written fields as `$3`…`$26` (after its `id` and `tenant_id`, in the
 /// order of `widget_columns!`): the insert and the update share it, the insert then binds
 /// `created_at`, which an update never writes.
 fn bind_widget<'q, DB: Sql>(
@@ -139,7 +139,9 @@ fn bind_widget<'q, DB: Sql>(
         .bind(codec::to_json(&widget.routing)?)
         .bind(codec::opt_u32(widget.auto_end_after_minutes))
         .bind(codec::opt_u32(widget.routing.reassign_after_seconds))
-        .bind(codec::opt_u32(widget.retention_days)))
+        .bind(codec::opt_u32(widget.retention_days))
+        .bind(widget.theme.as_str())
+        .bind(widget.typing_preview))
 }
 
 /// Binds a canned response's written fields as `$3`…`$5` (after its `id` and `tenant_id`, in
@@ -756,7 +758,7 @@ pub(super) async fn insert_widget_on<DB: Sql>(
         "INSERT INTO widgets (",
         widget_columns!(),
         ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
-             $17, $18, $19, $20, $21, $22, $23, $24, $25)"
+             $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)"
     ))
     .bind(widget.id.as_str())
     .bind(widget.tenant_id.as_str());
@@ -783,8 +785,8 @@ pub(super) async fn update_widget_on<DB: Sql>(
              show_agent_avatars = $13, allow_file_uploads = $14, require_email = $15, \
              business_hours = $16, max_upload_bytes = $17, auto_create_ticket = $18, \
              identity_secret = $19, updated_at = $20, routing = $21, \
-             auto_end_after_minutes = $22, reassign_after_seconds = $23, retention_days = $24 \
-             WHERE id = $1 AND tenant_id = $2 RETURNING id",
+             auto_end_after_minutes = $22, reassign_after_seconds = $23, retention_days = $24, \
+             theme = $25, typing_preview = $26 WHERE id = $1 AND tenant_id = $2 RETURNING id",
     )
     .bind(widget.id.as_str())
     .bind(widget.tenant_id.as_str());

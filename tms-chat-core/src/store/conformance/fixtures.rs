@@ -10,6 +10,7 @@ use chrono::{DateTime, Utc};
 use crate::domain::{
     BusinessHours, DayHours, MessageKind, NewMessage, OfflineBehavior, Project, RoutingMode,
     RoutingSettings, SenderType, Session, SessionStatus, Tenant, Widget, WidgetPosition,
+    WidgetTheme,
 };
 use crate::error::StoreError;
 use crate::ids::{MessageId, ProjectId, SessionId, TenantId, WidgetId};
@@ -44,6 +45,8 @@ pub fn widget(tenant: &TenantId, project: &ProjectId, created_at: DateTime<Utc>)
         primary_color: "#3b82f6".into(),
         secondary_color: "#1f2937".into(),
         position: WidgetPosition::BottomRight,
+        theme: WidgetTheme::Dark,
+        typing_preview: true,
         auto_open_delay: Some(1500),
         show_agent_avatars: true,
         allow_file_uploads: false,

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::domain::{Widget, WidgetPosition};
+use crate::domain::{Widget, WidgetPosition, WidgetTheme};
 use crate::ids::{ProjectId, WidgetId};
 use crate::store::ChatStore;
 
@@ -26,6 +26,8 @@ pub async fn widgets_round_trip_every_field_and_are_found_without_a_tenant(
     w.allowed_domains = vec!["example.org".into()];
     w.business_hours = None;
     w.position = WidgetPosition::BottomLeft;
+    w.theme = WidgetTheme::Light;
+    w.typing_preview = false;
     w.auto_open_delay = None;
     w.show_agent_avatars = false;
     w.allow_file_uploads = true;
