@@ -91,6 +91,7 @@
  * @property {HTMLFormElement} composer
  * @property {HTMLTextAreaElement} input
  * @property {HTMLInputElement} file
+ * @property {HTMLParagraphElement} peek under the composer: agents see the draft (typing_preview)
  */
 
 /** @typedef {[string, unknown?, unknown?]} Call a `TmsChat(...)` call waiting for the widget */
@@ -113,7 +114,8 @@
     tooLarge: 'This file is too large (max {max}).', download: 'Download {name}',
     error: 'Something went wrong: {msg}', fileType: 'This file type is not accepted.',
     transcript: 'Download transcript', end: 'End chat', endAsk: 'End this chat?', cancel: 'Cancel',
-    transcriptTitle: 'Chat transcript', queue: 'You are number {n} in the queue'
+    transcriptTitle: 'Chat transcript', queue: 'You are number {n} in the queue',
+    peek: 'Agents can see what you type before you send it.'
   };
 
   /**
@@ -129,6 +131,8 @@
   const HISTORY_PAGE = 200;
   /** Stop the typing indicator after this much silence in the message box. */
   const TYPING_IDLE_MS = 3000;
+  /** With typing_preview, the draft goes out at most this often (under the server's typing rate). */
+  const PREVIEW_MS = 400;
   /** Hide an agent's typing indicator if its "stopped" never arrives. */
   const AGENT_TYPING_MS = 8000;
   /** Ping the socket well inside the server's idle timeout. */
@@ -192,6 +196,8 @@
     pinger: 0,
     typingSent: false,
     typingTimer: 0,
+    previewTimer: 0,
+    previewAt: 0,
     agentTypingTimer: 0
   };
 
@@ -396,7 +402,8 @@
       onclick: () => (state.isOpen ? close() : open())
     }, [icon(ICON_CHAT), badge]);
     const input = element('textarea', {
-      rows: 1, 'aria-label': phrase('message'), placeholder: phrase('placeholder'), onkeydown: onKey, oninput: onInput
+      rows: 1, 'aria-label': phrase('message'), placeholder: phrase('placeholder'), onkeydown: onKey, oninput: onInput,
+      'aria-describedby': config.typing_preview ? 'tms-peek' : null
     });
     const file = element('input', {
       type: 'file', hidden: true, tabindex: '-1', accept: config.allowed_upload_types.join(','), onchange: onFile
@@ -433,7 +440,8 @@
       shadow, launcher, badge, root, panel, avatar, title, status, body, input, file, composer,
       tools: element('div', { class: 'tools' }),
       log: element('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': phrase('dialog') }),
-      typing: element('div', { class: 'typing', 'aria-live': 'polite' })
+      typing: element('div', { class: 'typing', 'aria-live': 'polite' }),
+      peek: element('p', { class: 'peek', id: 'tms-peek', hidden: !config.typing_preview, text: phrase('peek') })
     };
   }
 
@@ -452,6 +460,7 @@
     drawTools(false);
     ui.body.appendChild(ui.tools);
     ui.body.appendChild(state.ended ? endedCard() : ui.composer);
+    if (!state.ended) ui.body.appendChild(ui.peek);
     welcome();
   }
   function welcome() {
@@ -694,14 +703,27 @@
     ui.input.style.height = 'auto';
     ui.input.style.height = Math.min(ui.input.scrollHeight, MAX_INPUT_HEIGHT) + 'px';
     if (!state.sessionId) return;
-    if (!state.typingSent) {
+    if (config.typing_preview) schedulePreview();
+    else if (!state.typingSent) {
       state.typingSent = true;
       sendFrame({ type: 'typing_indicator', is_typing: true });
     }
     clearTimeout(state.typingTimer);
     state.typingTimer = window.setTimeout(stopTyping, TYPING_IDLE_MS);
   }
+  // The draft for agents (typing_preview): at once after a pause, then at most every PREVIEW_MS.
+  function schedulePreview() {
+    if (state.previewTimer) return;
+    state.previewTimer = window.setTimeout(() => {
+      state.previewTimer = 0;
+      state.previewAt = Date.now();
+      state.typingSent = true;
+      sendFrame({ type: 'typing_indicator', is_typing: true, preview: ui.input.value });
+    }, Math.max(0, state.previewAt + PREVIEW_MS - Date.now()));
+  }
   function stopTyping() {
+    clearTimeout(state.previewTimer);
+    state.previewTimer = 0;
     if (!state.typingSent) return;
     state.typingSent = false;
     sendFrame({ type: 'typing_indicator', is_typing: false });
@@ -912,7 +934,8 @@
       case 'error': {
         const failed = state.pending.find((message) => message.client_message_id === frame.request_id);
         if (failed) markFailed(failed, frame);
-        else if (frame.code !== 'not_found') showError(frame.message);
+        // A refused send is marked above; a refused typing update (its rate) is nothing to show.
+        else if (frame.code !== 'not_found' && frame.code !== 'rate_limited') showError(frame.message);
       }
     }
   }

@@ -174,6 +174,9 @@ macro_rules! __for_each_case {
             console_pages_send_a_strict_csp_and_no_referrer,
             // Widget options
             the_widget_theme_is_stored_validated_and_sent_to_customers,
+            typing_previews_reach_the_sessions_agents_only_when_the_widget_allows_them,
+            typing_previews_never_reach_customers_or_other_tenants,
+            typing_previews_count_against_the_typing_rate,
         }
     };
 }

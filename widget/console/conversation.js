@@ -24,8 +24,8 @@ const HISTORY_LIMIT = 200;
 const CUSTOMER_TYPING_SHOWN_MS = 8000;
 const INLINE_IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
 
-/** The customer's typing indicator. */
-const typing = { customerTimer: 0 };
+/** The customer's typing indicator, and the line with their draft (the widget's typing_preview). */
+const typing = { customerTimer: 0, draftLine: /** @type {HTMLElement | null} */ (null) };
 
 /**
  * Opens session `sessionId` in the conversation column, with focus in its message box or,
@@ -120,7 +120,10 @@ export function renderConversation(keepLog, focusComposerToo) {
     ? oldLog
     : createElement('div', { class: 'log', role: 'log', 'aria-live': 'polite', 'aria-label': say('message') });
   sessionsPage.typingLine = createElement('div', { class: 'typing', 'aria-live': 'polite' });
+  // Not a live region: a draft changes a few times a second.
+  typing.draftLine = createElement('p', { class: 'draft', hidden: true });
   column.appendChild(sessionsPage.log);
+  column.appendChild(typing.draftLine);
   column.appendChild(sessionsPage.typingLine);
   if (focusedInHeader) focusLike(header, focusedInHeader);
   if (ended) {
@@ -222,15 +225,30 @@ function sessionActions(session) {
 }
 
 /**
- * Shows or clears "Customer is typing…" for the open session.
+ * Shows or clears "Customer is typing…" for the open session, with what they typed so far
+ * when the widget sends it (`preview`).
  * @param {boolean} isTyping
+ * @param {string} [preview]
  */
-export function showCustomerTyping(isTyping) {
+export function showCustomerTyping(isTyping, preview) {
   const line = sessionsPage.typingLine;
   if (!line) return;
   clearTimeout(typing.customerTimer);
   line.textContent = isTyping ? say('typing') : '';
-  if (isTyping) typing.customerTimer = window.setTimeout(() => { line.textContent = ''; }, CUSTOMER_TYPING_SHOWN_MS);
+  showDraft(isTyping && preview ? preview : '');
+  if (!isTyping) return;
+  typing.customerTimer = window.setTimeout(() => {
+    line.textContent = '';
+    showDraft('');
+  }, CUSTOMER_TYPING_SHOWN_MS);
+}
+
+/** The customer's draft under the conversation; hidden when empty. @param {string} text */
+function showDraft(text) {
+  const line = typing.draftLine;
+  if (!line) return;
+  line.hidden = !text;
+  line.textContent = text ? say('draft', { text }) : '';
 }
 
 /**
@@ -266,7 +284,7 @@ export function addMessage(message) {
   log.insertBefore(bubble, later || log.querySelector('.msg.outgoing'));
   log.scrollTop = log.scrollHeight;
   if (message.sender_type === 'customer') {
-    if (sessionsPage.typingLine) sessionsPage.typingLine.textContent = '';
+    showCustomerTyping(false);
     sendFrame({ type: 'mark_read', session_id: message.session_id, seq: message.seq });
   }
 }

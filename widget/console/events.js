@@ -39,7 +39,7 @@ export function applyFrame(frame) {
       return;
     case 'typing_indicator':
       if (frame.session_id === state.selectedSessionId && frame.sender_type === 'customer') {
-        showCustomerTyping(frame.is_typing);
+        showCustomerTyping(frame.is_typing, frame.preview);
       }
       return;
     case 'session_transferred':

@@ -50,6 +50,7 @@ const STRINGS = {
   previous: 'Previous sessions',
   none: 'None',
   typing: 'Customer is typing…',
+  draft: 'Typing now: {text}',
   startChat: 'Start Chat',
   widget: 'Widget',
   email: 'Customer email',

@@ -338,7 +338,11 @@ session_id?: SessionId | null,
 /**
  * Whether the sender is typing.
  */
-is_typing: boolean, } | { "type": "subscribe",
+is_typing: boolean,
+/**
+ * A customer's draft so far (see `typing_preview`); dropped otherwise.
+ */
+preview?: string | null, } | { "type": "subscribe",
 /**
  * The session.
  */
@@ -401,7 +405,11 @@ session_id?: SessionId | null,
 /**
  * Whether the sender is typing.
  */
-is_typing: boolean, } | { "type": "subscribe",
+is_typing: boolean,
+/**
+ * A customer's draft so far (see `typing_preview`); dropped otherwise.
+ */
+preview?: string | null, } | { "type": "subscribe",
 /**
  * The session.
  */
@@ -1270,7 +1278,12 @@ agent_id: AgentId | null,
 /**
  * Started (`true`) or stopped.
  */
-is_typing: boolean, };
+is_typing: boolean,
+/**
+ * What the customer has typed so far (agents only, when the widget's `typing_preview`
+ * is on); absent otherwise, always absent for customers.
+ */
+preview?: string, };
 
 /**
  * `POST …/typing` (agents and customers).
@@ -1279,7 +1292,11 @@ export type TypingRequest = {
 /**
  * Whether the sender is typing.
  */
-is_typing: boolean, };
+is_typing: boolean,
+/**
+ * A customer's draft so far (see the widget's `typing_preview`); dropped otherwise.
+ */
+preview?: string | null, };
 
 /**
  * `PATCH /v1/chat/public/widgets/{widget}/session` (the widget's `setVisitor`).

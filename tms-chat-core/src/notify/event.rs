@@ -85,6 +85,10 @@ pub enum ChatEvent {
         agent_id: Option<AgentId>,
         /// Started (`true`) or stopped.
         is_typing: bool,
+        /// The customer's draft so far (a widget with `typing_preview` on); published to
+        /// agents only.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        preview: Option<String>,
     },
     /// A participant's read marker moved.
     ReadMarker {

@@ -185,6 +185,7 @@ mod tests {
                 sender_type: SenderType::Customer,
                 agent_id: None,
                 is_typing: true,
+                preview: None,
             },
         )
     }

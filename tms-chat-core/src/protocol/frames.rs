@@ -264,6 +264,11 @@ pub struct TypingFrame<'a> {
     pub agent_id: Option<&'a AgentId>,
     /// Started (`true`) or stopped.
     pub is_typing: bool,
+    /// What the customer has typed so far (agents only, when the widget's `typing_preview`
+    /// is on); absent otherwise, always absent for customers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub preview: Option<&'a str>,
 }
 
 impl ServerFrame<'_> {
@@ -305,6 +310,7 @@ mod tests {
             sender_type: SenderType::Agent,
             agent_id: None,
             is_typing: true,
+            preview: None,
         }));
         let text = frame.encode();
         assert_eq!(text.matches("\"type\"").count(), 1, "{text}");
@@ -312,6 +318,10 @@ mod tests {
         assert_eq!(value["type"], "typing_indicator");
         assert_eq!(value["sender_type"], "agent");
         assert_eq!(value["is_typing"], true);
+        assert!(
+            value.get("preview").is_none(),
+            "no preview, no field: {text}"
+        );
     }
 }
 
@@ -347,6 +357,9 @@ pub enum ClientFrame {
         session_id: Option<SessionId>,
         /// Whether the sender is typing.
         is_typing: bool,
+        #[serde(default)]
+        /// A customer's draft so far (see `typing_preview`); dropped otherwise.
+        preview: Option<String>,
     },
     /// Subscribes an agent socket to a session (answered by `subscribed`).
     Subscribe {

@@ -204,7 +204,8 @@ impl OwnSession<'_> {
                     .abuse
                     .check_session(FrameKind::Typing, sid.as_str())?;
                 let body: TypingRequest = self.call.json()?;
-                svc.set_typing(actor, sid, body.is_typing).await?;
+                svc.set_typing(actor, sid, body.is_typing, body.preview)
+                    .await?;
                 Ok(ApiResponse::empty(204))
             }
             Endpoint::PublicMarkRead => {

@@ -68,9 +68,13 @@ pub struct CannedRequest {
 /// `POST …/typing` (agents and customers).
 #[derive(Debug, Deserialize)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+#[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 pub struct TypingRequest {
     /// Whether the sender is typing.
     pub is_typing: bool,
+    /// A customer's draft so far (see the widget's `typing_preview`); dropped otherwise.
+    #[serde(default)]
+    pub preview: Option<String>,
 }
 
 /// `POST …/read` (agents and customers).

@@ -158,12 +158,16 @@ impl ChatService {
             .with_details(serde_json::json!({ "shortcut": canned.shortcut }))
     }
 
-    /// Publishes a typing indicator (not stored).
+    /// Publishes a typing indicator (not stored). `preview` is the customer's draft so far:
+    /// it goes out (cut to the message length limit, to the session's agents only) when the
+    /// sender is the session's customer, is still typing and the widget has `typing_preview`
+    /// on; otherwise it is dropped and the indicator goes out without it.
     pub async fn set_typing(
         &self,
         actor: &Actor<'_>,
         session_id: &SessionId,
         is_typing: bool,
+        preview: Option<String>,
     ) -> ChatResult<()> {
         let session = self.visible_session(actor, session_id).await?;
         if session.status.is_final() {
@@ -173,18 +177,54 @@ impl ChatService {
             Actor::Agent(a) => (SenderType::Agent, Some(a.id.clone())),
             Actor::Customer(_) => (SenderType::Customer, None),
         };
+        let preview = match preview {
+            Some(draft) if is_typing && sender_type == SenderType::Customer => {
+                self.typing_preview(&session, draft).await?
+            }
+            _ => None,
+        };
+        // A draft is for agents: never published where a customer connection listens.
+        let audience = if preview.is_some() {
+            Audience::AgentsOnly
+        } else {
+            Audience::Everyone
+        };
         self.publish_conversation(
             &session,
-            Audience::Everyone,
+            audience,
             ChatEvent::TypingIndicator {
                 session_id: session.id.clone(),
                 sender_type,
                 agent_id,
                 is_typing,
+                preview,
             },
         )
         .await;
         Ok(())
+    }
+
+    /// The customer's draft as agents may see it: `None` unless the session's widget has
+    /// `typing_preview` on; at most the message length limit in characters.
+    async fn typing_preview(&self, session: &Session, draft: String) -> ChatResult<Option<String>> {
+        let widget = self
+            .store
+            .get_widget(&session.tenant_id, &session.widget_id)
+            .await;
+        let allowed = match widget {
+            Ok(widget) => widget.typing_preview,
+            // A deleted widget's sessions show no previews.
+            Err(crate::error::StoreError::NotFound) => false,
+            Err(e) => return Err(e.into()),
+        };
+        if !allowed {
+            return Ok(None);
+        }
+        let max = self.config.max_message_chars;
+        Ok(Some(match draft.char_indices().nth(max) {
+            Some((cut, _)) => draft[..cut].to_owned(),
+            None => draft,
+        }))
     }
 
     /// Moves the actor's read marker to `seq` (never backwards, never past the last message).

@@ -57,7 +57,7 @@ pub(super) async fn typing(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
     let body: TypingRequest = call.json()?;
     let id: SessionId = call.id();
     call.service()
-        .set_typing(&call.actor(), &id, body.is_typing)
+        .set_typing(&call.actor(), &id, body.is_typing, body.preview)
         .await?;
     Ok(ApiResponse::empty(204))
 }

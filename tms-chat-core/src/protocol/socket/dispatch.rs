@@ -88,11 +88,14 @@ impl Connection {
             ClientFrame::TypingIndicator {
                 session_id,
                 is_typing,
+                preview,
             } => {
                 let sid = self.session_id_or_own(session_id)?;
                 let actor = self.actor_owned();
                 let service = self.api.service();
-                service.set_typing(&actor.as_actor(), &sid, is_typing).await
+                service
+                    .set_typing(&actor.as_actor(), &sid, is_typing, preview)
+                    .await
             }
             ClientFrame::Subscribe { session_id } => self.subscribe(rid, &session_id).await,
             ClientFrame::Unsubscribe { session_id } => self.unsubscribe(rid, &session_id).await,

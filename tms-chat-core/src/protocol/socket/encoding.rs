@@ -57,11 +57,13 @@ pub(super) fn agent_frame(event: &ChatEvent) -> Option<String> {
             sender_type,
             agent_id,
             is_typing,
+            preview,
         } => AgentEventFrame::TypingIndicator(TypingFrame {
             session_id,
             sender_type: *sender_type,
             agent_id: agent_id.as_ref(),
             is_typing: *is_typing,
+            preview: preview.as_deref(),
         }),
         ChatEvent::ReadMarker { marker } => {
             AgentEventFrame::ReadMarker(ReadMarkerView::from(marker))
@@ -123,11 +125,14 @@ pub(super) async fn customer_frame(
             sender_type,
             agent_id,
             is_typing,
+            ..
         } => CustomerEventFrame::TypingIndicator(TypingFrame {
             session_id,
             sender_type: *sender_type,
             agent_id: agent_id.as_ref(),
             is_typing: *is_typing,
+            // A draft is never a customer's to see.
+            preview: None,
         }),
         ChatEvent::ReadMarker { marker } => {
             CustomerEventFrame::ReadMarker(ReadMarkerView::from(marker))

@@ -1,0 +1,118 @@
+//! The widget's options as the customer and the agent meet them (issue 10), in Chromium: the
+//! typing preview (the customer types, the agent's console shows the draft before it is
+//! sent, and the widget says so under its message box).
+
+use super::{widget, Rest};
+use crate::support::cdp::Browser;
+use crate::support::pages::{
+    agent_takes_the_unassigned_session, browser_or_skip, console_signs_in, customer_types,
+    open_widget, SHADOW,
+};
+use crate::support::server::{start, AGENT_TOKEN};
+use serde_json::json;
+
+/// The console's draft line, as a JS expression (`null` while hidden).
+const DRAFT: &str = "(() => { const d = document.querySelector('.convo .draft'); return d && !d.hidden ? d.textContent : null; })()";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_typing_preview_on_the_agent_sees_what_the_customer_types_before_it_is_sent() {
+    let test = "with_typing_preview_on_the_agent_sees_what_the_customer_types_before_it_is_sent";
+    let Some(chromium) = browser_or_skip(test) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({"typing_preview": true})).await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser
+        .open(&format!("{}/demo?widget={wid}", server.base))
+        .await;
+    open_widget(&page).await;
+    let notice = page
+        .wait_for(
+            &format!("(() => {{ const p = {SHADOW}.querySelector('.peek'); return p && !p.hidden && p.isConnected && p.textContent; }})()"),
+            "the notice under the message box",
+        )
+        .await;
+    assert_eq!(notice, "Agents can see what you type before you send it.");
+    let described = page
+        .eval(&format!(
+            "{SHADOW}.querySelector('textarea').getAttribute('aria-describedby')"
+        ))
+        .await;
+    assert_eq!(
+        described, "tms-peek",
+        "the message box points at the notice"
+    );
+    customer_types(&page, "Hi there").await;
+
+    let console = browser.open(&format!("{}/console", server.base)).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    console
+        .wait_for(
+            "document.querySelector('.list li.unassigned button')",
+            "the unassigned session",
+        )
+        .await;
+    agent_takes_the_unassigned_session(&console, &page, "Hi there").await;
+
+    page.eval(&format!("{SHADOW}.querySelector('textarea').focus()"))
+        .await;
+    page.insert_text("Where is my par").await;
+    console
+        .wait_for(
+            &format!("{DRAFT} === 'Typing now: Where is my par'"),
+            "the customer's draft in the console",
+        )
+        .await;
+    page.insert_text("cel?").await;
+    console
+        .wait_for(
+            &format!("{DRAFT} === 'Typing now: Where is my parcel?'"),
+            "the draft following the typing",
+        )
+        .await;
+    page.press("Enter", false).await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('.log .msg')].some(m => m.textContent.startsWith('Where is my parcel?'))",
+            "the sent message",
+        )
+        .await;
+    console
+        .wait_for(&format!("{DRAFT} === null"), "the draft line gone")
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_typing_preview_off_the_widget_shows_no_notice() {
+    let Some(chromium) = browser_or_skip("with_typing_preview_off_the_widget_shows_no_notice")
+    else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let browser = Browser::launch(&chromium).await;
+    let page = browser
+        .open(&format!("{}/demo?widget={wid}", server.base))
+        .await;
+    open_widget(&page).await;
+    page.wait_for(
+        &format!("{SHADOW}.querySelector('textarea')"),
+        "the message box",
+    )
+    .await;
+    let shown = page
+        .eval(&format!(
+            "(() => {{ const p = {SHADOW}.querySelector('.peek'); return Boolean(p && !p.hidden && p.isConnected); }})()"
+        ))
+        .await;
+    assert_eq!(shown, false);
+}
