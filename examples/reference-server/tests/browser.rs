@@ -8,6 +8,7 @@
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
+mod accessibility;
 mod support;
 mod widget_options;
 mod working_day;

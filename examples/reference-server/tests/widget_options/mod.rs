@@ -1,6 +1,7 @@
 //! The widget's options as the customer and the agent meet them (issue 10), in Chromium: the
 //! typing preview (the customer types, the agent's console shows the draft before it is
-//! sent, and the widget says so under its message box).
+//! sent, and the widget says so under its message box) and the theme (a fixed theme wins
+//! over the system's preference; the text on the primary colour stays readable).
 
 use super::{widget, Rest};
 use crate::support::cdp::Browser;
@@ -115,4 +116,44 @@ async fn with_typing_preview_off_the_widget_shows_no_notice() {
         ))
         .await;
     assert_eq!(shown, false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dark_theme_widget_stays_dark_on_a_light_system_with_readable_text_on_any_primary() {
+    let test = "a_dark_theme_widget_stays_dark_on_a_light_system_with_readable_text_on_any_primary";
+    let Some(chromium) = browser_or_skip(test) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let dark = widget(&rest, json!({"theme": "dark", "primary_color": "#1e3a8a"})).await;
+    let light = widget(&rest, json!({"theme": "light", "primary_color": "#fde047"})).await;
+    let browser = Browser::launch(&chromium).await;
+    for (wid, scheme, panel, on_primary) in [
+        (&dark, "light", "rgb(17, 24, 39)", "rgb(255, 255, 255)"),
+        (&light, "dark", "rgb(255, 255, 255)", "rgb(0, 0, 0)"),
+    ] {
+        let page = browser
+            .open(&format!("{}/demo?widget={wid}", server.base))
+            .await;
+        page.call(
+            "Emulation.setEmulatedMedia",
+            json!({"features": [{"name": "prefers-color-scheme", "value": scheme}]}),
+        )
+        .await;
+        open_widget(&page).await;
+        let colours = page
+            .eval(&format!(
+                "(() => {{ const s = {SHADOW}; return [getComputedStyle(s.querySelector('.panel')).backgroundColor, getComputedStyle(s.querySelector('header small')).color, getComputedStyle(s.querySelector('.btn')).color]; }})()"
+            ))
+            .await;
+        assert_eq!(
+            colours,
+            json!([panel, on_primary, on_primary]),
+            "{wid} on a {scheme} system"
+        );
+    }
 }
