@@ -429,7 +429,8 @@
     const panel = element('div', {
       class: 'panel', role: 'dialog', 'aria-label': phrase('dialog'), hidden: true, onkeydown: onPanelKey
     }, [
-      element('header', {}, [avatar, element('div', { class: 'who' }, [title, status]), closeButton]),
+      // Not a banner landmark: the host page has its own.
+      element('header', { role: 'none' }, [avatar, element('div', { class: 'who' }, [title, status]), closeButton]),
       body
     ]);
     root.appendChild(panel);

@@ -57,6 +57,7 @@ export function drawSessionsPage(signOut) {
   });
   grid.appendChild(createElement('section', { class: 'col listcol', 'aria-label': say('sessions') }, [
     createElement('div', { class: 'toolbar' }, [
+      createElement('h1', { class: 'sr-only', text: say('sessions') }),
       createElement('div', { class: 'row' }, [searchBox(), newChat]),
       filterTabs(),
     ]),
