@@ -1,15 +1,16 @@
 //! The widget's options as the customer and the agent meet them (issue 10), in Chromium: the
 //! typing preview (the customer types, the agent's console shows the draft before it is
 //! sent, and the widget says so under its message box) and the theme (a fixed theme wins
-//! over the system's preference; the text on the primary colour stays readable).
+//! over the system's preference; the text on the primary colour stays readable), both set by
+//! an admin in the console's widgets page.
 
 use super::{widget, Rest};
 use crate::support::cdp::Browser;
 use crate::support::pages::{
-    agent_takes_the_unassigned_session, browser_or_skip, console_signs_in, customer_types,
-    open_widget, SHADOW,
+    agent_takes_the_unassigned_session, browser_or_skip, click_button, console_signs_in,
+    customer_types, open_widget, SHADOW,
 };
-use crate::support::server::{start, AGENT_TOKEN};
+use crate::support::server::{start, ADMIN_TOKEN, AGENT_TOKEN};
 use serde_json::json;
 
 /// The console's draft line, as a JS expression (`null` while hidden).
@@ -156,4 +157,68 @@ async fn a_dark_theme_widget_stays_dark_on_a_light_system_with_readable_text_on_
             "{wid} on a {scheme} system"
         );
     }
+}
+
+/// The widgets page's control inside the label that starts with `caption`, as a JS expression.
+fn editor_control(caption: &str, control: &str) -> String {
+    format!(
+        "[...document.querySelectorAll('.editor label')].find(l => l.textContent.startsWith({})).querySelector({})",
+        json!(caption),
+        json!(control)
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_admin_sets_the_theme_and_the_typing_preview_in_the_widgets_page() {
+    let test = "an_admin_sets_the_theme_and_the_typing_preview_in_the_widgets_page";
+    let Some(chromium) = browser_or_skip(test) else {
+        return;
+    };
+    let server = start("axum", None).await;
+    let rest = Rest {
+        base: &server.base,
+        http: reqwest::Client::new(),
+    };
+    let wid = widget(&rest, json!({})).await;
+    let browser = Browser::launch(&chromium).await;
+    let console = browser
+        .open(&format!("{}/console#/widgets", server.base))
+        .await;
+    console_signs_in(&console, ADMIN_TOKEN).await;
+    let theme = editor_control("Theme", "select");
+    console
+        .wait_for(
+            &format!("{theme}.value === 'auto'"),
+            "the theme, auto by default",
+        )
+        .await;
+    console.eval(&format!("{theme}.focus()")).await;
+    console.press("ArrowDown", false).await;
+    console.press("ArrowDown", false).await;
+    console
+        .wait_for(&format!("{theme}.value === 'dark'"), "dark chosen")
+        .await;
+    let preview = editor_control("Agents see what the customer is typing", "input");
+    assert_eq!(console.eval(&format!("{preview}.checked")).await, false);
+    console.click_element(&preview).await;
+    click_button(&console, ".editor", "Save").await;
+    console
+        .wait_for(
+            "[...document.querySelectorAll('.toast')].length > 0",
+            "the saved toast",
+        )
+        .await;
+    let stored = rest
+        .call("GET", ADMIN_TOKEN, &format!("/v1/chat/widgets/{wid}"), None)
+        .await;
+    assert_eq!(
+        (&stored["theme"], &stored["typing_preview"]),
+        (&json!("dark"), &json!(true))
+    );
+    console
+        .wait_for(
+            &format!("{theme}.value === 'dark' && {preview}.checked"),
+            "the saved values in the form",
+        )
+        .await;
 }
