@@ -1,5 +1,6 @@
 //! Agent tools: internal notes (agents only), canned responses (tenant-wide; admins manage),
-//! typing indicators (ephemeral, never stored) and read markers (last seen sequence per
+//! typing indicators (ephemeral, never stored; with a customer's draft for the session's
+//! agents when the widget's `typing_preview` is on) and read markers (last seen sequence per
 //! participant; an agent's own message moves theirs, in the append) with the unread counts
 //! they give.
 
