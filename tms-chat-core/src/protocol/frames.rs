@@ -316,7 +316,7 @@ mod tests {
 }
 
 /// A frame from a client (`docs/protocol.md`, client → server).
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 #[serde(tag = "type", rename_all = "snake_case")]

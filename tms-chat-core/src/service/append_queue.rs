@@ -16,7 +16,11 @@ const MAX_BATCH: usize = 128;
 /// Queue depth before senders wait (back-pressure).
 const QUEUE_DEPTH: usize = 4096;
 
-type Job = (NewMessage, Session, oneshot::Sender<StoreResult<Appended>>);
+type Job = (
+    NewMessage,
+    Arc<Session>,
+    oneshot::Sender<StoreResult<Appended>>,
+);
 
 /// The sending side of the writer task.
 #[derive(Debug)]
@@ -38,7 +42,7 @@ impl AppendQueue {
     pub(crate) async fn enqueue(
         &self,
         message: NewMessage,
-        session: Session,
+        session: Arc<Session>,
     ) -> ChatResult<PendingAppend> {
         let (done, answer) = oneshot::channel();
         self.tx

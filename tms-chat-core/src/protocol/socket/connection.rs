@@ -54,7 +54,7 @@ pub(super) struct Connection {
     /// echo is skipped, the ack carries the message.
     pub(super) own_pending: HashSet<String>,
     /// A customer connection's own session, kept fresh by the session's events.
-    pub(super) own_session: Option<Session>,
+    pub(super) own_session: Option<Arc<Session>>,
     /// An agent connection's sessions looked up before, kept fresh by their events.
     pub(super) known_sessions: KnownSessions,
     /// This socket's message and typing rates.

@@ -25,7 +25,7 @@ impl Connection {
         if let Principal::Customer { customer, .. } = &self.principal {
             let actor = Actor::Customer(customer);
             let own = self.api.service().get_session(&actor, &customer.session_id);
-            self.own_session = own.await.ok();
+            self.own_session = own.await.ok().map(Arc::new);
             // What the customer's session held when the socket opened: later messages are
             // live, and a gap in them is filled from the store.
             if let Some(session) = &self.own_session {
@@ -243,10 +243,10 @@ impl Connection {
                     .as_ref()
                     .is_some_and(|s| s.id == session.id) =>
             {
-                self.own_session = Some(session.clone());
+                self.own_session = Some(Arc::new(session.clone()));
             }
             ChatEvent::SessionEnded { session } => {
-                self.own_session = Some(session.clone());
+                self.own_session = Some(Arc::new(session.clone()));
                 self.closing = Some((close_code::NORMAL, "session ended"));
             }
             _ => {}

@@ -19,37 +19,10 @@ use crate::store::Appended;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// Why a text frame is not a client frame: its `request_id` (when it had one), the reason
-/// and the field at fault (when one is).
-type Malformed = (Option<Value>, String, Option<String>);
-
-/// Parses a text frame into a client frame and its `request_id`.
-fn parse(text: &str) -> Result<(ClientFrame, Option<Value>), Malformed> {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => {
-            return Err((
-                None,
-                "a frame must be a JSON object with a `type`".to_owned(),
-                None,
-            ))
-        }
-        Err(e) => return Err((None, format!("malformed JSON: {e}"), None)),
-    };
-    let request_id = value.get("request_id").cloned();
-    if let Err(e) = super::super::body::refuse_nul(&value) {
-        return Err((request_id, e.public_message(), e.field().map(str::to_owned)));
-    }
-    match serde_json::from_value(value) {
-        Ok(frame) => Ok((frame, request_id)),
-        Err(e) => Err((request_id, format!("invalid frame: {e}"), None)),
-    }
-}
-
 impl Connection {
     /// Handles one text frame from the client.
     pub(super) async fn on_client_frame(&mut self, text: &str) {
-        let (frame, request_id) = match parse(text) {
+        let (frame, request_id) = match super::decode::decode(text) {
             Ok(parsed) => parsed,
             Err((request_id, message, field)) => {
                 let field = field.as_deref();
@@ -154,9 +127,9 @@ impl Connection {
         let session = match self.known_session(&sid) {
             Some(session) => session,
             None => {
-                let session = service.get_session(&actor.as_actor(), &sid).await?;
+                let session = Arc::new(service.get_session(&actor.as_actor(), &sid).await?);
                 if matches!(self.principal, Principal::Agent(_)) {
-                    self.known_sessions.remember(session.clone());
+                    self.known_sessions.remember(Arc::clone(&session));
                 }
                 session
             }
@@ -175,9 +148,9 @@ impl Connection {
 
     /// The session of a send as this connection last heard it: a customer's own session, or
     /// one this agent connection looked up before; `None` when it must be read.
-    fn known_session(&self, id: &SessionId) -> Option<crate::domain::Session> {
+    fn known_session(&self, id: &SessionId) -> Option<Arc<crate::domain::Session>> {
         match &self.own_session {
-            Some(own) if &own.id == id => Some(own.clone()),
+            Some(own) if &own.id == id => Some(Arc::clone(own)),
             _ => self.known_sessions.get(id).cloned(),
         }
     }
@@ -235,7 +208,7 @@ impl Connection {
         let topic = Topic::Session(session.id.clone());
         service.notifier().subscribe(topic, &self.subscriber);
         let last_seq = session.last_seq;
-        self.known_sessions.remember(session);
+        self.known_sessions.remember(Arc::new(session));
         Ok(last_seq)
     }
 
