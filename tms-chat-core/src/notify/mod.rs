@@ -25,7 +25,7 @@ pub mod conformance;
 mod event;
 mod local;
 
-pub use event::{Audience, ChatEvent, Envelope, Revoked, Topic};
+pub use event::{Audience, ChatEvent, EncodedMessage, Envelope, Revoked, Topic};
 pub use local::{LocalFanout, LocalNotifier};
 
 use async_trait::async_trait;

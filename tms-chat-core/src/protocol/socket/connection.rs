@@ -12,7 +12,7 @@ use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
 use crate::error::ChatError;
-use crate::notify::{Envelope, Subscriber, Topic};
+use crate::notify::{EncodedMessage, Envelope, Subscriber, Topic};
 use crate::store::Appended;
 use futures::stream::FuturesOrdered;
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -33,7 +33,10 @@ const MAX_SENDS_IN_FLIGHT: usize = 256;
 
 /// A send waiting for its commit: the request's `request_id` and the stored message.
 pub(super) type PendingAck =
-    Pin<Box<dyn Future<Output = (Option<Value>, Result<Appended, ChatError>)> + Send + Sync>>;
+    Pin<Box<dyn Future<Output = (Option<Value>, Result<Committed, ChatError>)> + Send + Sync>>;
+
+/// A committed send and the shared slot of its encoded message (`PendingAppend::committed_shared`).
+pub(super) type Committed = (Appended, Option<EncodedMessage>);
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -200,13 +203,15 @@ impl Connection {
         &mut self,
         events: &mut Receiver<Arc<Envelope>>,
         request_id: Option<Value>,
-        result: Result<Appended, ChatError>,
+        result: Result<Committed, ChatError>,
     ) -> Flow {
         while let Ok(event) = events.try_recv() {
             Box::pin(self.on_event(&event)).await;
         }
         match result {
-            Ok(appended) => self.push_ack(request_id.as_ref(), &appended),
+            Ok((appended, shared)) => {
+                self.push_ack(request_id.as_ref(), &appended, shared.as_ref())
+            }
             Err(e) => self.push_chat_error(request_id.as_ref(), &e),
         }
         Flow::Continue

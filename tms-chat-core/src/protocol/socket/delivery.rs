@@ -3,7 +3,7 @@
 //! session's public events), per-session `seq` de-duplication shared by live delivery and
 //! replay, and `resume`.
 
-use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame};
+use super::super::frames::{AgentEventFrame, CustomerEventFrame, MessageBody, ServerFrame};
 use super::super::http::close_code;
 use super::super::views::MessageView;
 use super::super::WsFrame;
@@ -14,7 +14,7 @@ use crate::auth::Actor;
 use crate::domain::{Agent, Message, SenderType};
 use crate::error::ChatError;
 use crate::ids::SessionId;
-use crate::notify::{Audience, ChatEvent, Envelope};
+use crate::notify::{Audience, ChatEvent, EncodedMessage, Envelope};
 use crate::store::{HistoryQuery, MAX_PAGE_SIZE};
 use serde_json::Value;
 use std::sync::Arc;
@@ -62,7 +62,7 @@ impl Connection {
             let full = page.len() == MAX_PAGE_SIZE as usize;
             for m in &page {
                 after = m.seq;
-                self.deliver_message(m);
+                self.deliver_message(m, None);
             }
             if !full {
                 break;
@@ -98,11 +98,11 @@ impl Connection {
     /// A live message: queued as `new_message`, unless it was delivered already or is this
     /// connection's own unacknowledged send (its ack carries it; it still counts as
     /// delivered).
-    fn deliver_live(&mut self, m: &Message) {
+    fn deliver_live(&mut self, m: &Message, shared: Option<&EncodedMessage>) {
         if self.is_own_pending(m) {
             self.advance_delivered(m);
         } else {
-            self.deliver_message(m);
+            self.deliver_message(m, shared);
         }
     }
 
@@ -132,7 +132,7 @@ impl Connection {
         {
             Ok(missing) => {
                 for earlier in &missing {
-                    self.deliver_live(earlier);
+                    self.deliver_live(earlier, None);
                 }
             }
             Err(e) => {
@@ -144,12 +144,17 @@ impl Connection {
         }
     }
 
-    /// Queues `new_message` for `m` unless it was delivered already.
-    fn deliver_message(&mut self, m: &Message) {
+    /// Queues `new_message` for `m` unless it was delivered already; its message from
+    /// `shared` when the live event carries one.
+    fn deliver_message(&mut self, m: &Message, shared: Option<&EncodedMessage>) {
         if !self.advance_delivered(m) {
             return;
         }
-        let (session_id, message) = (&m.session_id, MessageView::from(m));
+        let message = match shared {
+            Some(slot) => MessageBody::shared(slot, m),
+            None => MessageBody::View(MessageView::from(m)),
+        };
+        let session_id = &m.session_id;
         let frame = match self.principal {
             Principal::Agent(_) => ServerFrame::AgentEvent(AgentEventFrame::NewMessage {
                 session_id,
@@ -186,7 +191,7 @@ impl Connection {
                     return;
                 }
                 let show_avatars = *show_avatars;
-                self.on_customer_event(&envelope.event, show_avatars).await;
+                self.on_customer_event(envelope, show_avatars).await;
             }
         }
     }
@@ -216,7 +221,7 @@ impl Connection {
         // Encoded once per event, shared by every agent connection.
         let text = match envelope.agent_frame.get() {
             Some(text) => text,
-            None => match encoding::agent_frame(&envelope.event) {
+            None => match encoding::agent_frame(envelope) {
                 Some(text) => envelope.agent_frame.get_or_init(|| Arc::from(text)),
                 None => return,
             },
@@ -224,11 +229,12 @@ impl Connection {
         self.out.push(WsFrame::Text(text.to_string()));
     }
 
-    async fn on_customer_event(&mut self, event: &ChatEvent, show_avatars: bool) {
+    async fn on_customer_event(&mut self, envelope: &Envelope, show_avatars: bool) {
+        let event = &envelope.event;
         match event {
             ChatEvent::NewMessage { message } => {
                 self.fill_gap_before(message).await;
-                self.deliver_live(message);
+                self.deliver_live(message, Some(&envelope.message_json));
                 return;
             }
             ChatEvent::TypingIndicator {

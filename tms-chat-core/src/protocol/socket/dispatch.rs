@@ -5,6 +5,7 @@
 //! acknowledged.
 
 use super::super::abuse::FrameKind;
+use super::super::frames::MessageBody;
 use super::super::frames::{ClientFrame, ServerFrame};
 use super::super::views::MessageView;
 use super::connection::Connection;
@@ -13,7 +14,7 @@ use crate::auth::{Actor, CustomerPrincipal};
 use crate::domain::Agent;
 use crate::error::ChatError;
 use crate::ids::SessionId;
-use crate::notify::Topic;
+use crate::notify::{EncodedMessage, Topic};
 use crate::service::SendMessage;
 use crate::store::Appended;
 use serde_json::Value;
@@ -141,8 +142,9 @@ impl Connection {
             self.own_pending.insert(cid);
         }
         let rid = rid.cloned();
-        self.acks
-            .push_back(Box::pin(async move { (rid, pending.committed().await) }));
+        self.acks.push_back(Box::pin(
+            async move { (rid, pending.committed_shared().await) },
+        ));
         Ok(())
     }
 
@@ -156,7 +158,12 @@ impl Connection {
     }
 
     /// Queues the `message_ack` of a committed send.
-    pub(super) fn push_ack(&mut self, rid: Option<&Value>, appended: &Appended) {
+    pub(super) fn push_ack(
+        &mut self,
+        rid: Option<&Value>,
+        appended: &Appended,
+        shared: Option<&EncodedMessage>,
+    ) {
         let m = &appended.message;
         if let Some(cid) = &m.client_message_id {
             self.own_pending.remove(cid);
@@ -167,7 +174,10 @@ impl Connection {
             client_message_id: m.client_message_id.as_deref(),
             seq: m.seq,
             duplicate: !appended.created,
-            message: MessageView::from(m),
+            message: match shared {
+                Some(slot) => MessageBody::shared(slot, m),
+                None => MessageBody::View(MessageView::from(m)),
+            },
         });
     }
 
