@@ -3,7 +3,7 @@
 # callgrind, a warm-up fills pools and caches, the counters are zeroed, then MESSAGES messages
 # go at window WINDOW from the customer or the agent side (commit groups of many messages, the
 # load a busy socket gives). Prints the instructions per message and the functions with the
-# largest inclusive and exclusive costs; the profile is kept in OUT (default /tmp/profile.cg)
+# largest inclusive costs; the profile is kept in OUT (default /tmp/profile.cg)
 # for callgrind_annotate or kcachegrind.
 # Usage: [BIN=dir] [MESSAGES=n] [WINDOW=n] [OUT=file] scripts/profile.sh customer|agent
 set -euo pipefail
@@ -50,7 +50,5 @@ cp "$dir/cg.out.1" "$OUT"
 total=$(awk '/^summary:/ {print $2}' "$OUT")
 awk -v t="$total" -v n="$MESSAGES" -v f="$FROM" -v w="$WINDOW" \
   'BEGIN { printf "from %s, window %d: %.0f instructions per message (%d messages)\n", f, w, t / n, n }'
-echo "== inclusive"
+echo "== functions by inclusive cost (the release build inlines heavily: exclusive costs are not meaningful)"
 callgrind_annotate --inclusive=yes "$OUT" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | sed 's/ \[[^]]*\]$//' | head -70 | cut -c1-200
-echo "== exclusive"
-callgrind_annotate "$OUT" 2>/dev/null | grep -E '^ *[0-9,]+ \(' | sed 's/ \[[^]]*\]$//' | head -45 | cut -c1-200
