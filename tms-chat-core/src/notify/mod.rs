@@ -116,6 +116,14 @@ impl Subscriber {
         self.signals.overflowed.store(false, Ordering::Release);
     }
 
+    /// Clears the overflow mark and answers whether it was set, in one step: an event dropped
+    /// while the connection reads the mark sets it again instead of being cleared unseen
+    /// (reading with [`has_overflowed`](Self::has_overflowed), then clearing, loses a drop
+    /// that falls between the two when the publisher runs on another thread).
+    pub fn take_overflow(&self) -> bool {
+        self.signals.overflowed.swap(false, Ordering::AcqRel)
+    }
+
     /// Offers an event without waiting. Returns `false` when the receiver is gone.
     pub fn offer(&self, envelope: &Arc<Envelope>) -> bool {
         match self.tx.try_send(Arc::clone(envelope)) {

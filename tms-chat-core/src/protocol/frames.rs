@@ -345,15 +345,17 @@ mod tests {
             client_message_id: Some("c1".to_owned()),
             created_at: chrono::DateTime::from_timestamp(1_765_000_000, 123_456_000).unwrap(),
         };
-        let ack = |message| ServerFrame::MessageAck {
-            session_id: &SessionId::from("ses_1"),
-            request_id: None,
-            client_message_id: Some("c1"),
-            seq: 4,
-            duplicate: false,
-            message,
-        }
-        .encode();
+        let ack = |message| {
+            ServerFrame::MessageAck {
+                session_id: &SessionId::from("ses_1"),
+                request_id: None,
+                client_message_id: Some("c1"),
+                seq: 4,
+                duplicate: false,
+                message,
+            }
+            .encode()
+        };
         let viewed = ack(MessageBody::View(MessageView::from(&message)));
         let slot = crate::notify::EncodedMessage::default();
         assert_eq!(ack(MessageBody::shared(&slot, &message)), viewed);

@@ -292,8 +292,7 @@ impl Connection {
     /// A connection whose queue overflowed lost events: it forgets what it delivered and
     /// tells the client to resume each open session.
     fn resync_after_overflow(&mut self) {
-        if self.subscriber.has_overflowed() {
-            self.subscriber.clear_overflow();
+        if self.subscriber.take_overflow() {
             self.delivered_seq.forget_all();
             self.known_sessions.forget_all();
             self.push(&ServerFrame::ResyncRequired {
