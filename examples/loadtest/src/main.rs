@@ -481,9 +481,15 @@ async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
     for mut a in agents {
         let done = done_tx.clone();
+        // The time is taken as the frame is read, with no JSON parse first: on the tool's one
+        // core a parse per console would be most of what is measured.
         tokio::spawn(async move {
-            if wait_for(&mut a, "new_message").await.is_ok() {
-                let _ = done.send(Instant::now());
+            let deadline = Duration::from_secs(30);
+            while let Ok(Some(Ok(msg))) = tokio::time::timeout(deadline, a.next()).await {
+                if msg.to_text().is_ok_and(|t| t.contains("\"new_message\"")) {
+                    let _ = done.send(Instant::now());
+                    break;
+                }
             }
         });
     }

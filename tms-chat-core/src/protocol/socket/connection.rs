@@ -56,7 +56,8 @@ pub(super) struct Connection {
     /// `client_message_id`s of this connection's unacknowledged sends: their `new_message`
     /// echo is skipped, the ack carries the message.
     pub(super) own_pending: HashSet<String>,
-    /// A customer connection's own session, kept fresh by the session's events.
+    /// A customer connection's own session (from its first send), kept fresh by the
+    /// session's events.
     pub(super) own_session: Option<Arc<Session>>,
     /// An agent connection's sessions looked up before, kept fresh by their events.
     pub(super) known_sessions: KnownSessions,

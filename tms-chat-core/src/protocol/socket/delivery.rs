@@ -20,15 +20,14 @@ use serde_json::Value;
 use std::sync::Arc;
 
 impl Connection {
-    /// A customer connection remembers its session, so sends skip a lookup.
+    /// What a customer's session held when the socket opened: later messages are live, and
+    /// a gap in them is filled from the store. The session itself is kept from the first
+    /// send on (`own_session`), so an idle socket does not hold a copy.
     pub(super) async fn load_own_session(&mut self) {
         if let Principal::Customer { customer, .. } = &self.principal {
             let actor = Actor::Customer(customer);
             let own = self.api.service().get_session(&actor, &customer.session_id);
-            self.own_session = own.await.ok().map(Arc::new);
-            // What the customer's session held when the socket opened: later messages are
-            // live, and a gap in them is filled from the store.
-            if let Some(session) = &self.own_session {
+            if let Ok(session) = own.await {
                 self.delivered_seq.set(&session.id, session.last_seq);
             }
         }

@@ -129,8 +129,10 @@ impl Connection {
             Some(session) => session,
             None => {
                 let session = Arc::new(service.get_session(&actor.as_actor(), &sid).await?);
-                if matches!(self.principal, Principal::Agent(_)) {
-                    self.known_sessions.remember(Arc::clone(&session));
+                match self.principal {
+                    Principal::Agent(_) => self.known_sessions.remember(Arc::clone(&session)),
+                    // A customer sees only their own session.
+                    Principal::Customer { .. } => self.own_session = Some(Arc::clone(&session)),
                 }
                 session
             }
