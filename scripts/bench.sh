@@ -3,13 +3,18 @@
 # routing with no auth and no storage) in the same run, so every figure is also a ratio:
 # persisted throughput both ways, latency at 2k msg/s both ways, a message fanned out to 1,000
 # consoles, and idle RSS per authenticated socket. Each server pinned to core 0, the load tool
-# to core 1, SQLite on a temp file, loopback only. Prints each measurement, then a table.
-# Usage: [BIN=dir] [MESSAGES=n] scripts/bench.sh [sockets]
+# to core 1, SQLite on a temp file, loopback only. Then the product alone (the relay keeps
+# nothing): all customers reconnecting and resuming after a restart, REST history pages while
+# 2,000 msg/s flow, and (SOAK_SECONDS > 0) RSS over a long run at 2,000 msg/s. Prints each
+# measurement, then a table.
+# Usage: [BIN=dir] [MESSAGES=n] [SOAK_SECONDS=n] scripts/bench.sh [sockets]
 #   BIN: take the three binaries from dir instead of building them (to compare two builds).
+#   SOAK_SECONDS: the RSS run's length (600 for the 10-minute row; 0, the default, skips it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOCKETS=${1:-10000}
 MESSAGES=${MESSAGES:-40000}
+SOAK_SECONDS=${SOAK_SECONDS:-0}
 BIN=${BIN:-}
 if [ -z "$BIN" ]; then
   cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest -p tms-chat-bare-relay
@@ -76,12 +81,40 @@ sleep 0.3
 measure relay
 kill $server; wait $server 2>/dev/null || true
 
+start_product() {
+  RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$port" \
+    --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
+  server=$!
+  wait_ready /readyz
+}
+
+recovery() { # restarts the server when the load tool asks; output in $dir/recovery.txt
+  local fifo="$dir/recovery.out"
+  rm -f "$fifo"; mkfifo "$fifo"
+  load recovery --sockets "$SOCKETS" > "$fifo" &
+  local tool=$!
+  while read -r line; do
+    echo "$line" >> "$dir/recovery.txt"
+    if [ "$line" = "RESTART" ]; then
+      kill $server; wait $server 2>/dev/null || true
+      start_product
+    fi
+  done < "$fifo"
+  wait $tool || true
+}
+
 echo "== tms-chat (SQLite)"
-RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$port" \
-  --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
-server=$!
-wait_ready /readyz
+start_product
 measure product
+out=$(load history --rate 2000 --seconds 10); echo "$out"
+echo "$out" | field 'p99 [0-9.]* ms' > "$dir/product.history"
+recovery; cat "$dir/recovery.txt"
+grep -o 'resumed in [0-9.]* s' "$dir/recovery.txt" | awk '{print $3}' > "$dir/product.recovery"
+grep -o '[0-9]* lost' "$dir/recovery.txt" | awk '{print $1}' > "$dir/product.lost"
+if [ "$SOAK_SECONDS" -gt 0 ]; then
+  out=$(load soak --rate 2000 --seconds "$SOAK_SECONDS" --pid "$server"); echo "$out"
+  echo "$out" | grep -o 'growth [-+0-9.]*%' | awk '{print $2}' > "$dir/product.soak"
+fi
 kill $server; wait $server 2>/dev/null || true; server=""
 
 v() { cat "$dir/$1" 2>/dev/null || echo "?"; }
@@ -102,3 +135,9 @@ row "p50 ms agent→customer at 2,000 msg/s" relay.p50.agent product.p50.agent d
 row "p99 ms agent→customer at 2,000 msg/s" relay.p99.agent product.p99.agent diff
 row "fan-out to 1,000 consoles, ms" relay.fanout product.fanout diff
 row "idle RSS per socket ($SOCKETS), KB" relay.idle product.idle diff
+echo
+echo "| measure (tms-chat alone) | figure |"
+echo "|---|---|"
+echo "| REST history page (100 messages) p99 while 2,000 msg/s flow, ms | $(v product.history) |"
+echo "| $SOCKETS customers reconnecting and resuming after a restart, s | $(v product.recovery) ($(v product.lost) acknowledged messages lost) |"
+echo "| RSS growth over $SOAK_SECONDS s at 2,000 msg/s after a 60 s warm-up | $(v product.soak) |"

@@ -14,8 +14,16 @@
 //!   one at a time, each ended again); then, with the agents away, N sessions wait, the agents
 //!   come back online and the tool ends each assigned session as soon as it sees it (freeing
 //!   the place for the next waiting one): reports the drain rate in sessions per second.
+//! - `recovery`: N customers with an acknowledged message each reconnect and resume at once
+//!   after the caller restarts the server (`recovery.rs`).
+//! - `history`: REST history pages of 100 messages read while messages flow (`history.rs`).
+//! - `soak`: the server's RSS over a long run at a fixed rate (`soak.rs`).
 //!
 //! Every loop is bounded in count and time and stops by itself.
+
+mod history;
+mod recovery;
+mod soak;
 
 use clap::{Parser, Subcommand};
 use futures::{SinkExt, StreamExt};
@@ -73,6 +81,28 @@ enum Scenario {
     Fanout {
         #[arg(long, default_value_t = 1_000)]
         consoles: usize,
+    },
+    /// N customers reconnect and resume at once after a server restart.
+    Recovery {
+        #[arg(long, default_value_t = 10_000)]
+        sockets: usize,
+    },
+    /// REST history pages read while messages flow.
+    History {
+        #[arg(long, default_value_t = 2_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+    },
+    /// The server's RSS over a long run at a fixed rate.
+    Soak {
+        #[arg(long, default_value_t = 2_000)]
+        rate: u64,
+        #[arg(long, default_value_t = 600)]
+        seconds: u64,
+        /// The server's process id (read in /proc: the server runs on this machine).
+        #[arg(long)]
+        pid: u32,
     },
     /// Time to assignment, and how fast a queue drains as agents free up.
     Routing {
@@ -403,12 +433,7 @@ async fn latency(t: &Target, rate: u64, seconds: u64, from: Side) -> Result<(), 
     let _ = sender.await;
     drain.abort();
     samples.sort_by(|a, b| a.total_cmp(b));
-    let pct = |p: f64| {
-        samples
-            .get(((samples.len() as f64 * p) as usize).min(samples.len().saturating_sub(1)))
-            .copied()
-            .unwrap_or(f64::NAN)
-    };
+    let pct = |p: f64| percentile(&samples, p);
     println!(
         "latency {} at {rate} msg/s for {seconds} s: {} samples, p50 {:.3} ms, p90 {:.3} ms, p99 {:.3} ms, max {:.3} ms",
         from.arrow(), samples.len(), pct(0.50), pct(0.90), pct(0.99), samples.last().copied().unwrap_or(f64::NAN)
@@ -456,9 +481,15 @@ async fn fanout(t: &Target, consoles: usize) -> Result<(), String> {
     let (done_tx, mut done_rx) = tokio::sync::mpsc::unbounded_channel::<Instant>();
     for mut a in agents {
         let done = done_tx.clone();
+        // The time is taken as the frame is read, with no JSON parse first: on the tool's one
+        // core a parse per console would be most of what is measured.
         tokio::spawn(async move {
-            if wait_for(&mut a, "new_message").await.is_ok() {
-                let _ = done.send(Instant::now());
+            let deadline = Duration::from_secs(30);
+            while let Ok(Some(Ok(msg))) = tokio::time::timeout(deadline, a.next()).await {
+                if msg.to_text().is_ok_and(|t| t.contains("\"new_message\"")) {
+                    let _ = done.send(Instant::now());
+                    break;
+                }
             }
         });
     }
@@ -549,6 +580,7 @@ async fn end_session(t: &Target, id: &str) -> Result<(), String> {
         .map(|_| ())
 }
 
+/// The `p` quantile of sorted samples (NaN when there are none).
 fn percentile(sorted: &[f64], p: f64) -> f64 {
     let at = ((sorted.len() as f64 - 1.0) * p).round() as usize;
     sorted.get(at).copied().unwrap_or(f64::NAN)
@@ -665,6 +697,9 @@ async fn main() -> std::process::ExitCode {
             hold_seconds,
         } => idle(&target, sockets, hold_seconds).await,
         Scenario::Fanout { consoles } => fanout(&target, consoles).await,
+        Scenario::Recovery { sockets } => recovery::recovery(&target, sockets).await,
+        Scenario::History { rate, seconds } => history::history(&target, rate, seconds).await,
+        Scenario::Soak { rate, seconds, pid } => soak::soak(&target, rate, seconds, pid).await,
         Scenario::Routing {
             agent_tokens,
             starts,

@@ -3,7 +3,12 @@
 use crate::domain::{Message, Note, Presence, ReadMarker, SenderType, Session, TransferTarget};
 use crate::ids::{AgentId, ProjectId, SessionId, TenantId, WidgetId};
 use serde::{Deserialize, Serialize};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+/// The JSON of a `new_message` event's message, encoded by the first connection that needs it
+/// (the sender's `message_ack` or a subscriber's `new_message`) and shared by the rest: the
+/// view is the same for agents and customers, so a message is serialised once per node.
+pub type EncodedMessage = Arc<OnceLock<Box<serde_json::value::RawValue>>>;
 
 /// Where an event goes.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -152,6 +157,10 @@ pub struct Envelope {
     /// and shared by the rest of the fan-out. (Customer frames are per session: not cached.)
     #[serde(skip)]
     pub agent_frame: OnceLock<std::sync::Arc<str>>,
+    /// A `new_message` event's message, encoded once ([`EncodedMessage`]); the append queue
+    /// hands the same slot to the sender's acknowledgement.
+    #[serde(skip)]
+    pub message_json: EncodedMessage,
 }
 
 impl Envelope {
@@ -172,6 +181,7 @@ impl Envelope {
             topics,
             event,
             agent_frame: OnceLock::new(),
+            message_json: EncodedMessage::default(),
         }
     }
 }

@@ -227,6 +227,8 @@ mod tests {
             n.publish(typing(vec![t.clone()])).await.unwrap();
         }
         assert!(a.has_overflowed());
+        assert!(a.take_overflow(), "taken once");
+        assert!(!a.take_overflow() && !a.has_overflowed(), "and cleared");
         let mut got = 0;
         while rx.try_recv().is_ok() {
             got += 1;

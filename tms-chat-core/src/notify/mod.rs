@@ -25,7 +25,7 @@ pub mod conformance;
 mod event;
 mod local;
 
-pub use event::{Audience, ChatEvent, Envelope, Revoked, Topic};
+pub use event::{Audience, ChatEvent, EncodedMessage, Envelope, Revoked, Topic};
 pub use local::{LocalFanout, LocalNotifier};
 
 use async_trait::async_trait;
@@ -114,6 +114,14 @@ impl Subscriber {
     /// Clears the overflow mark after the client was told.
     pub fn clear_overflow(&self) {
         self.signals.overflowed.store(false, Ordering::Release);
+    }
+
+    /// Clears the overflow mark and answers whether it was set, in one step: an event dropped
+    /// while the connection reads the mark sets it again instead of being cleared unseen
+    /// (reading with [`has_overflowed`](Self::has_overflowed), then clearing, loses a drop
+    /// that falls between the two when the publisher runs on another thread).
+    pub fn take_overflow(&self) -> bool {
+        self.signals.overflowed.swap(false, Ordering::AcqRel)
     }
 
     /// Offers an event without waiting. Returns `false` when the receiver is gone.

@@ -60,7 +60,8 @@ pub enum ServerFrame<'a> {
         /// Whether the `client_message_id` had been stored before (nothing new was stored).
         duplicate: bool,
         /// The committed message.
-        message: MessageView<'a>,
+        #[cfg_attr(feature = "typescript", ts(as = "MessageView<'a>"))]
+        message: MessageBody<'a>,
     },
     /// A `subscribe` took effect.
     Subscribed {
@@ -164,7 +165,8 @@ pub enum AgentEventFrame<'a> {
         /// The message's session.
         session_id: &'a SessionId,
         /// The message.
-        message: MessageView<'a>,
+        #[cfg_attr(feature = "typescript", ts(as = "MessageView<'a>"))]
+        message: MessageBody<'a>,
     },
     /// Someone started or stopped typing.
     TypingIndicator(TypingFrame<'a>),
@@ -235,7 +237,8 @@ pub enum CustomerEventFrame<'a> {
         /// The customer's session.
         session_id: &'a SessionId,
         /// The message.
-        message: MessageView<'a>,
+        #[cfg_attr(feature = "typescript", ts(as = "MessageView<'a>"))]
+        message: MessageBody<'a>,
     },
     /// An agent started or stopped typing.
     TypingIndicator(TypingFrame<'a>),
@@ -271,6 +274,34 @@ pub struct TypingFrame<'a> {
     pub preview: Option<&'a str>,
 }
 
+/// A message inside a frame: its view, or the same view encoded once and shared by every
+/// frame that carries it (`notify::EncodedMessage`). Both are written the same.
+#[derive(Serialize, Debug)]
+#[serde(untagged)]
+pub enum MessageBody<'a> {
+    /// The view, serialised with the frame.
+    View(MessageView<'a>),
+    /// The view's JSON, encoded before.
+    Encoded(&'a serde_json::value::RawValue),
+}
+
+impl<'a> MessageBody<'a> {
+    /// The message's JSON from `slot`, encoding it there first if no frame has yet.
+    pub fn shared(
+        slot: &'a crate::notify::EncodedMessage,
+        message: &crate::domain::Message,
+    ) -> Self {
+        let encoded = slot.get_or_init(|| {
+            serde_json::value::to_raw_value(&MessageView::from(message)).unwrap_or_else(|error| {
+                // Cannot happen (string keys, no floats); logged rather than panicking.
+                tracing::error!(%error, "could not encode a message");
+                Box::default()
+            })
+        });
+        MessageBody::Encoded(encoded)
+    }
+}
+
 impl ServerFrame<'_> {
     /// The frame as JSON text.
     pub fn encode(&self) -> String {
@@ -303,6 +334,45 @@ mod tests {
     }
 
     #[test]
+    fn a_shared_message_is_written_as_its_view_and_encoded_once() {
+        use crate::domain::{Message, MessageKind, SenderType};
+        let message = Message {
+            id: crate::ids::MessageId::from("msg_1"),
+            tenant_id: crate::ids::TenantId::from("t1"),
+            session_id: SessionId::from("ses_1"),
+            seq: 4,
+            sender_type: SenderType::Customer,
+            sender_agent_id: None,
+            kind: MessageKind::Text,
+            content: "h\u{e9} \"quoted\"\n".to_owned(),
+            attachment: None,
+            system_event: None,
+            client_message_id: Some("c1".to_owned()),
+            created_at: chrono::DateTime::from_timestamp(1_765_000_000, 123_456_000).unwrap(),
+        };
+        let ack = |message| {
+            ServerFrame::MessageAck {
+                session_id: &SessionId::from("ses_1"),
+                request_id: None,
+                client_message_id: Some("c1"),
+                seq: 4,
+                duplicate: false,
+                message,
+            }
+            .encode()
+        };
+        let viewed = ack(MessageBody::View(MessageView::from(&message)));
+        let slot = crate::notify::EncodedMessage::default();
+        assert_eq!(ack(MessageBody::shared(&slot, &message)), viewed);
+        // The slot now holds the encoding; a later frame uses it as it is.
+        let encoded = slot.get().expect("encoded").get().to_owned();
+        assert!(viewed.contains(&encoded), "{viewed} carries {encoded}");
+        let mut other = message.clone();
+        other.content = "changed".to_owned();
+        assert_eq!(ack(MessageBody::shared(&slot, &other)), viewed);
+    }
+
+    #[test]
     fn event_frames_are_tagged_once() {
         let sid = SessionId::from("ses_1");
         let frame = ServerFrame::CustomerEvent(CustomerEventFrame::TypingIndicator(TypingFrame {
@@ -326,7 +396,7 @@ mod tests {
 }
 
 /// A frame from a client (`docs/protocol.md`, client → server).
-#[derive(Deserialize)]
+#[derive(Deserialize, Debug)]
 #[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
 #[cfg_attr(feature = "typescript", ts(optional_fields = nullable))]
 #[serde(tag = "type", rename_all = "snake_case")]

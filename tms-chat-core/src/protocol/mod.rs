@@ -30,6 +30,7 @@ mod router;
 mod routes;
 pub mod socket;
 pub mod timeouts;
+mod timestamp;
 #[cfg(feature = "typescript")]
 pub mod typescript;
 pub mod views;

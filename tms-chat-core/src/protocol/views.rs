@@ -31,12 +31,17 @@ pub struct SessionView<'a> {
     pub ended_by: Option<EndedBy>,
     pub last_seq: i64,
     pub ticket_id: Option<&'a str>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub last_activity_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339_opt")]
     pub ended_at: Option<DateTime<Utc>>,
     /// When the oldest customer message without a later agent reply was sent; `null` when
     /// every customer message has been answered.
+    #[serde(serialize_with = "super::timestamp::rfc3339_opt")]
     pub awaiting_reply_since: Option<DateTime<Utc>>,
     /// Customer messages after the requesting agent's read marker: in the list and the read
     /// of a session; `null` where the view is not for one agent (events, other answers).
@@ -113,7 +118,9 @@ pub struct CustomerSessionView<'a> {
     pub customer_email: Option<&'a str>,
     pub customer_name: Option<&'a str>,
     pub last_seq: i64,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339_opt")]
     pub ended_at: Option<DateTime<Utc>>,
     pub agent: Option<PublicAgentView>,
     /// 1 is next; `null` unless the session waits for an agent.
@@ -151,6 +158,7 @@ pub struct AttachmentView<'a> {
     pub name: &'a str,
     pub size: i64,
     pub content_type: &'a str,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -181,6 +189,7 @@ pub struct MessageView<'a> {
     pub attachment: Option<AttachmentView<'a>>,
     pub system_event: Option<crate::domain::SystemEvent>,
     pub client_message_id: Option<&'a str>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
 }
 
@@ -231,7 +240,9 @@ pub struct WidgetView<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "typescript", ts(optional))]
     pub identity_secret: Option<&'a str>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -426,7 +437,9 @@ pub struct CannedView<'a> {
     pub id: &'a crate::ids::CannedResponseId,
     pub shortcut: &'a str,
     pub text: &'a str,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub created_at: DateTime<Utc>,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -449,6 +462,7 @@ pub struct ReadMarkerView<'a> {
     pub session_id: &'a SessionId,
     pub participant: &'a str,
     pub last_read_seq: i64,
+    #[serde(serialize_with = "super::timestamp::rfc3339")]
     pub updated_at: DateTime<Utc>,
 }
 

@@ -6,7 +6,7 @@
 
 use crate::domain::{NewMessage, Session};
 use crate::error::{ChatError, ChatResult, StoreError};
-use crate::notify::{Audience, ChatEvent, Notifier};
+use crate::notify::{Audience, ChatEvent, EncodedMessage, Notifier};
 use crate::store::{Appended, ChatStore, StoreResult};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
@@ -16,7 +16,11 @@ const MAX_BATCH: usize = 128;
 /// Queue depth before senders wait (back-pressure).
 const QUEUE_DEPTH: usize = 4096;
 
-type Job = (NewMessage, Session, oneshot::Sender<StoreResult<Appended>>);
+/// What a sender hears: the commit's result, and for a newly stored message the slot its
+/// published event encodes the message into (shared with the acknowledgement).
+type Answer = (StoreResult<Appended>, Option<EncodedMessage>);
+
+type Job = (NewMessage, Arc<Session>, oneshot::Sender<Answer>);
 
 /// The sending side of the writer task.
 #[derive(Debug)]
@@ -38,7 +42,7 @@ impl AppendQueue {
     pub(crate) async fn enqueue(
         &self,
         message: NewMessage,
-        session: Session,
+        session: Arc<Session>,
     ) -> ChatResult<PendingAppend> {
         let (done, answer) = oneshot::channel();
         self.tx
@@ -51,16 +55,26 @@ impl AppendQueue {
 
 /// A queued message waiting for its commit.
 #[derive(Debug)]
-pub struct PendingAppend(oneshot::Receiver<StoreResult<Appended>>);
+pub struct PendingAppend(oneshot::Receiver<Answer>);
 
 impl PendingAppend {
     /// Waits until the message is committed (or failed).
     pub async fn committed(self) -> ChatResult<Appended> {
+        self.committed_shared().await.map(|(appended, _)| appended)
+    }
+
+    /// [`PendingAppend::committed`], with the slot of the published event's encoded message
+    /// (`None` for a retry answered by a stored message: no event was published).
+    pub async fn committed_shared(self) -> ChatResult<(Appended, Option<EncodedMessage>)> {
         match self.0.await {
-            Ok(result) => result.map_err(|e| match e {
-                StoreError::NotFound => ChatError::NotFound("session"),
-                other => other.into(),
-            }),
+            Ok((result, shared)) => {
+                result
+                    .map(|appended| (appended, shared))
+                    .map_err(|e| match e {
+                        StoreError::NotFound => ChatError::NotFound("session"),
+                        other => other.into(),
+                    })
+            }
             Err(_) => Err(ChatError::internal("message writer dropped the message")),
         }
     }
@@ -96,6 +110,7 @@ async fn writer(
                             "store returned too few results".into(),
                         ))
                     });
+                    let mut shared = None;
                     if let Ok(appended) = &result {
                         if appended.created {
                             let event = ChatEvent::NewMessage {
@@ -106,12 +121,13 @@ async fn writer(
                                 Audience::Everyone,
                                 event,
                             );
+                            shared = Some(Arc::clone(&envelope.message_json));
                             if let Err(err) = notifier.publish(envelope).await {
                                 tracing::warn!(session_id = %session.id, error = %err, "publishing new_message failed");
                             }
                         }
                     }
-                    answered.push((sender, result));
+                    answered.push((sender, (result, shared)));
                 }
                 for (sender, result) in answered {
                     let _ = sender.send(result);
@@ -137,7 +153,7 @@ async fn writer(
             } else {
                 StoreError::backend("append batch", text)
             };
-            let _ = sender.send(Err(error));
+            let _ = sender.send((Err(error), None));
         }
     }
 }

@@ -72,7 +72,8 @@ impl ChatService {
         request: SendMessage,
     ) -> ChatResult<PendingAppend> {
         let session = self.visible_session(actor, session_id).await?;
-        self.submit_into(actor, session, request).await
+        self.submit_into(actor, std::sync::Arc::new(session), request)
+            .await
     }
 
     /// [`ChatService::submit_message`] for a session the caller already resolved for this
@@ -81,7 +82,7 @@ impl ChatService {
     pub(crate) async fn submit_into(
         &self,
         actor: &Actor<'_>,
-        session: crate::domain::Session,
+        session: std::sync::Arc<crate::domain::Session>,
         request: SendMessage,
     ) -> ChatResult<PendingAppend> {
         session
@@ -297,7 +298,7 @@ impl ChatService {
         message: NewMessage,
     ) -> ChatResult<Appended> {
         self.append_queue()
-            .enqueue(message, session.clone())
+            .enqueue(message, std::sync::Arc::new(session.clone()))
             .await?
             .committed()
             .await

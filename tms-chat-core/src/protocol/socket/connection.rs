@@ -12,7 +12,7 @@ use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
 use crate::error::ChatError;
-use crate::notify::{Envelope, Subscriber, Topic};
+use crate::notify::{EncodedMessage, Envelope, Subscriber, Topic};
 use crate::store::Appended;
 use futures::stream::FuturesOrdered;
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -33,7 +33,10 @@ const MAX_SENDS_IN_FLIGHT: usize = 256;
 
 /// A send waiting for its commit: the request's `request_id` and the stored message.
 pub(super) type PendingAck =
-    Pin<Box<dyn Future<Output = (Option<Value>, Result<Appended, ChatError>)> + Send + Sync>>;
+    Pin<Box<dyn Future<Output = (Option<Value>, Result<Committed, ChatError>)> + Send + Sync>>;
+
+/// A committed send and the shared slot of its encoded message (`PendingAppend::committed_shared`).
+pub(super) type Committed = (Appended, Option<EncodedMessage>);
 
 static NEXT_CONNECTION: AtomicU64 = AtomicU64::new(1);
 
@@ -53,8 +56,9 @@ pub(super) struct Connection {
     /// `client_message_id`s of this connection's unacknowledged sends: their `new_message`
     /// echo is skipped, the ack carries the message.
     pub(super) own_pending: HashSet<String>,
-    /// A customer connection's own session, kept fresh by the session's events.
-    pub(super) own_session: Option<Session>,
+    /// A customer connection's own session (from its first send), kept fresh by the
+    /// session's events.
+    pub(super) own_session: Option<Arc<Session>>,
     /// An agent connection's sessions looked up before, kept fresh by their events.
     pub(super) known_sessions: KnownSessions,
     /// This socket's message and typing rates.
@@ -200,13 +204,15 @@ impl Connection {
         &mut self,
         events: &mut Receiver<Arc<Envelope>>,
         request_id: Option<Value>,
-        result: Result<Appended, ChatError>,
+        result: Result<Committed, ChatError>,
     ) -> Flow {
         while let Ok(event) = events.try_recv() {
             Box::pin(self.on_event(&event)).await;
         }
         match result {
-            Ok(appended) => self.push_ack(request_id.as_ref(), &appended),
+            Ok((appended, shared)) => {
+                self.push_ack(request_id.as_ref(), &appended, shared.as_ref())
+            }
             Err(e) => self.push_chat_error(request_id.as_ref(), &e),
         }
         Flow::Continue
@@ -287,8 +293,7 @@ impl Connection {
     /// A connection whose queue overflowed lost events: it forgets what it delivered and
     /// tells the client to resume each open session.
     fn resync_after_overflow(&mut self) {
-        if self.subscriber.has_overflowed() {
-            self.subscriber.clear_overflow();
+        if self.subscriber.take_overflow() {
             self.delivered_seq.forget_all();
             self.known_sessions.forget_all();
             self.push(&ServerFrame::ResyncRequired {

@@ -3,7 +3,7 @@
 //! session's public events), per-session `seq` de-duplication shared by live delivery and
 //! replay, and `resume`.
 
-use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame};
+use super::super::frames::{AgentEventFrame, CustomerEventFrame, MessageBody, ServerFrame};
 use super::super::http::close_code;
 use super::super::views::MessageView;
 use super::super::WsFrame;
@@ -14,21 +14,20 @@ use crate::auth::Actor;
 use crate::domain::{Agent, Message, SenderType};
 use crate::error::ChatError;
 use crate::ids::SessionId;
-use crate::notify::{Audience, ChatEvent, Envelope};
+use crate::notify::{Audience, ChatEvent, EncodedMessage, Envelope};
 use crate::store::{HistoryQuery, MAX_PAGE_SIZE};
 use serde_json::Value;
 use std::sync::Arc;
 
 impl Connection {
-    /// A customer connection remembers its session, so sends skip a lookup.
+    /// What a customer's session held when the socket opened: later messages are live, and
+    /// a gap in them is filled from the store. The session itself is kept from the first
+    /// send on (`own_session`), so an idle socket does not hold a copy.
     pub(super) async fn load_own_session(&mut self) {
         if let Principal::Customer { customer, .. } = &self.principal {
             let actor = Actor::Customer(customer);
             let own = self.api.service().get_session(&actor, &customer.session_id);
-            self.own_session = own.await.ok();
-            // What the customer's session held when the socket opened: later messages are
-            // live, and a gap in them is filled from the store.
-            if let Some(session) = &self.own_session {
+            if let Ok(session) = own.await {
                 self.delivered_seq.set(&session.id, session.last_seq);
             }
         }
@@ -62,7 +61,7 @@ impl Connection {
             let full = page.len() == MAX_PAGE_SIZE as usize;
             for m in &page {
                 after = m.seq;
-                self.deliver_message(m);
+                self.deliver_message(m, None);
             }
             if !full {
                 break;
@@ -98,11 +97,11 @@ impl Connection {
     /// A live message: queued as `new_message`, unless it was delivered already or is this
     /// connection's own unacknowledged send (its ack carries it; it still counts as
     /// delivered).
-    fn deliver_live(&mut self, m: &Message) {
+    fn deliver_live(&mut self, m: &Message, shared: Option<&EncodedMessage>) {
         if self.is_own_pending(m) {
             self.advance_delivered(m);
         } else {
-            self.deliver_message(m);
+            self.deliver_message(m, shared);
         }
     }
 
@@ -132,7 +131,7 @@ impl Connection {
         {
             Ok(missing) => {
                 for earlier in &missing {
-                    self.deliver_live(earlier);
+                    self.deliver_live(earlier, None);
                 }
             }
             Err(e) => {
@@ -144,12 +143,17 @@ impl Connection {
         }
     }
 
-    /// Queues `new_message` for `m` unless it was delivered already.
-    fn deliver_message(&mut self, m: &Message) {
+    /// Queues `new_message` for `m` unless it was delivered already; its message from
+    /// `shared` when the live event carries one.
+    fn deliver_message(&mut self, m: &Message, shared: Option<&EncodedMessage>) {
         if !self.advance_delivered(m) {
             return;
         }
-        let (session_id, message) = (&m.session_id, MessageView::from(m));
+        let message = match shared {
+            Some(slot) => MessageBody::shared(slot, m),
+            None => MessageBody::View(MessageView::from(m)),
+        };
+        let session_id = &m.session_id;
         let frame = match self.principal {
             Principal::Agent(_) => ServerFrame::AgentEvent(AgentEventFrame::NewMessage {
                 session_id,
@@ -186,7 +190,7 @@ impl Connection {
                     return;
                 }
                 let show_avatars = *show_avatars;
-                self.on_customer_event(&envelope.event, show_avatars).await;
+                self.on_customer_event(envelope, show_avatars).await;
             }
         }
     }
@@ -216,7 +220,7 @@ impl Connection {
         // Encoded once per event, shared by every agent connection.
         let text = match envelope.agent_frame.get() {
             Some(text) => text,
-            None => match encoding::agent_frame(&envelope.event) {
+            None => match encoding::agent_frame(envelope) {
                 Some(text) => envelope.agent_frame.get_or_init(|| Arc::from(text)),
                 None => return,
             },
@@ -224,11 +228,12 @@ impl Connection {
         self.out.push(WsFrame::Text(text.to_string()));
     }
 
-    async fn on_customer_event(&mut self, event: &ChatEvent, show_avatars: bool) {
+    async fn on_customer_event(&mut self, envelope: &Envelope, show_avatars: bool) {
+        let event = &envelope.event;
         match event {
             ChatEvent::NewMessage { message } => {
                 self.fill_gap_before(message).await;
-                self.deliver_live(message);
+                self.deliver_live(message, Some(&envelope.message_json));
                 return;
             }
             ChatEvent::TypingIndicator {
@@ -243,10 +248,10 @@ impl Connection {
                     .as_ref()
                     .is_some_and(|s| s.id == session.id) =>
             {
-                self.own_session = Some(session.clone());
+                self.own_session = Some(Arc::new(session.clone()));
             }
             ChatEvent::SessionEnded { session } => {
-                self.own_session = Some(session.clone());
+                self.own_session = Some(Arc::new(session.clone()));
                 self.closing = Some((close_code::NORMAL, "session ended"));
             }
             _ => {}

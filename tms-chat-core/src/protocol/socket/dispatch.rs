@@ -5,6 +5,7 @@
 //! acknowledged.
 
 use super::super::abuse::FrameKind;
+use super::super::frames::MessageBody;
 use super::super::frames::{ClientFrame, ServerFrame};
 use super::super::views::MessageView;
 use super::connection::Connection;
@@ -13,43 +14,16 @@ use crate::auth::{Actor, CustomerPrincipal};
 use crate::domain::Agent;
 use crate::error::ChatError;
 use crate::ids::SessionId;
-use crate::notify::Topic;
+use crate::notify::{EncodedMessage, Topic};
 use crate::service::SendMessage;
 use crate::store::Appended;
 use serde_json::Value;
 use std::sync::Arc;
 
-/// Why a text frame is not a client frame: its `request_id` (when it had one), the reason
-/// and the field at fault (when one is).
-type Malformed = (Option<Value>, String, Option<String>);
-
-/// Parses a text frame into a client frame and its `request_id`.
-fn parse(text: &str) -> Result<(ClientFrame, Option<Value>), Malformed> {
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v @ Value::Object(_)) => v,
-        Ok(_) => {
-            return Err((
-                None,
-                "a frame must be a JSON object with a `type`".to_owned(),
-                None,
-            ))
-        }
-        Err(e) => return Err((None, format!("malformed JSON: {e}"), None)),
-    };
-    let request_id = value.get("request_id").cloned();
-    if let Err(e) = super::super::body::refuse_nul(&value) {
-        return Err((request_id, e.public_message(), e.field().map(str::to_owned)));
-    }
-    match serde_json::from_value(value) {
-        Ok(frame) => Ok((frame, request_id)),
-        Err(e) => Err((request_id, format!("invalid frame: {e}"), None)),
-    }
-}
-
 impl Connection {
     /// Handles one text frame from the client.
     pub(super) async fn on_client_frame(&mut self, text: &str) {
-        let (frame, request_id) = match parse(text) {
+        let (frame, request_id) = match super::decode::decode(text) {
             Ok(parsed) => parsed,
             Err((request_id, message, field)) => {
                 let field = field.as_deref();
@@ -157,9 +131,11 @@ impl Connection {
         let session = match self.known_session(&sid) {
             Some(session) => session,
             None => {
-                let session = service.get_session(&actor.as_actor(), &sid).await?;
-                if matches!(self.principal, Principal::Agent(_)) {
-                    self.known_sessions.remember(session.clone());
+                let session = Arc::new(service.get_session(&actor.as_actor(), &sid).await?);
+                match self.principal {
+                    Principal::Agent(_) => self.known_sessions.remember(Arc::clone(&session)),
+                    // A customer sees only their own session.
+                    Principal::Customer { .. } => self.own_session = Some(Arc::clone(&session)),
                 }
                 session
             }
@@ -171,22 +147,28 @@ impl Connection {
             self.own_pending.insert(cid);
         }
         let rid = rid.cloned();
-        self.acks
-            .push_back(Box::pin(async move { (rid, pending.committed().await) }));
+        self.acks.push_back(Box::pin(
+            async move { (rid, pending.committed_shared().await) },
+        ));
         Ok(())
     }
 
     /// The session of a send as this connection last heard it: a customer's own session, or
     /// one this agent connection looked up before; `None` when it must be read.
-    fn known_session(&self, id: &SessionId) -> Option<crate::domain::Session> {
+    fn known_session(&self, id: &SessionId) -> Option<Arc<crate::domain::Session>> {
         match &self.own_session {
-            Some(own) if &own.id == id => Some(own.clone()),
+            Some(own) if &own.id == id => Some(Arc::clone(own)),
             _ => self.known_sessions.get(id).cloned(),
         }
     }
 
     /// Queues the `message_ack` of a committed send.
-    pub(super) fn push_ack(&mut self, rid: Option<&Value>, appended: &Appended) {
+    pub(super) fn push_ack(
+        &mut self,
+        rid: Option<&Value>,
+        appended: &Appended,
+        shared: Option<&EncodedMessage>,
+    ) {
         let m = &appended.message;
         if let Some(cid) = &m.client_message_id {
             self.own_pending.remove(cid);
@@ -197,7 +179,10 @@ impl Connection {
             client_message_id: m.client_message_id.as_deref(),
             seq: m.seq,
             duplicate: !appended.created,
-            message: MessageView::from(m),
+            message: match shared {
+                Some(slot) => MessageBody::shared(slot, m),
+                None => MessageBody::View(MessageView::from(m)),
+            },
         });
     }
 
@@ -238,7 +223,7 @@ impl Connection {
         let topic = Topic::Session(session.id.clone());
         service.notifier().subscribe(topic, &self.subscriber);
         let last_seq = session.last_seq;
-        self.known_sessions.remember(session);
+        self.known_sessions.remember(Arc::new(session));
         Ok(last_seq)
     }
 

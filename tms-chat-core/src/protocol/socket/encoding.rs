@@ -3,15 +3,16 @@
 //! the assigned agent's public profile. Events a side does not get have no frame (notes and
 //! presence are agents' only).
 
-use super::super::frames::{AgentEventFrame, CustomerEventFrame, ServerFrame, TypingFrame};
-use super::super::views::{MessageView, ReadMarkerView, SessionView};
+use super::super::frames::TypingFrame;
+use super::super::frames::{AgentEventFrame, CustomerEventFrame, MessageBody, ServerFrame};
+use super::super::views::{ReadMarkerView, SessionView};
 use super::super::ChatApi;
-use crate::notify::ChatEvent;
+use crate::notify::{ChatEvent, Envelope};
 
 /// The agent-side frame of an event, encoded; `None` for a revocation (it closes
 /// connections instead: `socket/revocation.rs`).
-pub(super) fn agent_frame(event: &ChatEvent) -> Option<String> {
-    let frame = match event {
+pub(super) fn agent_frame(envelope: &Envelope) -> Option<String> {
+    let frame = match &envelope.event {
         ChatEvent::SessionCreated { session } => AgentEventFrame::SessionCreated {
             session_id: &session.id,
             session: SessionView::from(session),
@@ -50,7 +51,7 @@ pub(super) fn agent_frame(event: &ChatEvent) -> Option<String> {
         },
         ChatEvent::NewMessage { message } => AgentEventFrame::NewMessage {
             session_id: &message.session_id,
-            message: MessageView::from(message),
+            message: MessageBody::shared(&envelope.message_json, message),
         },
         ChatEvent::TypingIndicator {
             session_id,

@@ -11,6 +11,7 @@ use crate::domain::Session;
 use crate::ids::SessionId;
 use crate::notify::ChatEvent;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Most sessions one connection remembers; beyond it the map starts over (a console has a
 /// few sessions open, a bulk sender many, and a read is the fallback either way).
@@ -19,17 +20,17 @@ const MAX_KNOWN: usize = 64;
 /// Sessions by id, as last heard. Empty (and allocation-free) until the first lookup.
 #[derive(Default)]
 pub(super) struct KnownSessions {
-    sessions: HashMap<SessionId, Session>,
+    sessions: HashMap<SessionId, Arc<Session>>,
 }
 
 impl KnownSessions {
     /// The session as last heard, if this connection knows it.
-    pub(super) fn get(&self, id: &SessionId) -> Option<&Session> {
+    pub(super) fn get(&self, id: &SessionId) -> Option<&Arc<Session>> {
         self.sessions.get(id)
     }
 
     /// Remembers a session just read from the store.
-    pub(super) fn remember(&mut self, session: Session) {
+    pub(super) fn remember(&mut self, session: Arc<Session>) {
         if self.sessions.len() >= MAX_KNOWN && !self.sessions.contains_key(&session.id) {
             self.sessions.clear();
         }
@@ -46,7 +47,7 @@ impl KnownSessions {
             _ => return,
         };
         if let Some(known) = self.sessions.get_mut(&session.id) {
-            *known = session.clone();
+            *known = Arc::new(session.clone());
         }
     }
 

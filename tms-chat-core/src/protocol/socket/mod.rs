@@ -17,6 +17,7 @@
 //! It knows no web framework: adapters hand it a `Stream + Sink` of [`WsFrame`]s.
 
 mod connection;
+mod decode;
 mod delivery;
 mod dispatch;
 mod encoding;
