@@ -66,6 +66,7 @@ struct FlatFrame<'a> {
     attachment_id: Option<AttachmentId>,
     client_message_id: Option<String>,
     is_typing: Option<bool>,
+    preview: Option<String>,
     after_seq: Option<i64>,
     seq: Option<i64>,
 }
@@ -85,6 +86,7 @@ fn decode_flat(text: &str) -> Option<(ClientFrame, Option<Value>)> {
         "typing_indicator" => ClientFrame::TypingIndicator {
             session_id: flat.session_id,
             is_typing: flat.is_typing?,
+            preview: flat.preview,
         },
         "subscribe" => ClientFrame::Subscribe {
             session_id: flat.session_id?,
@@ -136,6 +138,7 @@ mod tests {
             r#"{"type":"send_message","content":"h\u00e9\n","request_id":"r"}"#,
             r#"{"type":"send_message","message_type":"file","attachment_id":"a1","request_id":null}"#,
             r#"{"type":"typing_indicator","is_typing":true}"#,
+            r#"{"type":"typing_indicator","is_typing":true,"preview":"Hello, I w"}"#,
             r#"{"type":"subscribe","session_id":"s1","extra":{"nested":[1,2]}}"#,
             r#"{"type":"unsubscribe","session_id":"s1"}"#,
             r#"{"type":"resume","after_seq":12}"#,
@@ -180,6 +183,7 @@ mod tests {
             "attachment_id",
             "client_message_id",
             "is_typing",
+            "preview",
             "after_seq",
             "seq",
             "other",
@@ -191,6 +195,7 @@ mod tests {
             r#""resume""#,
             r#""mark_read""#,
             r#""ping""#,
+            r#""typing_indicator""#,
             r#""s1""#,
             r#""te\u0000xt""#,
             "true",
