@@ -195,7 +195,6 @@ mod tests {
             r#""resume""#,
             r#""mark_read""#,
             r#""ping""#,
-            r#""typing_indicator""#,
             r#""s1""#,
             r#""te\u0000xt""#,
             "true",
