@@ -6,6 +6,7 @@
 
 mod abuse;
 mod agent_rest;
+mod audit;
 mod bad_input;
 mod errors;
 mod headers;
@@ -17,6 +18,7 @@ mod sockets;
 
 pub use abuse::*;
 pub use agent_rest::*;
+pub use audit::*;
 pub use bad_input::*;
 pub use errors::*;
 pub use headers::*;
