@@ -169,6 +169,7 @@ macro_rules! __for_each_case {
             nul_characters_are_refused_with_422_naming_the_field,
             a_customer_token_on_an_agent_path_is_403_forbidden,
             bodies_are_not_read_before_the_caller_is_known,
+            eight_concurrent_assign_to_me_at_the_agents_limit_let_exactly_it_through,
             websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
             // Audit log and customer data
             the_audit_log_and_customer_data_are_for_admins_of_their_tenant,
