@@ -151,6 +151,16 @@ pub async fn the_audit_log_and_customer_data_are_for_admins_of_their_tenant(f: &
         }
         f.send(anonymous).await.expect_error(401, "unauthorized");
     }
+    // Refused before the input is looked at: bad input from a non-admin is still `403`.
+    f.get(&a.agent, "/v1/chat/audit?cursor=garbage")
+        .await
+        .expect_error(403, "forbidden");
+    f.get(&a.agent, "/v1/chat/customers/export")
+        .await
+        .expect_error(403, "forbidden");
+    f.post(&a.agent, "/v1/chat/customers/erase", json!({}))
+        .await
+        .expect_error(403, "forbidden");
     // The customer is still there: nothing above erased it.
     f.get(&a.admin, &format!("/v1/chat/sessions/{sid}"))
         .await
