@@ -85,7 +85,10 @@ async fn an_admin_sets_and_clears_a_widgets_retention_on_the_widgets_page() {
     let browser = crate::support::cdp::Browser::launch(&chromium).await;
     let console = browser.open(&format!("{base}/console")).await;
     console_signs_in(&console, ADMIN_TOKEN).await;
-    console.navigate(&format!("{base}/console#/widgets")).await;
+    // Signed in: the top bar's "Chat › Widgets", clicked.
+    let widgets_link = "document.querySelector('a[href=\"#/widgets\"]')";
+    console.wait_for(widgets_link, "the Widgets link").await;
+    console.click_element(widgets_link).await;
     open_in_editor(&console, "Retention Shop").await;
     assert_eq!(
         console.eval(&format!("{RETENTION_BOX}.value")).await,
@@ -103,6 +106,14 @@ async fn an_admin_sets_and_clears_a_widgets_retention_on_the_widgets_page() {
     console.reload().await;
     open_in_editor(&console, "Retention Shop").await;
     assert_eq!(console.eval(&format!("{RETENTION_BOX}.value")).await, "30");
+    console
+        .eval(&format!(
+            "{RETENTION_BOX}.closest('fieldset').scrollIntoView({{block: 'center'}})"
+        ))
+        .await;
+    console
+        .screenshot(&super::screenshots().join("console-widget-retention.png"))
+        .await;
 
     // Out of range: the server's refusal shows beside the field, nothing changes.
     type_retention(&console, "0").await;
