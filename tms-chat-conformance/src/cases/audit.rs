@@ -372,6 +372,18 @@ pub async fn admins_export_and_erase_a_customer_of_their_own_tenant_only(f: &Fix
     f.get(&a.admin, &format!("/v1/chat/sessions/{sid}"))
         .await
         .expect_status(200);
+    // An email known only in tenant A: B's admin exports nothing and erases nothing.
+    let only_a = "/v1/chat/customers/export?customer_email=ivy%40example.com";
+    let nothing = f.get(&b.admin, only_a).await;
+    assert_eq!(nothing.expect_status(200)["sessions"], json!([]));
+    let none = f
+        .post(
+            &b.admin,
+            "/v1/chat/customers/erase",
+            json!({"customer_email": "ivy@example.com"}),
+        )
+        .await;
+    assert_eq!(none.expect_status(200)["erased_sessions"], 0);
 
     let erase = f
         .post(
@@ -411,7 +423,7 @@ pub async fn admins_export_and_erase_a_customer_of_their_own_tenant_only(f: &Fix
     assert_eq!(again.expect_status(200)["erased_sessions"], 0);
 
     // Audited: two exports and two erasures by admin-1, naming eve by reference only; B's
-    // log holds B's own export and erasure and nothing of A's.
+    // log holds B's own exports and erasures and nothing of A's.
     let log = whole_log(f, &a.admin, "&actor=admin-1", 200).await;
     let exported = with_action(&log, "customer.exported");
     let erased = with_action(&log, "customer.erased");
@@ -429,7 +441,7 @@ pub async fn admins_export_and_erase_a_customer_of_their_own_tenant_only(f: &Fix
     let text = serde_json::to_string(&log).expect("json");
     assert!(!text.to_lowercase().contains("eve@example.com"), "{text}");
     let b_log = whole_log(f, &b.admin, "", 200).await;
-    assert_eq!(with_action(&b_log, "customer.exported").len(), 1);
-    assert_eq!(with_action(&b_log, "customer.erased").len(), 1);
+    assert_eq!(with_action(&b_log, "customer.exported").len(), 2);
+    assert_eq!(with_action(&b_log, "customer.erased").len(), 2);
     assert!(b_log.iter().all(|e| e["tenant_id"] == b.id.as_str()));
 }
