@@ -169,7 +169,13 @@ macro_rules! __for_each_case {
             nul_characters_are_refused_with_422_naming_the_field,
             a_customer_token_on_an_agent_path_is_403_forbidden,
             bodies_are_not_read_before_the_caller_is_known,
+            eight_concurrent_assign_to_me_at_the_agents_limit_let_exactly_it_through,
             websocket_protocol_violations_close_with_1002_and_bad_utf8_with_1007,
+            // Audit log and customer data
+            the_audit_log_and_customer_data_are_for_admins_of_their_tenant,
+            the_audit_log_filters_by_time_actor_and_session_newest_first_in_pages,
+            bad_audit_queries_and_customer_emails_get_422_invalid_input,
+            admins_export_and_erase_a_customer_of_their_own_tenant_only,
             // Browser-facing headers
             console_pages_send_a_strict_csp_and_no_referrer,
             // Widget options
@@ -205,6 +211,7 @@ mod tests {
         let sources = [
             include_str!("cases/abuse.rs"),
             include_str!("cases/agent_rest.rs"),
+            include_str!("cases/audit.rs"),
             include_str!("cases/bad_input.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),

@@ -1,6 +1,7 @@
 // @ts-check
 // Owns the widgets page: the widget list and the editor form (general settings, appearance,
-// uploads, business hours), saving with field-level errors, the embed code and deleting.
+// uploads, data retention, business hours), saving with field-level errors, the embed code
+// and deleting.
 // A new widget's form starts from the defaults the server sends; nothing here repeats them.
 
 /** @typedef {import('../types/protocol').WidgetView} WidgetView */
@@ -143,6 +144,7 @@ function editWidget(widget, signOut) {
     generalFieldset(values, fields),
     appearanceFieldset(values, fields),
     settingsFieldset(values, fields),
+    retentionFieldset(values, fields),
     hours.fieldset(hoursError),
   ]));
 }
@@ -319,6 +321,38 @@ function settingsFieldset(values, fields) {
 }
 
 /**
+ * Data retention: `retention_days`, how long ended chats are kept (empty: forever).
+ * @param {WidgetForm} values
+ * @param {EditorFields} fields
+ */
+function retentionFieldset(values, fields) {
+  // A new widget's defaults carry no retention: it keeps everything.
+  const current = /** @type {{ retention_days?: number | null }} */ (values).retention_days;
+  const days = createElement('input', {
+    type: 'number',
+    min: '1',
+    max: '3650',
+    step: '1',
+    placeholder: 'Keep forever',
+    value: current == null ? '' : String(current),
+  });
+  return createElement('fieldset', {}, [
+    createElement('legend', { text: 'Data retention' }),
+    field(fields, 'retention_days', 'Delete ended chats after (days)', days, {
+      hint: 'Empty: keep forever. Older ended chats are deleted with their messages, notes and files.',
+    }),
+  ]);
+}
+
+/**
+ * The `retention_days` to save from the box's text: `null` (keep forever) when empty.
+ * @param {string} text
+ */
+function retentionDays(text) {
+  return text.trim() === '' ? null : Number(text);
+}
+
+/**
  * @typedef {object} DayInputs
  * @property {string} day
  * @property {HTMLInputElement} open whether the widget is open that day
@@ -421,6 +455,7 @@ function widgetBody(fields, businessHours) {
     require_email: checked('require_email'),
     auto_create_ticket: checked('auto_create_ticket'),
     max_upload_bytes: Math.round(Number(value('max_upload_bytes')) * MEGABYTE) || defaults.max_upload_bytes,
+    retention_days: retentionDays(value('retention_days')),
     business_hours: businessHours,
   };
 }

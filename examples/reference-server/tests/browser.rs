@@ -11,6 +11,7 @@
 mod accessibility;
 mod support;
 mod widget_options;
+mod widget_retention;
 mod working_day;
 
 use serde_json::{json, Value};

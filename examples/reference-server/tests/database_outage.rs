@@ -1,7 +1,8 @@
 //! A database that goes away: the reference server reaches PostgreSQL through a TCP proxy the
 //! test cuts and restores. While it is cut, REST calls answer `503 unavailable`, `/readyz`
-//! answers `503`, and a socket `send_message` gets an `error` event with the code
-//! `unavailable` and no acknowledgement; once it is back everything works again without a
+//! answers `503`, REST writes (a note, a message, a widget) answer `503` and store nothing,
+//! and a socket `send_message` gets an `error` event with the code `unavailable` and no
+//! acknowledgement; once it is back everything works again without a
 //! restart, and the message acknowledged before the cut is still there, once. Needs
 //! `DATABASE_URL` (skipped without, unless `TMS_CHAT_REQUIRE_ALL_TESTS` is set).
 
@@ -157,6 +158,38 @@ async fn a_lost_database_answers_503_and_everything_recovers_when_it_returns() {
     let error = next_event(&mut ws, "error").await;
     assert_eq!(error["code"], "unavailable", "{error}");
     assert_eq!(error["request_id"], "c2", "{error}");
+    // REST writes answer 503 too, never 500: a note (an audited write), an agent's message
+    // (an append), a new widget.
+    let client = reqwest::Client::new();
+    for (path, body) in [
+        (
+            format!("/v1/chat/sessions/{session}/notes"),
+            json!({"content": "note during the cut"}),
+        ),
+        (
+            format!("/v1/chat/sessions/{session}/messages"),
+            json!({"content": "reply during the cut"}),
+        ),
+        (
+            "/v1/chat/widgets".to_owned(),
+            json!({"name": "Cut", "domain": "cut.example.com"}),
+        ),
+    ] {
+        let reply = client
+            .post(format!("{}{path}", server.base))
+            .bearer_auth(ADMIN_TOKEN)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = reply.status().as_u16();
+        let body: Value = reply.json().await.unwrap_or(Value::Null);
+        assert_eq!(
+            (status, body["error"]["code"].as_str()),
+            (503, Some("unavailable")),
+            "POST {path}: {body}"
+        );
+    }
 
     proxy.restore();
     sessions_until(&server, 200).await;
@@ -185,4 +218,15 @@ async fn a_lost_database_answers_503_and_everything_recovers_when_it_returns() {
     assert_eq!(count("before the cut"), 1, "{contents:?}");
     assert_eq!(count("during the cut"), 0, "{contents:?}");
     assert_eq!(count("after the cut"), 1, "{contents:?}");
+    assert_eq!(count("reply during the cut"), 0, "{contents:?}");
+    let notes: Value = reqwest::Client::new()
+        .get(format!("{}/v1/chat/sessions/{session}/notes", server.base))
+        .bearer_auth(ADMIN_TOKEN)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(notes["notes"], json!([]), "{notes}");
 }

@@ -1,6 +1,7 @@
 //! Bad input found by trying it (issue 11): NUL characters, a customer token on an agent
-//! path, bodies sent to a caller not known yet, WebSocket protocol violations. Every answer
-//! is a typed refusal, never a `500` or a dropped connection.
+//! path, bodies sent to a caller not known yet, concurrent Assign to Me at the agent's limit,
+//! WebSocket protocol violations. Every answer is a typed refusal, never a `500` or a dropped
+//! connection.
 
 use super::*;
 use crate::UPLOAD_BODY_LIMIT;
@@ -154,6 +155,44 @@ pub async fn bodies_are_not_read_before_the_caller_is_known(f: &Fixture) {
         let reply = f.raw(method, &path, &headers).await;
         reply.expect_error(401, "unauthorized");
     }
+}
+
+/// Eight concurrent Assign to Me by an agent who may hold one open session: exactly one goes
+/// through, the other seven get `409 session_limit_reached`, the agent holds one session and
+/// the log records one assignment (the database counts and writes in one step).
+pub async fn eight_concurrent_assign_to_me_at_the_agents_limit_let_exactly_it_through(f: &Fixture) {
+    let t = &f.a;
+    let mut sessions = Vec::new();
+    for i in 0..8 {
+        sessions.push(f.customer(t, &format!("rush{i}")).await.session_id);
+    }
+    let paths: Vec<String> = sessions
+        .iter()
+        .map(|sid| format!("/v1/chat/sessions/{sid}/assign"))
+        .collect();
+    let assigns = paths.iter().map(|path| f.post(&t.limited, path, json!({})));
+    let replies = futures::future::join_all(assigns).await;
+    let mut taken = 0;
+    for reply in &replies {
+        if reply.status == 200 {
+            assert_eq!(reply["assigned_agent_id"], "agent-321");
+            taken += 1;
+        } else {
+            reply.expect_error(409, "session_limit_reached");
+        }
+    }
+    assert_eq!(taken, 1, "exactly the limit goes through");
+    let agents = f.get(&t.admin, "/v1/chat/agents").await;
+    let limited = agents
+        .list("agents")
+        .iter()
+        .find(|a| a["id"] == "agent-321")
+        .expect("agent-321 listed");
+    assert_eq!(limited["active_sessions"], 1);
+    let log = f
+        .get(&t.admin, "/v1/chat/audit?actor=agent-321&limit=200")
+        .await;
+    assert_eq!(log.list("entries").len(), 1, "{}", log.json);
 }
 
 /// WebSocket protocol violations close the socket with 1002 and a text message that is not

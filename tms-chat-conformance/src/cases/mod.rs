@@ -6,6 +6,7 @@
 
 mod abuse;
 mod agent_rest;
+mod audit;
 mod bad_input;
 mod errors;
 mod headers;
@@ -18,6 +19,7 @@ mod widget_options;
 
 pub use abuse::*;
 pub use agent_rest::*;
+pub use audit::*;
 pub use bad_input::*;
 pub use errors::*;
 pub use headers::*;

@@ -4,6 +4,7 @@
 
 use super::session_update::{Announce, Change, LoadAs};
 use super::ChatService;
+use crate::auth::Actor;
 use crate::domain::{Agent, Message, Session};
 use crate::error::{ChatError, ChatResult};
 use crate::ids::SessionId;
@@ -78,14 +79,17 @@ impl ChatService {
             .await?;
         let tenant = session.tenant_id.clone();
         let ticket_id = &ticket.id;
-        self.update_session(
-            LoadAs::Service(&tenant),
-            &session.id,
-            |mut current| async move {
-                current.ticket_id = Some(ticket_id.clone());
-                Ok(Change::Write(current, Announce::Updated))
-            },
-        )
+        // A manual ticket is the agent's change (audited as theirs); an automatic one the
+        // service's own.
+        let actor = agent.map(Actor::Agent);
+        let load_as = match &actor {
+            Some(actor) => LoadAs::Actor(actor),
+            None => LoadAs::Service(&tenant),
+        };
+        self.update_session(load_as, &session.id, |mut current| async move {
+            current.ticket_id = Some(ticket_id.clone());
+            Ok(Change::Write(current, Announce::Updated))
+        })
         .await?;
         Ok(ticket)
     }

@@ -1,6 +1,7 @@
 //! The audit log (`GET /v1/chat/audit`) and a customer's rights: export
 //! (`GET /v1/chat/customers/export`) and erasure (`POST /v1/chat/customers/erase`). Admins
-//! only; the service refuses everyone else.
+//! only: anyone else is refused (`403`) before their input is looked at, and the service
+//! checks again.
 
 use super::{limit, AgentCall};
 use crate::error::{ChatError, ChatResult};
@@ -10,11 +11,13 @@ use crate::protocol::envelopes::{AuditList, CustomerErased, CustomerExport, Expo
 use crate::protocol::requests::EraseCustomerRequest;
 use crate::protocol::views::{MessageView, SessionView};
 use crate::protocol::ApiResponse;
+use crate::service::ChatService;
 use crate::store::{AuditCursor, AuditFilter};
 use chrono::{DateTime, Utc};
 
 /// `GET /v1/chat/audit`: `from`, `to` (RFC 3339), `actor`, `session_id`, paged by cursor.
 pub(super) async fn list(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    ChatService::require_admin(call.agent)?;
     let q = call.query();
     let cursor = q
         .get("cursor")
@@ -41,6 +44,7 @@ pub(super) async fn list(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
 
 /// `POST /v1/chat/customers/erase` `{"customer_email"}`.
 pub(super) async fn erase(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    ChatService::require_admin(call.agent)?;
     let body: EraseCustomerRequest = call.json()?;
     let erased_sessions = call
         .service()
@@ -51,6 +55,7 @@ pub(super) async fn erase(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
 
 /// `GET /v1/chat/customers/export?customer_email=`.
 pub(super) async fn export(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
+    ChatService::require_admin(call.agent)?;
     let q = call.query();
     let email = q
         .get("customer_email")
