@@ -115,6 +115,11 @@ macro_rules! migrations {
                 description: "message search",
                 sql: include_str!(concat!("../migrations/", $db, "/0009_message_search.sql")),
             },
+            Migration {
+                version: 10,
+                description: "customer context",
+                sql: include_str!(concat!("../migrations/", $db, "/0010_visit_context.sql")),
+            },
         ]
     };
 }

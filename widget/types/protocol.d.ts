@@ -85,7 +85,15 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, } | { "type": "queue_updated",
+note: Note, } | { "type": "visit_updated",
+/**
+ * The session.
+ */
+session_id: SessionId,
+/**
+ * What the widget reported.
+ */
+context: VisitContext, } | { "type": "queue_updated",
 /**
  * The waiting session.
  */
@@ -362,7 +370,31 @@ session_id?: SessionId | null,
 /**
  * The highest `seq` read.
  */
-seq: number, } | { "type": "ping", };
+seq: number, } | { "type": "page_view",
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, } | { "type": "ping", };
 
 /**
  * What a client writes on a socket: a [`ClientFrame`] and, optionally, a `request_id` of any
@@ -425,7 +457,31 @@ session_id?: SessionId | null,
 /**
  * The highest `seq` read.
  */
-seq: number, } | { "type": "ping", });
+seq: number, } | { "type": "page_view",
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, } | { "type": "ping", });
 
 /**
  * `POST /v1/chat/public/widgets/{id}/contact`.
@@ -472,7 +528,12 @@ customer_verified: boolean,
 /**
  * The customer's other sessions in the agent's scope.
  */
-previous_sessions: Array<SessionView>, };
+previous_sessions: Array<SessionView>,
+/**
+ * What the widget reported last about the visit (page, browser, language, time zone);
+ * `null` when it reported nothing.
+ */
+context: VisitContext | null, };
 
 /**
  * `POST /v1/chat/customers/erase`.
@@ -770,6 +831,36 @@ content: string, };
  * What the widget offers when closed.
  */
 export type OfflineBehavior = "show_message" | "collect_contact" | "redirect";
+
+/**
+ * A page view as the widget reports it (the `context` of a session start, the `page_view`
+ * socket frame). Every field is optional; empty strings count as absent.
+ */
+export type PageView = {
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, };
 
 /**
  * What an agent is, as routing and colleagues see it.
@@ -1177,7 +1268,11 @@ customer_email?: string | null,
 /**
  * HMAC-SHA256 of the email with the widget's identity secret, computed by the host site.
  */
-identity_hash?: string | null, };
+identity_hash?: string | null,
+/**
+ * The page the chat starts on (the customer context, agents only).
+ */
+context?: PageView | null, };
 
 /**
  * What a system message records.
@@ -1271,6 +1366,43 @@ export type TypingRequest = {
  * Whether the sender is typing.
  */
 is_typing: boolean, };
+
+/**
+ * The customer context stored with a session: the last page view, validated.
+ */
+export type VisitContext = {
+/**
+ * The page's URL.
+ */
+url: string | null,
+/**
+ * The page's title.
+ */
+title: string | null,
+/**
+ * Where the customer came from.
+ */
+referrer: string | null,
+/**
+ * Browser and major version (`Chrome 131`), from the user agent.
+ */
+browser: string | null,
+/**
+ * Operating system (`Windows`, `macOS`, `Android 14`, `iOS 17`, `Linux`).
+ */
+os: string | null,
+/**
+ * The browser's language.
+ */
+language: string | null,
+/**
+ * The customer's IANA time zone.
+ */
+time_zone: string | null,
+/**
+ * When the widget reported it.
+ */
+updated_at: string, };
 
 /**
  * `PATCH /v1/chat/public/widgets/{widget}/session` (the widget's `setVisitor`).

@@ -7,6 +7,7 @@
 mod abuse;
 mod agent_rest;
 mod bad_input;
+mod customer_context;
 mod errors;
 mod headers;
 mod isolation;
@@ -18,6 +19,7 @@ mod sockets;
 pub use abuse::*;
 pub use agent_rest::*;
 pub use bad_input::*;
+pub use customer_context::*;
 pub use errors::*;
 pub use headers::*;
 pub use isolation::*;

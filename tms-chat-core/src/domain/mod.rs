@@ -12,6 +12,7 @@ pub mod presence;
 pub mod routing;
 pub mod session;
 pub mod tenant;
+pub mod visit;
 pub mod widget;
 
 pub use agent::{Agent, Role};
@@ -27,4 +28,5 @@ pub use session::{
     EndedBy, ReadMarker, ReplyClock, Session, SessionAction, SessionStatus, TransferTarget,
 };
 pub use tenant::{Project, Tenant};
+pub use visit::{PageView, VisitContext};
 pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition};
