@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 mod support;
+mod customer_context;
 mod working_day;
 
 use serde_json::{json, Value};
