@@ -120,6 +120,7 @@ macro_rules! __for_each_case {
             public_widget_configuration_has_exactly_the_documented_fields,
             customers_start_chat_in_and_end_their_own_session,
             business_hours_gate_customer_sessions_but_never_agents,
+            a_closed_exception_today_closes_the_widget_until_the_next_special_hours,
             widgets_that_require_an_email_refuse_sessions_without_one,
             identity_hashes_mark_customers_verified,
             cors_echoes_allowed_origins_and_refuses_others_readably,

@@ -281,7 +281,11 @@ offline_behavior: OfflineBehavior,
 /**
  * Where `redirect` sends the customer (http/https URL).
  */
-offline_redirect_url?: string | null, };
+offline_redirect_url?: string | null,
+/**
+ * Dates whose regular hours are replaced (holidays, special days), each date once.
+ */
+exceptions?: Array<DayException>, };
 
 /**
  * `GET /v1/chat/canned-responses`.
@@ -643,6 +647,28 @@ session: CustomerSessionView,
  * The customer's bearer token.
  */
 customer_token: string, };
+
+/**
+ * One local date whose regular hours are replaced: `closed`, or `open` and `close` as for a
+ * weekday.
+ */
+export type DayException = {
+/**
+ * The local date, `YYYY-MM-DD`, in the schedule's time zone.
+ */
+date: string,
+/**
+ * Closed all that day.
+ */
+closed?: boolean,
+/**
+ * Opening time, `HH:MM` (unless closed).
+ */
+open?: string,
+/**
+ * Closing time, `HH:MM`, may be `24:00` or before `open` (past midnight).
+ */
+close?: string, };
 
 /**
  * Opening time of one weekday, `HH:MM` 24-hour local times. A `close` earlier than `open`

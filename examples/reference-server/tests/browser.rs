@@ -8,8 +8,8 @@
 
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
-mod support;
 mod customer_context;
+mod support;
 mod working_day;
 
 use serde_json::{json, Value};

@@ -17,7 +17,7 @@ pub mod widget;
 
 pub use agent::{Agent, Role};
 pub use audit::{customer_reference, AuditAction, AuditEntry};
-pub use business_hours::{BusinessHours, DayHours, OfflineBehavior};
+pub use business_hours::{BusinessHours, DayException, DayHours, OfflineBehavior};
 pub use canned::CannedResponse;
 pub use message::{Attachment, Message, MessageKind, NewMessage, SenderType, SystemEvent};
 pub use note::Note;

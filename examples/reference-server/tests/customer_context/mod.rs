@@ -18,7 +18,8 @@ fn visit_field(field: &str) -> String {
 
 /// An agent-started session of Pat's that ended, with one agent message; its id.
 async fn earlier_chat(rest: &Rest<'_>, wid: &str) -> String {
-    let body = json!({"widget_id": wid, "customer_email": "pat@example.com", "customer_name": "Pat"});
+    let body =
+        json!({"widget_id": wid, "customer_email": "pat@example.com", "customer_name": "Pat"});
     let started = rest
         .call("POST", ADMIN_TOKEN, "/v1/chat/sessions", Some(body))
         .await;
@@ -43,9 +44,9 @@ async fn visit_shows(console: &Page, field: &str, expected: &Value) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_agent_sees_where_the_customer_is_their_local_time_and_earlier_chats() {
-    let Some(chromium) = browser_or_skip(
-        "the_agent_sees_where_the_customer_is_their_local_time_and_earlier_chats",
-    ) else {
+    let Some(chromium) =
+        browser_or_skip("the_agent_sees_where_the_customer_is_their_local_time_and_earlier_chats")
+    else {
         return;
     };
     let server = start("axum", None).await;
@@ -134,7 +135,12 @@ async fn the_agent_sees_where_the_customer_is_their_local_time_and_earlier_chats
     visit_shows(&console, "url", &cart).await;
     visit_shows(&console, "title", &json!("Your cart — Acme")).await;
     let stored = rest
-        .call("GET", AGENT_TOKEN, "/v1/chat/sessions?unassigned=true", None)
+        .call(
+            "GET",
+            AGENT_TOKEN,
+            "/v1/chat/sessions?unassigned=true",
+            None,
+        )
         .await;
     let sid = stored["sessions"][0]["id"].as_str().unwrap().to_owned();
     let info = rest
@@ -147,7 +153,11 @@ async fn the_agent_sees_where_the_customer_is_their_local_time_and_earlier_chats
         .await;
     assert_eq!(info["context"]["url"], cart);
     assert!(
-        !shop.eval(&format!("{SHADOW}.innerHTML.includes('Asia/Tokyo')")).await.as_bool().unwrap_or(true),
+        !shop
+            .eval(&format!("{SHADOW}.innerHTML.includes('Asia/Tokyo')"))
+            .await
+            .as_bool()
+            .unwrap_or(true),
         "the widget shows nothing of it"
     );
     console
