@@ -48,7 +48,7 @@ function renderCustomerPanel(customer, notes) {
       createElement('dt', { text: 'Email' }),
       createElement('dd', {}, [
         customer.customer_email || '—',
-        customer.customer_verified ? createElement('span', { class: 'tag', style: 'margin-left:6px', text: say('verified') }) : '',
+        customer.customer_verified ? createElement('span', { class: 'tag verified', text: say('verified') }) : '',
       ]),
       createElement('dt', { text: 'Name' }),
       createElement('dd', { text: customer.customer_name || '—' }),
@@ -166,7 +166,6 @@ function openTranscript(previous) {
       class: 'log transcript',
       role: 'log',
       'aria-label': title,
-      style: 'max-height:60vh;min-width:min(480px,80vw);overflow:auto',
     }, lines.length ? lines : [createElement('p', { class: 'hint', text: say('none') })])]);
   }, reportError);
 }

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 mod customer_context;
+mod special_days;
 mod support;
 mod working_day;
 
