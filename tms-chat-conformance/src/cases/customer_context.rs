@@ -67,6 +67,7 @@ pub async fn the_widget_reports_page_views_that_only_the_tenants_agents_see(f: &
         .send(json!({"type": "subscribe", "session_id": customer.session_id}))
         .await;
     console.expect("subscribed").await;
+    let mut other_tenant = f.agent_socket(&f.b.admin).await;
     let mut widget = f.customer_socket(t, &customer).await;
     let mut view = page("https://shop.example/cart", "Cart");
     view["type"] = json!("page_view");
@@ -76,6 +77,13 @@ pub async fn the_widget_reports_page_views_that_only_the_tenants_agents_see(f: &
         .await;
     assert_eq!(event["context"]["url"], "https://shop.example/cart");
     assert_eq!(event["context"]["title"], "Cart");
+    // Another tenant's console: a session started there afterwards is the barrier.
+    let later = f.customer(&f.b, "bea").await;
+    other_tenant
+        .expect_for("session_created", &later.session_id)
+        .await;
+    let seen = serde_json::to_string(other_tenant.seen()).expect("json");
+    assert!(!seen.contains("visit_updated"), "{seen}");
     let info = f.get(&t.agent, &path).await;
     assert_eq!(info.expect_status(200)["context"]["title"], "Cart");
 
