@@ -729,10 +729,12 @@
     const visitor = state.visitor;
     const body = { customer_name: visitor.name || undefined, customer_email: visitor.email || undefined,
       identity_hash: visitor.hash || undefined, context: pageView() };
+    const startedOn = pageKey(body.context);
     state.starting = api.startSession(body).then((started) => {
       state.token = started.customer_token;
       state.sessionId = started.session.id;
       state.lastSeq = 0;
+      reportedPage = startedOn;
       saveConversation();
       state.starting = null;
       followSession(started.session);
@@ -821,12 +823,15 @@
       time_zone: zone || undefined
     };
   }
-  /** Sends a `page_view` when the page changed since the last one (always when `again`). @param {boolean} [again] */
-  function reportPage(again) {
+  /** @param {PageView} view */
+  function pageKey(view) {
+    return view.url + '\n' + (view.title || '');
+  }
+  /** Sends a `page_view` when the page changed since the last one this page load sent. */
+  function reportPage() {
     const view = pageView();
-    const key = view.url + '\n' + (view.title || '');
-    if (!again && key === reportedPage) return;
-    if (sendFrame({ type: 'page_view', ...view })) reportedPage = key;
+    const key = pageKey(view);
+    if (key !== reportedPage && sendFrame({ type: 'page_view', ...view })) reportedPage = key;
   }
   // Single-page apps change the URL through history and set the title just after: report
   // once things settled.
@@ -868,7 +873,7 @@
       showQueue(state.queuePosition);
       sendFrame({ type: 'resume', after_seq: state.lastSeq });
       flushPending();
-      reportPage(true);
+      reportPage();
       clearInterval(state.pinger);
       state.pinger = window.setInterval(() => sendFrame({ type: 'ping' }), PING_INTERVAL_MS);
     };
