@@ -773,7 +773,11 @@ session: SessionView,
 /**
  * Its whole conversation in `seq` order (attachments' metadata inside).
  */
-messages: Array<MessageView>, };
+messages: Array<MessageView>,
+/**
+ * What the widget reported about the visit, `null` when nothing.
+ */
+context: VisitContext | null, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 

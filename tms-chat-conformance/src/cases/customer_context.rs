@@ -86,6 +86,17 @@ pub async fn the_widget_reports_page_views_that_only_the_tenants_agents_see(f: &
     assert!(!seen.contains("visit_updated"), "{seen}");
     let info = f.get(&t.agent, &path).await;
     assert_eq!(info.expect_status(200)["context"]["title"], "Cart");
+    let export = f
+        .get(
+            &t.admin,
+            "/v1/chat/customers/export?customer_email=visit%40example.com",
+        )
+        .await;
+    let exported = &export.expect_status(200)["sessions"][0];
+    assert_eq!(
+        exported["context"]["url"], "https://shop.example/cart",
+        "{exported}"
+    );
 
     // The customer's socket got nothing of it: a pong after the page view is the barrier.
     widget

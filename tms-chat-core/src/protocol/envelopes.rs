@@ -221,4 +221,6 @@ pub struct ExportedSession<'a> {
     pub session: SessionView<'a>,
     /// Its whole conversation in `seq` order (attachments' metadata inside).
     pub messages: Vec<MessageView<'a>>,
+    /// What the widget reported about the visit, `null` when nothing.
+    pub context: Option<&'a crate::domain::VisitContext>,
 }
