@@ -77,7 +77,7 @@ const visit = { section: /** @type {HTMLElement | null} */ (null), clock: 0 };
  */
 function showVisit(context) {
   const section = visit.section;
-  clearInterval(visit.clock);
+  clearTimeout(visit.clock);
   if (!section || !section.isConnected) return;
   section.textContent = '';
   section.appendChild(createElement('h3', { text: say('visit') }));
@@ -103,8 +103,16 @@ function showVisit(context) {
     list.append(createElement('dt', { text: say('localTime') }), localTime);
     const zone = context.time_zone;
     const tick = () => { localTime.textContent = localTimeIn(zone); };
+    // Ticks just after each minute turns, while the panel shows this visit.
+    const schedule = () => {
+      visit.clock = window.setTimeout(() => {
+        if (!localTime.isConnected) return;
+        tick();
+        schedule();
+      }, 60000 - (Date.now() % 60000) + 50);
+    };
     tick();
-    visit.clock = window.setInterval(() => (localTime.isConnected ? tick() : clearInterval(visit.clock)), 60000);
+    schedule();
   }
   section.appendChild(list);
 }
