@@ -21,6 +21,7 @@
 /** @typedef {import('./types/protocol').MessageKind} MessageKind */
 /** @typedef {import('./types/protocol').MessageList} MessageList */
 /** @typedef {import('./types/protocol').MessageView} MessageView */
+/** @typedef {import('./types/protocol').PageView} PageView */
 /** @typedef {import('./types/protocol').PublicAgentView} PublicAgentView */
 /** @typedef {import('./types/protocol').PublicWidgetConfig} PublicWidgetConfig */
 /** @typedef {import('./types/protocol').SenderType} SenderType */
@@ -780,11 +781,13 @@
     if (state.starting) return state.starting;
     const visitor = state.visitor;
     const body = { customer_name: visitor.name || undefined, customer_email: visitor.email || undefined,
-      identity_hash: visitor.hash || undefined };
+      identity_hash: visitor.hash || undefined, context: pageView() };
+    const startedOn = pageKey(body.context);
     state.starting = api.startSession(body).then((started) => {
       state.token = started.customer_token;
       state.sessionId = started.session.id;
       state.lastSeq = 0;
+      reportedPage = startedOn;
       saveConversation();
       state.starting = null;
       followSession(started.session);
@@ -857,6 +860,53 @@
     if (state.sessionId && state.lastSeq) sendFrame({ type: 'mark_read', seq: state.lastSeq });
   }
 
+  // ---------- customer context: the page the customer is on (agents only see it) ----------
+  let reportedPage = '';
+  let pageTimer = 0;
+  /** What the page and browser say about the visit, within the server's limits. @returns {PageView} */
+  function pageView() {
+    let zone;
+    try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone; } catch (e) { zone = undefined; }
+    return {
+      url: location.href.slice(0, 2048),
+      title: (document.title || '').slice(0, 300) || undefined,
+      referrer: (document.referrer || '').slice(0, 2048) || undefined,
+      user_agent: navigator.userAgent.slice(0, 512),
+      language: navigator.language || undefined,
+      time_zone: zone || undefined
+    };
+  }
+  /** @param {PageView} view */
+  function pageKey(view) {
+    return view.url + '\n' + (view.title || '');
+  }
+  /** Sends a `page_view` when the page changed since the last one this page load sent. */
+  function reportPage() {
+    const view = pageView();
+    const key = pageKey(view);
+    if (key !== reportedPage && sendFrame({ type: 'page_view', ...view })) reportedPage = key;
+  }
+  // Single-page apps change the URL through history and set the title just after: report
+  // once things settled.
+  function pageChanged() {
+    clearTimeout(pageTimer);
+    pageTimer = window.setTimeout(() => reportPage(), 150);
+  }
+  function watchPage() {
+    for (const name of /** @type {const} */ (['pushState', 'replaceState'])) {
+      const original = history[name];
+      history[name] = function (...args) {
+        const result = original.apply(this, args);
+        pageChanged();
+        return result;
+      };
+    }
+    window.addEventListener('popstate', pageChanged);
+    window.addEventListener('hashchange', pageChanged);
+    const title = document.querySelector('title');
+    if (title) new MutationObserver(pageChanged).observe(title, { childList: true, characterData: true, subtree: true });
+  }
+
   // ---------- socket ----------
   /** @param {ClientRequest} frame */
   function sendFrame(frame) {
@@ -876,6 +926,7 @@
       showQueue(state.queuePosition);
       sendFrame({ type: 'resume', after_seq: state.lastSeq });
       flushPending();
+      reportPage();
       clearInterval(state.pinger);
       state.pinger = window.setInterval(() => sendFrame({ type: 'ping' }), PING_INTERVAL_MS);
     };
@@ -996,6 +1047,7 @@
   function init(options) {
     if (state.widgetId || !options || !options.widgetId) return;
     state.widgetId = String(options.widgetId);
+    watchPage();
     const joinToken = takeJoinToken();
     api.config().then((loaded) => {
       config = loaded;

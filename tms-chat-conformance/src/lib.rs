@@ -120,6 +120,7 @@ macro_rules! __for_each_case {
             public_widget_configuration_has_exactly_the_documented_fields,
             customers_start_chat_in_and_end_their_own_session,
             business_hours_gate_customer_sessions_but_never_agents,
+            a_closed_exception_today_closes_the_widget_until_the_next_special_hours,
             widgets_that_require_an_email_refuse_sessions_without_one,
             identity_hashes_mark_customers_verified,
             cors_echoes_allowed_origins_and_refuses_others_readably,
@@ -149,6 +150,9 @@ macro_rules! __for_each_case {
             a_widget_with_nobody_online_refuses_new_sessions_when_asked,
             the_queue_shows_customers_their_place_and_supervisors_the_board,
             agents_see_who_awaits_a_reply_and_their_unread_count_and_customers_never_do,
+            // Customer context
+            the_widget_reports_page_views_that_only_the_tenants_agents_see,
+            bad_page_views_are_refused_naming_the_field,
             // Sockets
             sockets_open_with_a_ready_frame,
             sockets_refuse_missing_or_wrong_credentials_before_upgrading,
@@ -213,6 +217,7 @@ mod tests {
             include_str!("cases/agent_rest.rs"),
             include_str!("cases/audit.rs"),
             include_str!("cases/bad_input.rs"),
+            include_str!("cases/customer_context.rs"),
             include_str!("cases/public_rest.rs"),
             include_str!("cases/errors.rs"),
             include_str!("cases/headers.rs"),

@@ -12,7 +12,8 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 use std::sync::Arc;
 use tms_chat_core::domain::{
-    origin_allowed, Agent, AllowedDomain, BusinessHours, DayHours, OfflineBehavior, Role,
+    origin_allowed, Agent, AllowedDomain, BusinessHours, DayException, DayHours, OfflineBehavior,
+    Role,
 };
 use tms_chat_core::ids::TenantId;
 use tms_chat_core::protocol::{AbuseLimits, ApiConfig, ApiRequest, ApiResponse, ChatApi};
@@ -81,6 +82,7 @@ proptest! {
             sunday: None,
             offline_behavior: OfflineBehavior::default(),
             offline_redirect_url: None,
+            exceptions: Vec::new(),
         };
         match hours.validate() {
             Err(error) => prop_assert!(!error.field.is_empty()),
@@ -88,6 +90,52 @@ proptest! {
                 let _ = hours.is_open_at(at);
                 if let Some(next) = hours.next_opening_after(at) {
                     prop_assert!(next >= at);
+                }
+            }
+        }
+    }
+
+    /// Any list of exceptions (hostile dates and times, repeats, both closed and hours)
+    /// either fails validation naming an `exceptions` field, or validates, and then "open?"
+    /// and "next opening" answer for any instant; a valid closed exception on the instant's
+    /// own date (with no weekday hours to spill over) means closed.
+    #[test]
+    fn business_hours_exceptions_validate_or_answer(
+        entries in prop::collection::vec((
+            prop_oneof![hostile_text(), "20[0-9]{2}-[01][0-9]-[0-3][0-9]", Just("2026-12-25".to_owned())],
+            any::<bool>(),
+            prop::option::of(prop_oneof![hostile_text(), "[0-2][0-9]:[0-5][0-9]"]),
+            prop::option::of(prop_oneof![hostile_text(), "[0-2][0-9]:[0-5][0-9]", Just("24:00".to_owned())]),
+        ), 0..6),
+        at in instant(),
+    ) {
+        let exceptions: Vec<DayException> = entries
+            .into_iter()
+            .map(|(date, closed, open, close)| DayException { date, closed, open, close })
+            .collect();
+        let hours = BusinessHours {
+            timezone: "Europe/Berlin".to_owned(),
+            exceptions: exceptions.clone(),
+            ..BusinessHours::default()
+        };
+        match hours.validate() {
+            Err(error) => prop_assert!(error.field.starts_with("exceptions"), "{}", error.field),
+            Ok(()) => {
+                let open = hours.is_open_at(at);
+                if let Some(next) = hours.next_opening_after(at) {
+                    prop_assert!(next >= at);
+                    prop_assert_eq!(next == at, open);
+                }
+                let local = at.with_timezone(&chrono_tz::Europe::Berlin).date_naive();
+                let yesterday = local.pred_opt().map(|d| d.format("%Y-%m-%d").to_string());
+                let closed_today = exceptions.iter().any(|e| e.closed && e.date == local.format("%Y-%m-%d").to_string());
+                let tail = exceptions.iter().any(|e| Some(&e.date) == yesterday.as_ref() && !e.closed);
+                if closed_today && !tail {
+                    prop_assert!(!open);
+                }
+                if exceptions.iter().all(|e| e.closed) {
+                    prop_assert!(!open);
+                    prop_assert_eq!(hours.next_opening_after(at), None);
                 }
             }
         }

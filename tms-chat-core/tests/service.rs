@@ -110,6 +110,7 @@ async fn customer_session(w: &World) -> (tms_chat_core::domain::Session, Custome
                 customer_email: Some("ann@example.com".into()),
                 customer_name: Some("Ann".into()),
                 identity_hash: None,
+                context: None,
             },
         )
         .await

@@ -116,6 +116,11 @@ macro_rules! migrations {
                 sql: include_str!(concat!("../migrations/", $db, "/0009_message_search.sql")),
             },
             Migration {
+                version: 10,
+                description: "customer context",
+                sql: include_str!(concat!("../migrations/", $db, "/0010_visit_context.sql")),
+            },
+            Migration {
                 version: 11,
                 description: "widget theme and typing preview",
                 sql: include_str!(concat!("../migrations/", $db, "/0011_widget_theme.sql")),

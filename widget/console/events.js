@@ -7,7 +7,7 @@
 
 import { alertCustomerMessage, alertTransfer, alertWaitingSession } from './alerts.js';
 import { addMessage, lastShownSeq, openSession, renderConversation, showCustomerTyping } from './conversation.js';
-import { addNote } from './customer.js';
+import { addNote, visitUpdated } from './customer.js';
 import { showPresence, toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
 import { sendFailed } from './sending.js';
@@ -58,6 +58,9 @@ export function applyFrame(frame) {
       return;
     case 'note_added':
       if (frame.note) addNote(frame.note);
+      return;
+    case 'visit_updated':
+      visitUpdated(frame.session_id, frame.context);
       return;
     case 'resync_required':
       resumeOpenSession();

@@ -369,9 +369,11 @@ function businessHoursFields(current) {
     timezone: Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC',
   });
   const useHours = createElement('input', { type: 'checkbox', checked: Boolean(current) });
-  const zones = /** @type {any} */ (Intl).supportedValuesOf
+  const listed = /** @type {any} */ (Intl).supportedValuesOf
     ? /** @type {string[]} */ (/** @type {any} */ (Intl).supportedValuesOf('timeZone'))
     : FALLBACK_TIME_ZONES;
+  // Browsers list canonical zones only (no `UTC`): keep a stored zone that is not listed.
+  const zones = listed.includes(hours.timezone) ? listed : [hours.timezone, ...listed];
   const timeZone = createElement('select', { 'aria-label': 'Time zone' }, zones.map((zone) =>
     createElement('option', { value: zone, text: zone, selected: zone === hours.timezone })));
   /** @type {DayInputs[]} */
@@ -397,6 +399,7 @@ function businessHoursFields(current) {
     'aria-label': 'Redirect URL',
     placeholder: 'https://example.com/contact',
   });
+  const exceptions = exceptionRows(hours.exceptions || []);
   const dayRows = days.flatMap((inputs) => [
     createElement('span', { text: inputs.day.charAt(0).toUpperCase() + inputs.day.slice(1) }),
     createElement('label', { class: 'check' }, [inputs.open, 'Open']),
@@ -410,6 +413,7 @@ function businessHoursFields(current) {
       createElement('label', { class: 'check wide' }, [useHours, 'Limit chat to business hours']),
       createElement('label', { class: 'wide' }, ['Time zone', timeZone]),
       createElement('div', { class: 'hours' }, dayRows),
+      exceptions.node,
       createElement('label', {}, ['When closed', whenClosed]),
       createElement('label', {}, ['Redirect URL', redirect]),
       error,
@@ -423,8 +427,72 @@ function businessHoursFields(current) {
       days.forEach((inputs) => {
         if (inputs.open.checked) chosen[inputs.day] = { open: inputs.opens.value, close: inputs.closes.value };
       });
+      chosen.exceptions = exceptions.chosen();
       return chosen;
     },
+  };
+}
+
+/**
+ * Holidays and special days: a row per date (closed, or its own hours in place of the
+ * weekday's), with Add date and Remove.
+ * @param {{ date: string, closed?: boolean, open?: string, close?: string }[]} current
+ */
+function exceptionRows(current) {
+  const rows = createElement('div', { class: 'exceptions' });
+  /** @type {{ date: HTMLInputElement, kind: HTMLSelectElement, opens: HTMLInputElement, closes: HTMLInputElement }[]} */
+  const entries = [];
+  const label = (/** @type {number} */ n, /** @type {string} */ what) => 'Special day ' + n + ' ' + what;
+  const relabel = () => entries.forEach((entry, i) => {
+    entry.date.setAttribute('aria-label', label(i + 1, 'date'));
+    entry.kind.setAttribute('aria-label', label(i + 1, 'hours'));
+    entry.opens.setAttribute('aria-label', label(i + 1, 'opens'));
+    entry.closes.setAttribute('aria-label', label(i + 1, 'closes'));
+    /** @type {HTMLElement} */ (entry.date.closest('.exception')?.querySelector('button')).setAttribute('aria-label', label(i + 1, 'remove'));
+  });
+  const add = (/** @type {{ date: string, closed?: boolean, open?: string, close?: string }} */ value) => {
+    const closed = value.closed !== false && !value.open;
+    const entry = {
+      date: createElement('input', { type: 'date', value: value.date }),
+      kind: createElement('select', {}, [
+        createElement('option', { value: 'closed', text: 'Closed', selected: closed }),
+        createElement('option', { value: 'hours', text: 'Special hours', selected: !closed }),
+      ]),
+      opens: createElement('input', { type: 'time', value: value.open || '09:00' }),
+      closes: createElement('input', { type: 'time', value: value.close === '24:00' ? '23:59' : value.close || '17:00' }),
+    };
+    const showTimes = () => { entry.opens.hidden = entry.closes.hidden = entry.kind.value === 'closed'; };
+    entry.kind.addEventListener('change', showTimes);
+    showTimes();
+    const row = createElement('div', { class: 'exception' }, [entry.date, entry.kind, entry.opens, entry.closes,
+      createElement('button', {
+        class: 'btn', type: 'button', text: 'Remove',
+        onclick: () => {
+          entries.splice(entries.indexOf(entry), 1);
+          row.remove();
+          relabel();
+          addButton.focus();
+        },
+      })]);
+    entries.push(entry);
+    rows.appendChild(row);
+    relabel();
+    return entry;
+  };
+  const addButton = createElement('button', {
+    class: 'btn', type: 'button', text: 'Add date',
+    onclick: () => add({ date: '', closed: true }).date.focus(),
+  });
+  current.forEach(add);
+  return {
+    node: createElement('div', { class: 'wide' }, [
+      createElement('span', { text: 'Holidays and special days' }),
+      rows,
+      addButton,
+    ]),
+    chosen: () => entries.map((entry) => (entry.kind.value === 'closed'
+      ? { date: entry.date.value, closed: true }
+      : { date: entry.date.value, open: entry.opens.value, close: entry.closes.value })),
   };
 }
 

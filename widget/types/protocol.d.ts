@@ -85,7 +85,15 @@ session_id: SessionId,
 /**
  * The note.
  */
-note: Note, } | { "type": "queue_updated",
+note: Note, } | { "type": "visit_updated",
+/**
+ * The session.
+ */
+session_id: SessionId,
+/**
+ * What the widget reported.
+ */
+context: VisitContext, } | { "type": "queue_updated",
 /**
  * The waiting session.
  */
@@ -273,7 +281,11 @@ offline_behavior: OfflineBehavior,
 /**
  * Where `redirect` sends the customer (http/https URL).
  */
-offline_redirect_url?: string | null, };
+offline_redirect_url?: string | null,
+/**
+ * Dates whose regular hours are replaced (holidays, special days), each date once.
+ */
+exceptions?: Array<DayException>, };
 
 /**
  * `GET /v1/chat/canned-responses`.
@@ -366,7 +378,31 @@ session_id?: SessionId | null,
 /**
  * The highest `seq` read.
  */
-seq: number, } | { "type": "ping", };
+seq: number, } | { "type": "page_view",
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, } | { "type": "ping", };
 
 /**
  * What a client writes on a socket: a [`ClientFrame`] and, optionally, a `request_id` of any
@@ -433,7 +469,31 @@ session_id?: SessionId | null,
 /**
  * The highest `seq` read.
  */
-seq: number, } | { "type": "ping", });
+seq: number, } | { "type": "page_view",
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, } | { "type": "ping", });
 
 /**
  * `POST /v1/chat/public/widgets/{id}/contact`.
@@ -480,7 +540,12 @@ customer_verified: boolean,
 /**
  * The customer's other sessions in the agent's scope.
  */
-previous_sessions: Array<SessionView>, };
+previous_sessions: Array<SessionView>,
+/**
+ * What the widget reported last about the visit (page, browser, language, time zone);
+ * `null` when it reported nothing.
+ */
+context: VisitContext | null, };
 
 /**
  * `POST /v1/chat/customers/erase`.
@@ -592,6 +657,28 @@ session: CustomerSessionView,
 customer_token: string, };
 
 /**
+ * One local date whose regular hours are replaced: `closed`, or `open` and `close` as for a
+ * weekday.
+ */
+export type DayException = {
+/**
+ * The local date, `YYYY-MM-DD`, in the schedule's time zone.
+ */
+date: string,
+/**
+ * Closed all that day.
+ */
+closed?: boolean,
+/**
+ * Opening time, `HH:MM` (unless closed).
+ */
+open?: string,
+/**
+ * Closing time, `HH:MM`, may be `24:00` or before `open` (past midnight).
+ */
+close?: string, };
+
+/**
  * Opening time of one weekday, `HH:MM` 24-hour local times. A `close` earlier than `open`
  * crosses midnight into the next day; `close` may be `24:00`.
  */
@@ -694,7 +781,11 @@ session: SessionView,
 /**
  * Its whole conversation in `seq` order (attachments' metadata inside).
  */
-messages: Array<MessageView>, };
+messages: Array<MessageView>,
+/**
+ * What the widget reported about the visit, `null` when nothing.
+ */
+context: VisitContext | null, };
 
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
@@ -778,6 +869,36 @@ content: string, };
  * What the widget offers when closed.
  */
 export type OfflineBehavior = "show_message" | "collect_contact" | "redirect";
+
+/**
+ * A page view as the widget reports it (the `context` of a session start, the `page_view`
+ * socket frame). Every field is optional; empty strings count as absent.
+ */
+export type PageView = {
+/**
+ * The page's URL (`location.href`), `http` or `https`.
+ */
+url?: string | null,
+/**
+ * The page's title (`document.title`).
+ */
+title?: string | null,
+/**
+ * Where the customer came from (`document.referrer`).
+ */
+referrer?: string | null,
+/**
+ * The browser's user agent (`navigator.userAgent`); stored only as browser and OS.
+ */
+user_agent?: string | null,
+/**
+ * The browser's language (`navigator.language`), a BCP 47 tag.
+ */
+language?: string | null,
+/**
+ * The customer's IANA time zone (`Intl.DateTimeFormat().resolvedOptions().timeZone`).
+ */
+time_zone?: string | null, };
 
 /**
  * What an agent is, as routing and colleagues see it.
@@ -1194,7 +1315,11 @@ customer_email?: string | null,
 /**
  * HMAC-SHA256 of the email with the widget's identity secret, computed by the host site.
  */
-identity_hash?: string | null, };
+identity_hash?: string | null,
+/**
+ * The page the chat starts on (the customer context, agents only).
+ */
+context?: PageView | null, };
 
 /**
  * What a system message records.
@@ -1297,6 +1422,43 @@ is_typing: boolean,
  * A customer's draft so far (see the widget's `typing_preview`); dropped otherwise.
  */
 preview?: string | null, };
+
+/**
+ * The customer context stored with a session: the last page view, validated.
+ */
+export type VisitContext = {
+/**
+ * The page's URL.
+ */
+url: string | null,
+/**
+ * The page's title.
+ */
+title: string | null,
+/**
+ * Where the customer came from.
+ */
+referrer: string | null,
+/**
+ * Browser and major version (`Chrome 131`), from the user agent.
+ */
+browser: string | null,
+/**
+ * Operating system (`Windows`, `macOS`, `Android 14`, `iOS 17`, `Linux`).
+ */
+os: string | null,
+/**
+ * The browser's language.
+ */
+language: string | null,
+/**
+ * The customer's IANA time zone.
+ */
+time_zone: string | null,
+/**
+ * When the widget reported it.
+ */
+updated_at: string, };
 
 /**
  * `PATCH /v1/chat/public/widgets/{widget}/session` (the widget's `setVisitor`).

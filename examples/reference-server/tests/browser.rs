@@ -9,6 +9,8 @@
 #![allow(clippy::unwrap_used)] // Tests unwrap: a panic is a failed test.
 
 mod accessibility;
+mod customer_context;
+mod special_days;
 mod support;
 mod widget_options;
 mod widget_retention;

@@ -234,6 +234,106 @@ pub async fn business_hours_gate_customer_sessions_but_never_agents(f: &Fixture)
     .expect_status(201);
 }
 
+/// Business-hours exceptions: a widget open around the clock but closed today (its time
+/// zone's date) says so in its public configuration, with the next opening on tomorrow's
+/// special hours; removing the exception opens it again. Bad exceptions are `422
+/// invalid_input` naming the entry's field.
+pub async fn a_closed_exception_today_closes_the_widget_until_the_next_special_hours(f: &Fixture) {
+    let t = &f.a;
+    let today = Utc::now().date_naive();
+    let tomorrow = today + Duration::days(1);
+    let every_day = json!({"open": "00:00", "close": "24:00"});
+    let mut hours = json!({"timezone": "UTC", "exceptions": [
+        {"date": today.format("%Y-%m-%d").to_string(), "closed": true},
+        {"date": tomorrow.format("%Y-%m-%d").to_string(), "open": "10:00", "close": "12:00"},
+    ]});
+    for day in [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ] {
+        hours[day] = every_day.clone();
+    }
+    let body = json!({"name": "Holiday", "domain": "holiday.example.com", "business_hours": hours});
+    let created = f.post(&t.admin, "/v1/chat/widgets", body).await;
+    let widget = created.expect_status(201)["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    assert_eq!(
+        created.json["business_hours"]["exceptions"],
+        hours["exceptions"]
+    );
+    let origin = Some("https://holiday.example.com");
+    let config = f.public_on(&widget, "GET", "", origin, None, None).await;
+    config.expect_status(200);
+    if Utc::now().date_naive() == today {
+        assert_eq!(config.json["is_open"], false, "{}", config.json);
+        let next = config.str("next_open_at");
+        let next = chrono::DateTime::parse_from_rfc3339(next).expect("time");
+        let expected = tomorrow.and_hms_opt(10, 0, 0).expect("10:00").and_utc();
+        assert_eq!(next.with_timezone(&Utc), expected);
+    }
+    let path = format!("/v1/chat/widgets/{widget}");
+    let mut open = hours.clone();
+    open["exceptions"] = json!([]);
+    f.call(
+        "PUT",
+        &t.admin,
+        &path,
+        Some(json!({"business_hours": open})),
+    )
+    .await
+    .expect_status(200);
+    let config = f.public_on(&widget, "GET", "", origin, None, None).await;
+    assert_eq!(config.expect_status(200)["is_open"], true);
+
+    let day = today.format("%Y-%m-%d").to_string();
+    let bad = [
+        (
+            json!([{"date": "2026-02-30", "closed": true}]),
+            "exceptions[0].date",
+        ),
+        (
+            json!([{"date": day, "closed": true}, {"date": day, "closed": true}]),
+            "exceptions[1].date",
+        ),
+        (
+            json!([{"date": day, "closed": true, "open": "09:00", "close": "12:00"}]),
+            "exceptions[0].closed",
+        ),
+        (
+            json!([{"date": day, "open": "9:00", "close": "12:00"}]),
+            "exceptions[0].open",
+        ),
+        (
+            json!([{"date": day, "open": "09:00"}]),
+            "exceptions[0].close",
+        ),
+    ];
+    for (exceptions, field) in bad {
+        let mut hours = hours.clone();
+        hours["exceptions"] = exceptions;
+        let reply = f
+            .call(
+                "PUT",
+                &t.admin,
+                &path,
+                Some(json!({"business_hours": hours})),
+            )
+            .await;
+        reply.expect_error(422, "invalid_input");
+        assert_eq!(
+            reply.json["error"]["field"],
+            format!("business_hours.{field}")
+        );
+    }
+}
+
 /// A widget that requires an email refuses sessions without one (422 with the field).
 pub async fn widgets_that_require_an_email_refuse_sessions_without_one(f: &Fixture) {
     let t = &f.a;

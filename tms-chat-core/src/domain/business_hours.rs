@@ -18,6 +18,10 @@
 //!   repeated hour.
 //!
 //! Chat is open at an instant when it lies in one of those intervals.
+//!
+//! Exceptions (holidays, special days) replace one local date's entry: `closed`, or other
+//! hours under the same rules as a weekday's (past midnight, `24:00`). A closed exception
+//! does not cut the previous day's overnight tail, as a closed weekday does not.
 
 use std::str::FromStr;
 
@@ -37,8 +41,12 @@ const MINUTES_PER_DAY: u16 = 24 * 60;
 /// (Pacific/Apia on 2011-12-30), so allow a day plus margin.
 const MAX_GAP_MINUTES: u32 = 25 * 60;
 
-/// How many local days after the current one [`BusinessHours::next_opening_after`] inspects.
+/// How many local days after the current one [`BusinessHours::next_opening_after`] inspects,
+/// besides one more per exception (each can close one day) and the exceptions' own dates.
 const SEARCH_DAYS_AHEAD: i64 = 8;
+
+/// Most exceptions a schedule may hold.
+pub const MAX_EXCEPTIONS: usize = 400;
 
 /// The days in schedule order, with their field names.
 const WEEK: [(Weekday, &str); 7] = [
@@ -60,6 +68,71 @@ pub struct DayHours {
     pub open: String,
     /// Closing time, `HH:MM`.
     pub close: String,
+}
+
+/// One local date whose regular hours are replaced: `closed`, or `open` and `close` as for a
+/// weekday.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "typescript", derive(ts_rs::TS))]
+pub struct DayException {
+    /// The local date, `YYYY-MM-DD`, in the schedule's time zone.
+    pub date: String,
+    /// Closed all that day.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<bool>", optional))]
+    pub closed: bool,
+    /// Opening time, `HH:MM` (unless closed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub open: Option<String>,
+    /// Closing time, `HH:MM`, may be `24:00` or before `open` (past midnight).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "typescript", ts(optional))]
+    pub close: Option<String>,
+}
+
+impl DayException {
+    /// The exception's date, when it is a strict `YYYY-MM-DD`.
+    fn local_date(&self) -> Option<NaiveDate> {
+        let b = self.date.as_bytes();
+        let shape = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        shape
+            .then(|| NaiveDate::parse_from_str(&self.date, "%Y-%m-%d").ok())
+            .flatten()
+    }
+
+    /// The hours of the day, `None` when closed (or, unvalidated, incomplete).
+    fn hours(&self) -> Option<DayHours> {
+        match (self.closed, &self.open, &self.close) {
+            (false, Some(open), Some(close)) => Some(DayHours {
+                open: open.clone(),
+                close: close.clone(),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Checks one entry; the error names its part (`date`, `closed`, `open`, `close`).
+    fn check(&self) -> Result<NaiveDate, (&'static str, &'static str)> {
+        let date = self
+            .local_date()
+            .ok_or(("date", "must be a date in YYYY-MM-DD format"))?;
+        match (self.closed, &self.open, &self.close) {
+            (true, None, None) => Ok(date),
+            (true, _, _) => Err(("closed", "a closed day has no open or close")),
+            (false, None, _) => Err(("open", "is required unless the day is closed")),
+            (false, _, None) => Err(("close", "is required unless the day is closed")),
+            (false, Some(_), Some(_)) => {
+                let hours = self.hours().ok_or(("open", "is required"))?;
+                hours.minutes().map(|_| date)
+            }
+        }
+    }
 }
 
 /// What the widget offers when closed.
@@ -109,6 +182,10 @@ pub struct BusinessHours {
     /// Where `redirect` sends the customer (http/https URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub offline_redirect_url: Option<String>,
+    /// Dates whose regular hours are replaced (holidays, special days), each date once.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "typescript", ts(as = "Option<Vec<DayException>>", optional))]
+    pub exceptions: Vec<DayException>,
 }
 
 impl DayHours {
@@ -145,6 +222,7 @@ impl BusinessHours {
                     .map_err(|(part, message)| field_error(format!("{name}.{part}"), message))?;
             }
         }
+        self.validate_exceptions()?;
         match (&self.offline_redirect_url, self.offline_behavior) {
             (Some(url), _) => check_redirect_url(url)
                 .map_err(|message| field_error("offline_redirect_url", message))?,
@@ -157,6 +235,37 @@ impl BusinessHours {
             (None, _) => {}
         }
         Ok(())
+    }
+
+    /// Checks every exception and that no date repeats (`exceptions[2].date`).
+    fn validate_exceptions(&self) -> Result<(), FieldError> {
+        if self.exceptions.len() > MAX_EXCEPTIONS {
+            return Err(field_error(
+                "exceptions",
+                format!("must hold at most {MAX_EXCEPTIONS} dates"),
+            ));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, exception) in self.exceptions.iter().enumerate() {
+            let date = exception.check().map_err(|(part, message)| {
+                field_error(format!("exceptions[{i}].{part}"), message)
+            })?;
+            if !seen.insert(date) {
+                return Err(field_error(
+                    format!("exceptions[{i}].date"),
+                    "appears more than once",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The exception for the local `date`, if any (the first, should an unvalidated schedule
+    /// repeat one).
+    fn exception_on(&self, date: NaiveDate) -> Option<&DayException> {
+        self.exceptions
+            .iter()
+            .find(|e| e.local_date() == Some(date))
     }
 
     /// Whether chat is open at `at`.
@@ -186,8 +295,11 @@ impl BusinessHours {
             return Some(at);
         }
         let today = at.with_timezone(&tz).date_naive();
-        (-1..=SEARCH_DAYS_AHEAD)
+        let ahead = SEARCH_DAYS_AHEAD + self.exceptions.len().min(MAX_EXCEPTIONS) as i64;
+        let special = self.exceptions.iter().filter_map(DayException::local_date);
+        (-1..=ahead)
             .filter_map(|offset| today.checked_add_signed(TimeDelta::days(offset)))
+            .chain(special)
             .filter_map(|date| self.interval(tz, date))
             .map(|(open, _)| open)
             .filter(|open| *open > at)
@@ -224,7 +336,10 @@ impl BusinessHours {
     /// the day is closed, its times do not parse, or the range is empty once mapped to real
     /// instants (for example a range lying entirely inside a spring-forward gap).
     fn interval(&self, tz: Tz, date: NaiveDate) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-        let (open, close) = self.day(date.weekday())?.minutes().ok()?;
+        let (open, close) = match self.exception_on(date) {
+            Some(exception) => exception.hours()?.minutes().ok()?,
+            None => self.day(date.weekday())?.minutes().ok()?,
+        };
         let close_date = if close < open { date.succ_opt()? } else { date };
         let start = resolve_local(tz, date, open)?;
         let end = resolve_local(tz, close_date, close)?;
@@ -1010,5 +1125,178 @@ mod tests {
         .expect("deserialize");
         assert_eq!(redirect.offline_behavior, OfflineBehavior::Redirect);
         assert_eq!(redirect.validate(), Ok(()));
+    }
+}
+
+#[cfg(test)]
+mod exception_tests {
+    use super::*;
+
+    fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(y, mo, d, h, mi, 0)
+            .single()
+            .expect("valid UTC test instant")
+    }
+
+    fn closed(date: &str) -> DayException {
+        DayException {
+            date: date.into(),
+            closed: true,
+            ..DayException::default()
+        }
+    }
+
+    fn special(date: &str, open: &str, close: &str) -> DayException {
+        DayException {
+            date: date.into(),
+            closed: false,
+            open: Some(open.into()),
+            close: Some(close.into()),
+        }
+    }
+
+    /// Monday to Friday 09:00–17:00 in Berlin (UTC+1 in winter), with `exceptions`.
+    fn office(exceptions: Vec<DayException>) -> BusinessHours {
+        let day = Some(DayHours {
+            open: "09:00".into(),
+            close: "17:00".into(),
+        });
+        BusinessHours {
+            timezone: "Europe/Berlin".into(),
+            monday: day.clone(),
+            tuesday: day.clone(),
+            wednesday: day.clone(),
+            thursday: day.clone(),
+            friday: day,
+            exceptions,
+            ..BusinessHours::default()
+        }
+    }
+
+    #[test]
+    fn a_closed_holiday_is_closed_and_the_next_opening_skips_it() {
+        // 2026-12-25 is a Friday; the next regular opening is Monday 28th, 09:00 (08:00 UTC).
+        let bh = office(vec![closed("2026-12-25")]);
+        assert_eq!(bh.validate(), Ok(()));
+        assert!(!bh.is_open_at(utc(2026, 12, 25, 10, 0)));
+        assert!(bh.is_open_at(utc(2026, 12, 24, 10, 0)));
+        assert_eq!(
+            bh.next_opening_after(utc(2026, 12, 25, 10, 0)),
+            Some(utc(2026, 12, 28, 8, 0))
+        );
+    }
+
+    #[test]
+    fn special_hours_replace_the_days_hours_with_weekday_rules() {
+        // Thursday 24th: 10:00–14:00 instead of 09:00–17:00.
+        let bh = office(vec![special("2026-12-24", "10:00", "14:00")]);
+        assert!(!bh.is_open_at(utc(2026, 12, 24, 8, 30)));
+        assert!(bh.is_open_at(utc(2026, 12, 24, 9, 0)));
+        assert!(!bh.is_open_at(utc(2026, 12, 24, 13, 0)));
+        assert_eq!(
+            bh.next_opening_after(utc(2026, 12, 24, 8, 0)),
+            Some(utc(2026, 12, 24, 9, 0))
+        );
+        // A Saturday opened past midnight, and a Sunday to 24:00.
+        let bh = office(vec![
+            special("2026-12-26", "22:00", "02:00"),
+            special("2026-12-27", "20:00", "24:00"),
+        ]);
+        assert!(bh.is_open_at(utc(2026, 12, 26, 21, 30)));
+        assert!(bh.is_open_at(utc(2026, 12, 27, 0, 30)), "past midnight");
+        assert!(!bh.is_open_at(utc(2026, 12, 27, 1, 0)));
+        assert!(bh.is_open_at(utc(2026, 12, 27, 22, 59)), "until 24:00");
+        assert!(!bh.is_open_at(utc(2026, 12, 27, 23, 0)));
+    }
+
+    #[test]
+    fn a_closed_day_keeps_the_previous_days_overnight_tail() {
+        let bh = BusinessHours {
+            exceptions: vec![
+                special("2026-12-23", "20:00", "03:00"),
+                closed("2026-12-24"),
+            ],
+            ..office(Vec::new())
+        };
+        assert!(bh.is_open_at(utc(2026, 12, 24, 1, 0)));
+        assert!(!bh.is_open_at(utc(2026, 12, 24, 10, 0)));
+    }
+
+    #[test]
+    fn a_long_closure_and_a_far_special_day_are_found_as_next_openings() {
+        let days: Vec<DayException> = (14..=31)
+            .map(|d| closed(&format!("2026-12-{d:02}")))
+            .collect();
+        let bh = office(days);
+        assert_eq!(
+            bh.next_opening_after(utc(2026, 12, 14, 10, 0)),
+            Some(utc(2027, 1, 1, 8, 0))
+        );
+        let only_special = BusinessHours {
+            timezone: "Europe/Berlin".into(),
+            exceptions: vec![special("2027-03-01", "09:00", "12:00")],
+            ..BusinessHours::default()
+        };
+        assert_eq!(
+            only_special.next_opening_after(utc(2026, 12, 1, 0, 0)),
+            Some(utc(2027, 3, 1, 8, 0))
+        );
+        assert!(!only_special.is_open_at(utc(2026, 12, 1, 10, 0)));
+    }
+
+    #[test]
+    fn bad_exceptions_are_named() {
+        let field = |exceptions: Vec<DayException>| {
+            office(exceptions).validate().expect_err("invalid").field
+        };
+        assert_eq!(field(vec![closed("2026-13-01")]), "exceptions[0].date");
+        assert_eq!(field(vec![closed("2026-2-30")]), "exceptions[0].date");
+        assert_eq!(field(vec![closed("2026-02-30")]), "exceptions[0].date");
+        assert_eq!(field(vec![closed("26-12-25")]), "exceptions[0].date");
+        assert_eq!(
+            field(vec![closed("2026-12-25"), closed("2026-12-25")]),
+            "exceptions[1].date"
+        );
+        let both = DayException {
+            closed: true,
+            ..special("2026-12-25", "09:00", "12:00")
+        };
+        assert_eq!(field(vec![both]), "exceptions[0].closed");
+        let no_close = DayException {
+            close: None,
+            ..special("2026-12-25", "09:00", "12:00")
+        };
+        assert_eq!(field(vec![no_close]), "exceptions[0].close");
+        let nothing = DayException {
+            date: "2026-12-25".into(),
+            ..DayException::default()
+        };
+        assert_eq!(field(vec![nothing]), "exceptions[0].open");
+        assert_eq!(
+            field(vec![
+                closed("2026-12-24"),
+                special("2026-12-25", "25:00", "12:00")
+            ]),
+            "exceptions[1].open"
+        );
+        assert_eq!(
+            field(vec![special("2026-12-25", "09:00", "9pm")]),
+            "exceptions[0].close"
+        );
+        assert_eq!(
+            field(vec![special("2026-12-25", "09:00", "09:00")]),
+            "exceptions[0].close"
+        );
+        let many = (0..=MAX_EXCEPTIONS).map(|_| closed("2026-12-25")).collect();
+        assert_eq!(field(many), "exceptions");
+    }
+
+    #[test]
+    fn exceptions_travel_as_documented_json() {
+        let json = r#"{"timezone":"Europe/Berlin","offline_behavior":"show_message","exceptions":[{"date":"2026-12-25","closed":true},{"date":"2026-12-24","open":"09:00","close":"12:00"}]}"#;
+        let bh: BusinessHours = serde_json::from_str(json).expect("deserialize");
+        assert_eq!(bh.exceptions[0], closed("2026-12-25"));
+        assert_eq!(bh.exceptions[1], special("2026-12-24", "09:00", "12:00"));
+        assert_eq!(serde_json::to_string(&bh).expect("serialize"), json);
     }
 }

@@ -12,11 +12,12 @@ pub mod presence;
 pub mod routing;
 pub mod session;
 pub mod tenant;
+pub mod visit;
 pub mod widget;
 
 pub use agent::{Agent, Role};
 pub use audit::{customer_reference, AuditAction, AuditEntry};
-pub use business_hours::{BusinessHours, DayHours, OfflineBehavior};
+pub use business_hours::{BusinessHours, DayException, DayHours, OfflineBehavior};
 pub use canned::CannedResponse;
 pub use message::{Attachment, Message, MessageKind, NewMessage, SenderType, SystemEvent};
 pub use note::Note;
@@ -27,4 +28,5 @@ pub use session::{
     EndedBy, ReadMarker, ReplyClock, Session, SessionAction, SessionStatus, TransferTarget,
 };
 pub use tenant::{Project, Tenant};
+pub use visit::{PageView, VisitContext};
 pub use widget::{Widget, WidgetDefaults, WidgetInput, WidgetPosition, WidgetTheme};

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::{EncryptionError, KeyRing};
 use crate::domain::{
     Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
-    PresenceChange, Project, ReadMarker, Session, Tenant, Widget,
+    PresenceChange, Project, ReadMarker, Session, Tenant, VisitContext, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -292,6 +292,23 @@ impl ChatStore for EncryptedStore {
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>> {
         self.inner.list_read_markers(tenant, session).await
+    }
+
+    async fn put_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        context: &VisitContext,
+    ) -> StoreResult<()> {
+        self.inner.put_visit_context(tenant, session, context).await
+    }
+
+    async fn get_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Option<VisitContext>> {
+        self.inner.get_visit_context(tenant, session).await
     }
 
     async fn insert_socket_ticket(

@@ -1,6 +1,8 @@
 //! The events the chat service publishes, and the envelope that routes them.
 
-use crate::domain::{Message, Note, Presence, ReadMarker, SenderType, Session, TransferTarget};
+use crate::domain::{
+    Message, Note, Presence, ReadMarker, SenderType, Session, TransferTarget, VisitContext,
+};
 use crate::ids::{AgentId, ProjectId, SessionId, TenantId, WidgetId};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock};
@@ -104,6 +106,13 @@ pub enum ChatEvent {
     NoteAdded {
         /// The note.
         note: Note,
+    },
+    /// The widget reported a page view: the session's customer context (agents only).
+    VisitUpdated {
+        /// The session.
+        session_id: SessionId,
+        /// The context now.
+        context: VisitContext,
     },
     /// A waiting session's place in its queue changed.
     QueueUpdated {

@@ -116,6 +116,9 @@ pub struct CustomerContext<'a> {
     pub customer_verified: bool,
     /// The customer's other sessions in the agent's scope.
     pub previous_sessions: Vec<SessionView<'a>>,
+    /// What the widget reported last about the visit (page, browser, language, time zone);
+    /// `null` when it reported nothing.
+    pub context: Option<&'a crate::domain::VisitContext>,
 }
 
 /// `POST /v1/chat/sessions/{id}/ticket`.
@@ -218,4 +221,6 @@ pub struct ExportedSession<'a> {
     pub session: SessionView<'a>,
     /// Its whole conversation in `seq` order (attachments' metadata inside).
     pub messages: Vec<MessageView<'a>>,
+    /// What the widget reported about the visit, `null` when nothing.
+    pub context: Option<&'a crate::domain::VisitContext>,
 }

@@ -8,7 +8,7 @@
 //! `docs/protocol.md` lists these frames; the field names here are the wire contract.
 
 use super::views::{CustomerSessionView, MessageView, ReadMarkerView, SessionView};
-use crate::domain::{Note, Presence, SenderType, TransferTarget};
+use crate::domain::{Note, PageView, Presence, SenderType, TransferTarget, VisitContext};
 use crate::ids::{AgentId, SessionId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -178,6 +178,13 @@ pub enum AgentEventFrame<'a> {
         session_id: &'a SessionId,
         /// The note.
         note: &'a Note,
+    },
+    /// The widget reported a page view: the customer context now (agents only).
+    VisitUpdated {
+        /// The session.
+        session_id: &'a SessionId,
+        /// What the widget reported.
+        context: &'a VisitContext,
     },
     /// A waiting session's place in the queue changed.
     QueueUpdated {
@@ -457,6 +464,12 @@ pub enum ClientFrame {
         session_id: Option<SessionId>,
         /// The highest `seq` read.
         seq: i64,
+    },
+    /// The widget's page changed (customers only): stores the session's customer context.
+    PageView {
+        #[serde(flatten)]
+        /// What the widget reports.
+        view: PageView,
     },
     /// Answered by `pong` (a barrier: every earlier frame was handled).
     Ping {},

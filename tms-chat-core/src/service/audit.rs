@@ -27,6 +27,8 @@ pub struct CustomerData {
     /// Their sessions, newest first, each with its whole conversation (messages carry
     /// their attachments' metadata).
     pub sessions: Vec<(Session, Vec<Message>)>,
+    /// The customer context the widget reported, for the sessions that have one.
+    pub contexts: std::collections::HashMap<crate::ids::SessionId, crate::domain::VisitContext>,
 }
 
 impl ChatService {
@@ -112,6 +114,13 @@ impl ChatService {
         let mut data = CustomerData::default();
         for session in sessions {
             let messages = self.whole_conversation(&session).await?;
+            let context = self
+                .store
+                .get_visit_context(&session.tenant_id, &session.id)
+                .await?;
+            if let Some(context) = context {
+                data.contexts.insert(session.id.clone(), context);
+            }
             data.sessions.push((session, messages));
         }
         let entry = self

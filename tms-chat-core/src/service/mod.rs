@@ -5,7 +5,7 @@
 //!
 //! Split by concern: `access` (who may see what), `widgets`, `sessions` (lifecycle,
 //! assignment, transfer), `messages` (send, history, attachments), `agent_tools` (notes,
-//! canned responses, typing, read markers), `presence` (agents' presence and the team list), `routing`
+//! canned responses, typing, read markers), `visits` (the customer context), `presence` (agents' presence and the team list), `routing`
 //! (auto-assignment, departments), `queue` (queue places and the supervisors' board),
 //! `tickets`, `timers` (work due with time), `publish` (event routing).
 
@@ -22,6 +22,7 @@ mod session_update;
 mod sessions;
 mod tickets;
 mod timers;
+mod visits;
 mod widgets;
 
 pub use append_queue::PendingAppend;

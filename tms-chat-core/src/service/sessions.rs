@@ -33,6 +33,9 @@ pub struct StartCustomerSession {
     /// HMAC-SHA256 of the email with the widget's identity secret, computed by the host site.
     #[serde(default)]
     pub identity_hash: Option<String>,
+    /// The page the chat starts on (the customer context, agents only).
+    #[serde(default)]
+    pub context: Option<crate::domain::PageView>,
 }
 
 /// An agent starting a chat (the console's New Chat).
@@ -117,8 +120,17 @@ impl ChatService {
             }
             _ => false,
         };
-        self.create_session(&widget, email, name, None, None, verified)
-            .await
+        let context = request
+            .context
+            .map(|view| self.visit_from(view, "context."))
+            .transpose()?;
+        let started = self
+            .create_session(&widget, email, name, None, None, verified)
+            .await?;
+        if let Some(context) = context {
+            self.store_visit(&started.session, context).await?;
+        }
+        Ok(started)
     }
 
     /// The offline contact form (a widget outside business hours with `collect_contact`):

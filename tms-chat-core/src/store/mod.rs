@@ -17,7 +17,7 @@ pub use audit::{AuditCursor, AuditFilter, AuditPage, AuditedWrite, Removed, Writ
 
 use crate::domain::{
     Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
-    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, Widget,
+    PresenceChange, Project, ReadMarker, Session, SessionStatus, Tenant, VisitContext, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -340,6 +340,21 @@ pub trait ChatStore: Send + Sync + 'static {
         tenant: &TenantId,
         session: &SessionId,
     ) -> StoreResult<Vec<ReadMarker>>;
+    /// Stores a session's customer context (what the widget reported last), replacing the
+    /// one before; `NotFound` when the session is not in the tenant. Erasing or expiring the
+    /// session deletes it.
+    async fn put_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        context: &VisitContext,
+    ) -> StoreResult<()>;
+    /// A session's customer context, `None` when the widget reported none.
+    async fn get_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Option<VisitContext>>;
 
     /// The tenant's sessions waiting for an agent: `waiting`, or transferred to a department
     /// and not taken yet; oldest first (by `created_at`, then id), at most `limit`.

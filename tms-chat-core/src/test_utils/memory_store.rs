@@ -11,7 +11,7 @@ use crate::clock::truncate_to_micros;
 use crate::domain::{
     Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, Message, NewMessage, Note,
     Presence, PresenceChange, Project, ReadMarker, SenderType, Session, SessionStatus, Tenant,
-    Widget,
+    VisitContext, Widget,
 };
 use crate::error::StoreError;
 use crate::ids::{
@@ -71,6 +71,7 @@ struct State {
     notes: BTreeMap<NoteId, Note>,
     canned: BTreeMap<CannedResponseId, CannedResponse>,
     read_markers: BTreeMap<(TenantId, SessionId, String), ReadMarker>,
+    visit_contexts: BTreeMap<(TenantId, SessionId), VisitContext>,
     socket_tickets: BTreeMap<String, SocketTicketRecord>,
     presence: BTreeMap<(TenantId, AgentId), AgentPresence>,
     audit: Vec<AuditEntry>,
@@ -274,6 +275,7 @@ impl State {
             });
             self.notes.retain(|_, n| n.session_id != id);
             self.read_markers.retain(|(_, s, _), _| s != &id);
+            self.visit_contexts.retain(|(_, s), _| s != &id);
             removed.sessions.push(id);
         }
         removed
@@ -1118,6 +1120,36 @@ impl ChatStore for MemoryStore {
             .filter(|((t, s, _), _)| t == tenant && s == session)
             .map(|(_, marker)| marker.clone())
             .collect())
+    }
+
+    async fn put_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        context: &VisitContext,
+    ) -> StoreResult<()> {
+        let mut state = self.state();
+        state.require_session(tenant, session)?;
+        let stored = VisitContext {
+            updated_at: stored_at(context.updated_at),
+            ..context.clone()
+        };
+        state
+            .visit_contexts
+            .insert((tenant.clone(), session.clone()), stored);
+        Ok(())
+    }
+
+    async fn get_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Option<VisitContext>> {
+        let state = self.state();
+        Ok(state
+            .visit_contexts
+            .get(&(tenant.clone(), session.clone()))
+            .cloned())
     }
 
     async fn insert_socket_ticket(

@@ -244,6 +244,7 @@ async fn delete_sessions<DB: Sql>(
         "DELETE FROM messages WHERE session_id IN (",
         "DELETE FROM notes WHERE session_id IN (",
         "DELETE FROM read_markers WHERE session_id IN (",
+        "DELETE FROM visit_contexts WHERE session_id IN (",
     ] {
         in_sessions::<DB>(conn, table, ")", ids).await?;
     }

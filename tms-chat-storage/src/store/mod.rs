@@ -24,7 +24,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{Database, Pool};
 use tms_chat_core::domain::{
     Agent, AgentPresence, Attachment, AuditEntry, CannedResponse, NewMessage, Note, PresenceChange,
-    Project, ReadMarker, Session, Tenant, Widget,
+    Project, ReadMarker, Session, Tenant, VisitContext, Widget,
 };
 use tms_chat_core::ids::{
     AgentId, AttachmentId, CannedResponseId, ProjectId, SessionId, TenantId, WidgetId,
@@ -710,6 +710,46 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         .await
         .map_err(db("list read markers"))?;
         codec::all(&rows, codec::read_marker)
+    }
+
+    async fn put_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+        context: &VisitContext,
+    ) -> StoreResult<()> {
+        // As for read markers, the foreign key turns a session outside the tenant into a
+        // violation, mapped to `NotFound`.
+        sql::query::<DB>(
+            "INSERT INTO visit_contexts (tenant_id, session_id, context, updated_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (tenant_id, session_id) DO UPDATE SET \
+             context = excluded.context, updated_at = excluded.updated_at",
+        )
+        .bind(tenant.as_str())
+        .bind(session.as_str())
+        .bind(codec::to_json(context)?)
+        .bind(micros(context.updated_at))
+        .execute(&self.pool)
+        .await
+        .map_err(db("put visit context"))?;
+        Ok(())
+    }
+
+    async fn get_visit_context(
+        &self,
+        tenant: &TenantId,
+        session: &SessionId,
+    ) -> StoreResult<Option<VisitContext>> {
+        let row = sql::query::<DB>(
+            "SELECT context FROM visit_contexts WHERE tenant_id = $1 AND session_id = $2",
+        )
+        .bind(tenant.as_str())
+        .bind(session.as_str())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db("get visit context"))?;
+        row.map(|r| r.json("context")).transpose()
     }
 
     async fn insert_socket_ticket(

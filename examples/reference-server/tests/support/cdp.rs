@@ -349,6 +349,11 @@ impl Page {
             "Backspace" => ("Backspace".into(), 8, String::new()),
             "/" => ("Slash".into(), 191, "/".into()),
             "?" => ("Slash".into(), 191, "?".into()),
+            _ if key.len() == 1 && key.chars().all(|c| c.is_ascii_digit()) => (
+                format!("Digit{key}"),
+                u32::from(key.as_bytes()[0]),
+                key.into(),
+            ),
             _ if key.len() == 1 && key.chars().all(|c| c.is_ascii_alphabetic()) => {
                 let upper = key.to_ascii_uppercase();
                 (

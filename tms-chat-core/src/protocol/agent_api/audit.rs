@@ -69,6 +69,7 @@ pub(super) async fn export(call: &AgentCall<'_>) -> ChatResult<ApiResponse> {
             .map(|(session, messages)| ExportedSession {
                 session: SessionView::from(session),
                 messages: messages.iter().map(MessageView::from).collect(),
+                context: data.contexts.get(&session.id),
             })
             .collect(),
     };

@@ -126,11 +126,13 @@ pub(super) async fn customer_context(call: &AgentCall<'_>) -> ChatResult<ApiResp
     let id: SessionId = call.id();
     let session = call.service().get_session(&call.actor(), &id).await?;
     let previous = call.service().customer_history(call.agent, &id).await?;
+    let visit = call.service().visit_context(call.agent, &id).await?;
     let body = CustomerContext {
         customer_email: session.customer_email.as_deref(),
         customer_name: session.customer_name.as_deref(),
         customer_verified: session.customer_verified,
         previous_sessions: previous.iter().map(SessionView::from).collect(),
+        context: visit.as_ref(),
     };
     Ok(ApiResponse::json(200, &body))
 }

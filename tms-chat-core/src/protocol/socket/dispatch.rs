@@ -1,7 +1,7 @@
 //! Inbound client frames: parsing, then one handler per frame type (send, typing, subscribe,
-//! unsubscribe, resume, mark read, ping). A failed request answers an `error` frame carrying
+//! unsubscribe, resume, mark read, page view, ping). A failed request answers an `error` frame carrying
 //! its `request_id`; the socket stays open. Sends and typing indicators count against the
-//! socket's rates first (`abuse`); a refused one is `rate_limited`, neither stored nor
+//! socket's rates first (`abuse`; a page view counts as a typing indicator); a refused one is `rate_limited`, neither stored nor
 //! acknowledged.
 
 use super::super::abuse::FrameKind;
@@ -40,7 +40,9 @@ impl Connection {
         // Limited before anything is read or stored: a refused frame costs no store call.
         match &frame {
             ClientFrame::SendMessage { .. } => self.rates.check(FrameKind::Message)?,
-            ClientFrame::TypingIndicator { .. } => self.rates.check(FrameKind::Typing)?,
+            ClientFrame::TypingIndicator { .. } | ClientFrame::PageView { .. } => {
+                self.rates.check(FrameKind::Typing)?
+            }
             _ => {}
         }
         match frame {
@@ -86,6 +88,18 @@ impl Connection {
                 let service = self.api.service();
                 service
                     .mark_read(&actor.as_actor(), &sid, seq)
+                    .await
+                    .map(|_| ())
+            }
+            ClientFrame::PageView { view } => {
+                let Principal::Customer { customer, .. } = &self.principal else {
+                    return Err(ChatError::forbidden("only the widget reports page views"));
+                };
+                let sid = customer.session_id.clone();
+                let actor = self.actor_owned();
+                let service = self.api.service();
+                service
+                    .record_page_view(&actor.as_actor(), &sid, view)
                     .await
                     .map(|_| ())
             }

@@ -73,6 +73,13 @@ pub(super) fn agent_frame(envelope: &Envelope) -> Option<String> {
             session_id: &note.session_id,
             note,
         },
+        ChatEvent::VisitUpdated {
+            session_id,
+            context,
+        } => AgentEventFrame::VisitUpdated {
+            session_id,
+            context,
+        },
         ChatEvent::QueueUpdated {
             session_id,
             queue_position,
@@ -149,6 +156,7 @@ pub(super) async fn customer_frame(
         },
         ChatEvent::NewMessage { .. }
         | ChatEvent::NoteAdded { .. }
+        | ChatEvent::VisitUpdated { .. }
         | ChatEvent::PresenceChanged { .. }
         | ChatEvent::AccessRevoked { .. } => return None,
     };

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 
-use crate::domain::{CannedResponse, Note, ReadMarker, Session};
+use crate::domain::{CannedResponse, Note, ReadMarker, Session, VisitContext};
 use crate::ids::{AgentId, CannedResponseId, NoteId, SessionId, TenantId};
 use crate::store::ChatStore;
 
@@ -182,5 +182,77 @@ pub async fn read_markers_never_move_backward(store: Arc<dyn ChatStore>) {
     assert_eq!(
         markers,
         vec![marker(&ada, 2, at(4)), marker(customer, 7, at(3))]
+    );
+}
+
+/// A session's customer context is stored whole, replaced by the next one, kept apart per
+/// tenant, refused for a session outside the tenant, and erased with the session.
+pub async fn visit_contexts_are_replaced_per_session_and_stay_in_their_tenant(
+    store: Arc<dyn ChatStore>,
+) {
+    let t = tenancy(&store).await;
+    let other = tenancy(&store).await;
+    let s = stored_session(&store, &t.widget, at(0)).await;
+    assert_eq!(
+        store
+            .get_visit_context(&t.tenant, &s.id)
+            .await
+            .expect("none"),
+        None
+    );
+    let first = VisitContext {
+        url: Some("https://shop.example/".into()),
+        title: Some("Shop".into()),
+        referrer: Some("https://search.example/?q=shoes".into()),
+        browser: Some("Chrome 131".into()),
+        os: Some("Linux".into()),
+        language: Some("de-DE".into()),
+        time_zone: Some("Europe/Berlin".into()),
+        updated_at: at(1),
+    };
+    store
+        .put_visit_context(&t.tenant, &s.id, &first)
+        .await
+        .expect("put");
+    assert_eq!(
+        store
+            .get_visit_context(&t.tenant, &s.id)
+            .await
+            .expect("get"),
+        Some(first.clone())
+    );
+    let second = VisitContext {
+        url: Some("https://shop.example/cart".into()),
+        title: None,
+        updated_at: at(2),
+        ..first.clone()
+    };
+    store
+        .put_visit_context(&t.tenant, &s.id, &second)
+        .await
+        .expect("replace");
+    assert_eq!(
+        store
+            .get_visit_context(&t.tenant, &s.id)
+            .await
+            .expect("get"),
+        Some(second)
+    );
+    assert_eq!(
+        store
+            .get_visit_context(&other.tenant, &s.id)
+            .await
+            .expect("other tenant"),
+        None
+    );
+    assert_not_found(
+        store.put_visit_context(&other.tenant, &s.id, &first).await,
+        "another tenant's session",
+    );
+    assert_not_found(
+        store
+            .put_visit_context(&t.tenant, &SessionId::generate(), &first)
+            .await,
+        "an unknown session",
     );
 }

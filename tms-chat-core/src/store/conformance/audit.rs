@@ -139,6 +139,20 @@ pub async fn erasing_a_customer_leaves_nothing_of_their_sessions(store: Arc<dyn 
     for s in [&mine, &kept, &theirs] {
         append(&store, text(s, "hello", None, at(1))).await;
     }
+    let context = crate::domain::VisitContext {
+        url: Some("https://shop.example/".into()),
+        title: None,
+        referrer: None,
+        browser: None,
+        os: None,
+        language: None,
+        time_zone: Some("UTC".into()),
+        updated_at: at(1),
+    };
+    store
+        .put_visit_context(&t.tenant, &mine.id, &context)
+        .await
+        .expect("context");
     let e = entry(&t.tenant, 3, "customer:x");
     let removed = store
         .write_audited(
@@ -154,6 +168,15 @@ pub async fn erasing_a_customer_leaves_nothing_of_their_sessions(store: Arc<dyn 
         .expect("removed");
     assert_eq!(removed.sessions, vec![mine.id.clone()]);
     assert!(store.get_session(&t.tenant, &mine.id).await.is_err());
+    assert_eq!(
+        store
+            .get_visit_context(&t.tenant, &mine.id)
+            .await
+            .ok()
+            .flatten(),
+        None,
+        "the customer context is erased with the session"
+    );
     let history = HistoryQuery {
         limit: 10,
         ..HistoryQuery::default()

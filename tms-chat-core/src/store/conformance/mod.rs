@@ -96,6 +96,7 @@ macro_rules! chat_store_conformance {
             notes_are_listed_oldest_first_per_session,
             canned_responses_are_managed_and_shortcuts_are_unique_per_tenant,
             read_markers_never_move_backward,
+            visit_contexts_are_replaced_per_session_and_stay_in_their_tenant,
             another_tenant_cannot_read_or_change_widgets,
             another_tenant_cannot_read_or_change_sessions_or_their_messages,
             another_tenant_cannot_read_or_change_notes_attachments_and_read_markers,
