@@ -151,13 +151,15 @@ impl ChatApi {
         let (mut conn, events) = Connection::new(self.clone(), grant.principal);
         // After subscribing: what coming online causes (sessions offered to the agent)
         // reaches this connection too.
+        // Boxed, here and below: the presence calls' futures are several KB, and inline they
+        // would size every connection's task (customers' too) for its whole life.
         if let Some(agent) = &agent {
-            self.presence_of_socket(agent, true).await;
+            Box::pin(self.presence_of_socket(agent, true)).await;
         }
         conn.run(socket, events).await;
         conn.close();
         if let Some(agent) = &agent {
-            self.presence_of_socket(agent, false).await;
+            Box::pin(self.presence_of_socket(agent, false)).await;
         }
         drop(grant.slot);
         self.inner.connections.fetch_sub(1, Ordering::Relaxed);
