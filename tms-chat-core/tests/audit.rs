@@ -92,6 +92,7 @@ impl World {
                     customer_email: Some(email.into()),
                     customer_name: Some("Ann".into()),
                     identity_hash: None,
+                    context: None,
                 },
             )
             .await
