@@ -340,7 +340,7 @@ pub async fn admins_export_and_erase_a_customer_of_their_own_tenant_only(f: &Fix
     assert_exact_fields(&export.json, &["customer_email", "sessions"]);
     let sessions = export.list("sessions");
     assert_eq!(sessions.len(), 1, "{}", export.json);
-    assert_exact_fields(&sessions[0], &["session", "messages"]);
+    assert_exact_fields(&sessions[0], &["session", "messages", "context"]);
     assert_fields(&sessions[0]["session"], SESSION_FIELDS);
     assert_eq!(sessions[0]["session"]["id"], sid.as_str());
     let messages = sessions[0]["messages"].as_array().expect("messages");
