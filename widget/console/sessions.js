@@ -181,7 +181,8 @@ export function loadSessions(reset) {
   return callApi('GET', '/v1/chat/sessions?' + query).then((answer) => {
     if (reset) state.listedSessionIds = [];
     answer.sessions.forEach((/** @type {SessionView} */ session) => {
-      rememberSession(session);
+      // The open session is being read: its customer messages are marked read as they show.
+      rememberSession(session.id === state.selectedSessionId ? { ...session, unread_count: 0 } : session);
       if (!state.listedSessionIds.includes(session.id)) state.listedSessionIds.push(session.id);
     });
     state.nextCursor = answer.next_cursor;
@@ -204,6 +205,7 @@ export function renderSessionList() {
   const list = sessionsPage.list;
   if (!list || state.page !== 'sessions') return;
   const focused = /** @type {HTMLElement | null} */ (list.querySelector('button:focus'));
+  const scrolled = list.scrollTop;
   list.textContent = '';
   const shown = state.listedSessionIds
     .map((id) => state.sessions.get(id))
@@ -215,7 +217,8 @@ export function renderSessionList() {
   }
   if (!shown.length) list.appendChild(createElement('li', { class: 'empty', text: say('noSessions') }));
   shown.forEach((session) => list.appendChild(sessionListItem(session)));
-  if (focused) listButton(focused.dataset.session || '')?.focus();
+  list.scrollTop = scrolled;
+  if (focused) listButton(focused.dataset.session || '')?.focus({ preventScroll: true });
   if (sessionsPage.loadMore) sessionsPage.loadMore.hidden = !state.nextCursor;
 }
 
