@@ -5,7 +5,7 @@
 use super::{badge_of, customer_says, list_shows, started_session, Rest};
 use crate::support::cdp::{Browser, Page};
 use crate::support::pages::{browser_or_skip, console_signs_in, open_listed_session};
-use crate::support::server::{start, ADMIN_TOKEN, AGENT_TOKEN};
+use crate::support::server::{free_port, start, start_node_with, ADMIN_TOKEN, AGENT_TOKEN};
 use serde_json::json;
 
 /// How many messages of the open conversation read exactly `text` (their own text, without
@@ -125,4 +125,106 @@ async fn after_its_socket_is_cut_the_console_catches_up_the_list_and_every_open_
             .await,
         1
     );
+}
+
+/// A second tenant on the same server, with its own admin.
+const GLOBEX_TOKEN: &str = "globex-admin-token-0123456789abcdef";
+const GLOBEX: &str = r#"
+[[tenants]]
+id = "globex"
+name = "Globex"
+
+[[agents]]
+id = "globex-admin"
+tenant = "globex"
+name = "Gil Globex"
+token = "globex-admin-token-0123456789abcdef"
+roles = ["admin"]
+"#;
+
+/// A session of `tenant_token`'s tenant for `email`/`name` whose customer wrote `text`.
+async fn session_with_message(
+    rest: &Rest<'_>,
+    tenant_token: &str,
+    wid: &str,
+    (email, name): (&str, &str),
+    text: &str,
+) {
+    let body = json!({"widget_id": wid, "customer_email": email, "customer_name": name});
+    let started = rest
+        .call("POST", tenant_token, "/v1/chat/sessions", Some(body))
+        .await;
+    let token = started["customer_token"].as_str().unwrap();
+    customer_says(rest.base, wid, token, text).await;
+}
+
+/// Replaces what the search box holds with `text`, typed, as a person would after selecting it.
+async fn search_for(console: &Page, text: &str) {
+    let search = "document.querySelector('.toolbar input[type=search]')";
+    console.click_element(search).await;
+    console.eval(&format!("{search}.select()")).await;
+    console.insert_text(text).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_search_box_finds_sessions_by_customer_email_and_message_text_in_its_tenant_only() {
+    let Some(chromium) = browser_or_skip(
+        "the_search_box_finds_sessions_by_customer_email_and_message_text_in_its_tenant_only",
+    ) else {
+        return;
+    };
+    let tenant = format!("acme-{}", free_port());
+    let server = start_node_with("axum", None, &tenant, &[], GLOBEX).await;
+    let base = server.base.clone();
+    let rest = Rest {
+        base: &base,
+        http: reqwest::Client::new(),
+    };
+    let wid = super::widget(&rest, json!({})).await;
+    let dora = ("dora.search@example.com", "Dora Email");
+    session_with_message(&rest, ADMIN_TOKEN, &wid, dora, "Hello there").await;
+    let eve = ("eve@example.com", "Eve Text");
+    session_with_message(&rest, ADMIN_TOKEN, &wid, eve, "My parcel arrived damaged").await;
+    let frank = ("frank@example.com", "Frank Other");
+    session_with_message(&rest, ADMIN_TOKEN, &wid, frank, "Hi, a question").await;
+    // The other tenant has a customer with a matching email and a message with the same word.
+    let body = json!({"name": "Globex shop", "domain": "127.0.0.1"});
+    let globex_widget = rest
+        .call("POST", GLOBEX_TOKEN, "/v1/chat/widgets", Some(body))
+        .await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let gus = ("dora.search@globex.example", "Gus Globex");
+    session_with_message(
+        &rest,
+        GLOBEX_TOKEN,
+        &globex_widget,
+        gus,
+        "Where is my parcel?",
+    )
+    .await;
+
+    let browser = Browser::launch(&chromium).await;
+    let console = browser.open(&format!("{base}/console")).await;
+    console_signs_in(&console, AGENT_TOKEN).await;
+    list_shows(&console, "Dora Email,Eve Text,Frank Other").await;
+
+    search_for(&console, "dora.search").await;
+    list_shows(&console, "Dora Email").await;
+    search_for(&console, "parcel").await;
+    list_shows(&console, "Eve Text").await;
+    // Still so a moment later (the list is not redrawn without it), and it opens.
+    tokio::time::sleep(std::time::Duration::from_millis(600)).await;
+    list_shows(&console, "Eve Text").await;
+    open_listed_session(&console, "Eve Text").await;
+    console
+        .wait_for(
+            &format!("{} === 1", shown_times("My parcel arrived damaged")),
+            "the message found",
+        )
+        .await;
+    // Clearing the search shows every session again.
+    search_for(&console, "").await;
+    list_shows(&console, "Dora Email,Eve Text,Frank Other").await;
 }
