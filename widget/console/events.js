@@ -7,9 +7,7 @@
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 
 import { alertCustomerMessage, alertTransfer, alertWaitingSession } from './alerts.js';
-import {
-  addMessage, lastShownSeq, openSession, refreshOpenSession, renderConversation, showCustomerTyping, subscribedSessionIds,
-} from './conversation.js';
+import { addMessage, lastShownSeq, openSession, refreshOpenSession, renderConversation, showCustomerTyping, subscribedSessionIds } from './conversation.js';
 import { addNote } from './customer.js';
 import { showPresence, toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
