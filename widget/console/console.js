@@ -9,7 +9,7 @@
 
 import { createElement } from '../shared/dom.js';
 import { callApi, whenSignedOut } from './api.js';
-import { applyFrame, resumeOpenSession } from './events.js';
+import { applyFrame, socketOpened } from './events.js';
 import { appRoot, applyTheme, brand, followSystemTheme, updateTitle } from './layout.js';
 import { drawQueuePage } from './queue-page.js';
 import { drawQuickResponsesPage } from './quick-page.js';
@@ -76,7 +76,7 @@ async function signIn() {
   // `presence_changed` frame tells the header when that is not `online`).
   const mine = agents.agents.find((/** @type {{id: string, presence: string}} */ agent) => agent.id === me.id);
   state.presence = mine && mine.presence !== 'offline' ? mine.presence : 'online';
-  connect({ onOpen: resumeOpenSession, onFrame: applyFrame });
+  connect({ onOpen: socketOpened, onFrame: applyFrame });
   route();
 }
 

@@ -27,6 +27,14 @@ const INLINE_IMAGE_TYPES = /^image\/(png|jpeg|gif|webp)$/;
 /** The customer's typing indicator, and the line with their draft (the widget's typing_preview). */
 const typing = { customerTimer: 0, draftLine: /** @type {HTMLElement | null} */ (null) };
 
+/** The sessions this console's socket is subscribed to (by `resume`), to resume after a reconnect. */
+const subscribed = new Set();
+
+/** @returns {string[]} the ids of the sessions this console is subscribed to */
+export function subscribedSessionIds() {
+  return Array.from(subscribed);
+}
+
 /**
  * Opens session `sessionId` in the conversation column, with focus in its message box or,
  * with `stayInList` (moving through the list with the keyboard), on its entry in the list.
@@ -35,7 +43,10 @@ const typing = { customerTimer: 0, draftLine: /** @type {HTMLElement | null} */ 
  */
 export function openSession(sessionId, stayInList) {
   const previous = state.selectedSessionId;
-  if (previous && previous !== sessionId) sendFrame({ type: 'unsubscribe', session_id: previous });
+  if (previous && previous !== sessionId) {
+    subscribed.delete(previous);
+    sendFrame({ type: 'unsubscribe', session_id: previous });
+  }
   state.selectedSessionId = sessionId;
   sessionSeen(sessionId);
   // Opening a session reads it: the conversation marks each customer message read.
@@ -50,6 +61,7 @@ export function openSession(sessionId, stayInList) {
     rememberSession({ ...session, unread_count: 0 });
     renderConversation(false, !stayInList);
     showOutgoing(sessionId);
+    subscribed.add(sessionId);
     sendFrame({ type: 'resume', session_id: sessionId, after_seq: 0 });
     if (!isLive()) loadHistory(sessionId);
     loadCustomerPanel(sessionId);
@@ -80,6 +92,21 @@ export function sessionAction(action, body) {
     }
     return session;
   });
+}
+
+/**
+ * Reads the open session again (after a reconnect: it may have changed meanwhile) and redraws
+ * its header, keeping the log and the draft.
+ */
+export function refreshOpenSession() {
+  const sessionId = state.selectedSessionId;
+  if (!sessionId) return Promise.resolve();
+  return callApi('GET', sessionPath(sessionId)).then((/** @type {SessionView} */ session) => {
+    if (state.selectedSessionId !== sessionId) return;
+    rememberSession({ ...session, unread_count: 0 });
+    renderConversation(true);
+    renderSessionList();
+  }, reportError);
 }
 
 /** The sequence number of the last message shown (where a resumed socket continues). */

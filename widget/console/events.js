@@ -1,12 +1,13 @@
 // @ts-check
 // Owns what each live frame from the agent socket changes on screen: new messages, typing,
-// session changes, notes, resyncs and errors, and which of them alert the agent (alerts.js).
+// session changes, notes, resyncs and errors, and which of them alert the agent (alerts.js);
+// and catching up after a reconnect.
 
 /** @typedef {import('../types/protocol').AgentEventFrame} AgentEventFrame */
 /** @typedef {import('../types/protocol').SessionView} SessionView */
 
 import { alertCustomerMessage, alertTransfer, alertWaitingSession } from './alerts.js';
-import { addMessage, lastShownSeq, openSession, renderConversation, showCustomerTyping } from './conversation.js';
+import { addMessage, lastShownSeq, openSession, refreshOpenSession, renderConversation, showCustomerTyping, subscribedSessionIds } from './conversation.js';
 import { addNote, visitUpdated } from './customer.js';
 import { showPresence, toast, updateTitle } from './layout.js';
 import { listSessionFirst, loadSessions, renderSessionList } from './sessions.js';
@@ -15,11 +16,31 @@ import { sendFrame } from './socket.js';
 import { state } from './state.js';
 import { say } from './strings.js';
 
-/** Asks the socket for the open session's messages after the last one shown. */
-export function resumeOpenSession() {
-  if (state.selectedSessionId) {
-    sendFrame({ type: 'resume', session_id: state.selectedSessionId, after_seq: lastShownSeq() });
-  }
+/** Whether the socket has opened before (a later opening is a reconnect). */
+const connection = { openedBefore: false };
+
+/** Called on every opening of the socket: the first one has nothing to catch up on. */
+export function socketOpened() {
+  if (connection.openedBefore) catchUp();
+  connection.openedBefore = true;
+}
+
+/**
+ * After a reconnect or a `resync_required`: reloads the list for the current tab and search
+ * (its unread counts and sessions that started meanwhile), then resumes every session this
+ * console is subscribed to from its last known `seq` (the open one: the last message shown),
+ * so what was sent meanwhile appears once, and redraws the open session.
+ */
+export function catchUp() {
+  return loadSessions(true).then(() => {
+    subscribedSessionIds().forEach((sessionId) => {
+      const afterSeq = sessionId === state.selectedSessionId
+        ? lastShownSeq()
+        : state.sessions.get(sessionId)?.last_seq || 0;
+      sendFrame({ type: 'resume', session_id: sessionId, after_seq: afterSeq });
+    });
+    return refreshOpenSession();
+  });
 }
 
 /**
@@ -63,8 +84,7 @@ export function applyFrame(frame) {
       visitUpdated(frame.session_id, frame.context);
       return;
     case 'resync_required':
-      resumeOpenSession();
-      loadSessions(true);
+      catchUp();
       return;
     case 'error':
       if (frame.request_id && sendFailed(frame.request_id, frame.message)) return;

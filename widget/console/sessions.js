@@ -156,19 +156,28 @@ function searchBox() {
   return search;
 }
 
+/** The ids of the sessions the server found for the current search (also by message text). */
+const foundBySearch = new Set();
+
 /**
- * Whether `session` belongs in the list under the current filter and search.
+ * Whether `session` belongs in the list under the current filter and search: a session the
+ * server found for the search does; one seen live since is checked by its email and name.
  * @param {SessionView} session
  */
 function matchesFilter(session) {
   if (!FILTER_RULES[state.filter].matches(session)) return false;
-  if (state.search) {
+  if (state.search && !foundBySearch.has(session.id)) {
     const wanted = state.search.toLowerCase();
     const email = (session.customer_email || '').toLowerCase();
     const name = (session.customer_name || '').toLowerCase();
     if (!email.includes(wanted) && !name.includes(wanted)) return false;
   }
   return true;
+}
+
+/** @returns {string} the tab and search the list is for */
+function listAsked() {
+  return state.filter + '\n' + state.search;
 }
 
 /**
@@ -179,10 +188,18 @@ export function loadSessions(reset) {
   const query = new URLSearchParams({ limit: PAGE_SIZE, ...FILTER_RULES[state.filter].query() });
   if (state.search) query.set('q', state.search);
   if (!reset && state.nextCursor) query.set('cursor', state.nextCursor);
+  const askedFor = listAsked();
   return callApi('GET', '/v1/chat/sessions?' + query).then((answer) => {
-    if (reset) state.listedSessionIds = [];
+    // An answer for a search or tab the agent has since left (typing on) is not shown.
+    if (askedFor !== listAsked()) return;
+    if (reset) {
+      state.listedSessionIds = [];
+      foundBySearch.clear();
+    }
     answer.sessions.forEach((/** @type {SessionView} */ session) => {
-      rememberSession(session);
+      if (state.search) foundBySearch.add(session.id);
+      // The open session is being read: its customer messages are marked read as they show.
+      rememberSession(session.id === state.selectedSessionId ? { ...session, unread_count: 0 } : session);
       if (!state.listedSessionIds.includes(session.id)) state.listedSessionIds.push(session.id);
     });
     state.nextCursor = answer.next_cursor;
@@ -205,6 +222,7 @@ export function renderSessionList() {
   const list = sessionsPage.list;
   if (!list || state.page !== 'sessions') return;
   const focused = /** @type {HTMLElement | null} */ (list.querySelector('button:focus'));
+  const scrolled = list.scrollTop;
   list.textContent = '';
   const shown = state.listedSessionIds
     .map((id) => state.sessions.get(id))
@@ -216,7 +234,8 @@ export function renderSessionList() {
   }
   if (!shown.length) list.appendChild(createElement('li', { class: 'empty', text: say('noSessions') }));
   shown.forEach((session) => list.appendChild(sessionListItem(session)));
-  if (focused) listButton(focused.dataset.session || '')?.focus();
+  list.scrollTop = scrolled;
+  if (focused) listButton(focused.dataset.session || '')?.focus({ preventScroll: true });
   if (sessionsPage.loadMore) sessionsPage.loadMore.hidden = !state.nextCursor;
 }
 

@@ -2,6 +2,8 @@
 //! person would: clicks on the page's buttons and real key presses, with REST only to set the
 //! scene (sessions that already exist) and to check what the server stored.
 
+mod catching_up;
+
 use super::{widget, Rest};
 use crate::support::cdp::{Browser, Page};
 use crate::support::pages::{
