@@ -7,15 +7,19 @@
 # nothing): all customers reconnecting and resuming after a restart, REST history pages while
 # 2,000 msg/s flow, and (SOAK_SECONDS > 0) RSS over a long run at 2,000 msg/s. Prints each
 # measurement, then a table.
-# Usage: [BIN=dir] [MESSAGES=n] [SOAK_SECONDS=n] scripts/bench.sh [sockets]
+# Usage: [BIN=dir] [MESSAGES=n] [SOAK_SECONDS=n] [PG_URL=url] scripts/bench.sh [sockets]
 #   BIN: take the three binaries from dir instead of building them (to compare two builds).
 #   SOAK_SECONDS: the RSS run's length (600 for the 10-minute row; 0, the default, skips it).
+#   PG_URL: also measure persisted throughput both ways on this PostgreSQL database (an
+#     empty one is best, e.g. `createdb -h 127.0.0.1 -U postgres bench` and
+#     postgres://postgres@127.0.0.1:5432/bench), as a ratio to the SQLite figure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SOCKETS=${1:-10000}
 MESSAGES=${MESSAGES:-40000}
 SOAK_SECONDS=${SOAK_SECONDS:-0}
 BIN=${BIN:-}
+PG_URL=${PG_URL:-}
 if [ -z "$BIN" ]; then
   cargo build --release -q -p tms-chat-reference-server -p tms-chat-loadtest -p tms-chat-bare-relay
   BIN=target/release
@@ -81,9 +85,9 @@ sleep 0.3
 measure relay
 kill $server; wait $server 2>/dev/null || true
 
-start_product() {
+start_product() { # [database url]: SQLite on a temp file by default
   RUST_LOG=warn taskset -c 0 "$BIN/tms-chat-reference-server" --bind "127.0.0.1:$port" \
-    --database-url "sqlite://$dir/bench.db" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
+    --database-url "${1:-sqlite://$dir/bench.db}" --config "$dir/config.toml" --data-dir "$dir/data" --no-abuse-limits &
   server=$!
   wait_ready /readyz
 }
@@ -117,6 +121,16 @@ if [ "$SOAK_SECONDS" -gt 0 ]; then
 fi
 kill $server; wait $server 2>/dev/null || true; server=""
 
+if [ -n "$PG_URL" ]; then
+  echo "== tms-chat (PostgreSQL)"
+  start_product "$PG_URL"
+  for from in customer agent; do
+    out=$(load throughput --messages "$MESSAGES" --window 256 --from $from); echo "$out"
+    echo "$out" | field '= [0-9]* msg/s' > "$dir/pg.tput.$from"
+  done
+  kill $server; wait $server 2>/dev/null || true; server=""
+fi
+
 v() { cat "$dir/$1" 2>/dev/null || echo "?"; }
 row() { # measure relay-file product-file how(ratio|diff)
   awk -v m="$1" -v r="$(v "$2")" -v p="$(v "$3")" -v how="$4" 'BEGIN {
@@ -140,4 +154,11 @@ echo "| measure (tms-chat alone) | figure |"
 echo "|---|---|"
 echo "| REST history page (100 messages) p99 while 2,000 msg/s flow, ms | $(v product.history) |"
 echo "| $SOCKETS customers reconnecting and resuming after a restart, s | $(v product.recovery) ($(v product.lost) acknowledged messages lost) |"
+if [ -n "$PG_URL" ]; then
+  for from in customer agent; do
+    awk -v s="$(v product.tput.$from)" -v p="$(v pg.tput.$from)" -v f=$from 'BEGIN {
+      printf "| PostgreSQL msg/s %s, same run | %s (%.1f%% of SQLite) |\n",
+        (f == "customer") ? "customer→agent" : "agent→customer", p, (s > 0) ? 100 * p / s : 0 }'
+  done
+fi
 echo "| RSS growth over $SOAK_SECONDS s at 2,000 msg/s after a 60 s warm-up | $(v product.soak) |"

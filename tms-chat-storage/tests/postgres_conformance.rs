@@ -61,3 +61,37 @@ async fn connect_any_picks_postgres_by_scheme() {
             .expect("ping");
     }
 }
+
+/// The append's retry lookup probes the `(session_id, sender_type, client_message_id)` index
+/// once per key whatever plan PostgreSQL picks: here a generic plan, made while the schema's
+/// `messages` table holds nothing of this tenant, which is what a fresh database's pooled
+/// connections cache (a plan that scans the table would grow with it).
+#[tokio::test]
+async fn the_retry_lookup_probes_the_client_id_index_under_a_generic_plan() {
+    let Some(store) = postgres().await else {
+        return;
+    };
+    let lookup = <sqlx::Postgres as Backend>::RETRY_LOOKUP.expect("PostgreSQL has one");
+    let mut conn = store.pool().acquire().await.expect("connection");
+    sqlx::query("SET plan_cache_mode = force_generic_plan")
+        .execute(&mut *conn)
+        .await
+        .expect("generic plans");
+    let keys =
+        r#"[{"t":"t","s":"s","k":"customer","c":"c1"},{"t":"t","s":"s","k":"agent","c":"c2"}]"#;
+    let plan: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("EXPLAIN {lookup}")))
+        .bind(keys)
+        .fetch_all(&mut *conn)
+        .await
+        .expect("explain");
+    let plan = plan.join("\n");
+    sqlx::query("RESET plan_cache_mode")
+        .execute(&mut *conn)
+        .await
+        .expect("reset");
+    assert!(
+        plan.contains("Index Scan using messages_client_id on messages"),
+        "one index probe per key:\n{plan}"
+    );
+    assert!(!plan.contains("Seq Scan on messages"), "no scan:\n{plan}");
+}

@@ -12,7 +12,9 @@
 //!    is not in the message's tenant is `NotFound` for that message.
 //! 2. **Look up retries**: the stored messages with the same
 //!    `(tenant, session, sender_type, client_message_id)` as a message of the batch. Under the
-//!    session locks this answer cannot change before commit. A retry is answered with the
+//!    session locks this answer cannot change before commit. PostgreSQL takes every key in
+//!    one statement ([`Backend::RETRY_LOOKUP`](crate::backend::Backend::RETRY_LOOKUP)), whose
+//!    plan does not depend on the batch. A retry is answered with the
 //!    stored row and `created: false`; so is a second message with the same key in the batch
 //!    (with the first one's message).
 //! 3. **Insert** the new messages, numbered from each session's `last_seq` in input order;
@@ -38,7 +40,7 @@ use tms_chat_core::StoreError;
 use super::SqlStore;
 use crate::codec::{self, message_columns, micros, Columns};
 use crate::error::db;
-use crate::sql::{ListQuery, Sql};
+use crate::sql::{query, ListQuery, Sql};
 
 /// Most rows one statement carries (parameters stay far below both databases' limits). A
 /// power of two, as [`statement_chunks`] needs.
@@ -195,6 +197,18 @@ async fn find_retries<DB: Sql>(
         .filter(|m| m.client_message_id.is_some())
         .collect();
     let mut stored = HashMap::new();
+    if keyed.is_empty() {
+        return Ok(stored);
+    }
+    if let Some(lookup) = DB::RETRY_LOOKUP {
+        let rows = query::<DB>(lookup)
+            .bind(retry_keys_json(&keyed)?)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(db("append messages: find retries"))?;
+        collect_stored(&rows, &mut stored)?;
+        return Ok(stored);
+    }
     for chunk in statement_chunks(&keyed) {
         let mut query = ListQuery::<DB>::new(concat!(
             "SELECT ",
@@ -218,18 +232,50 @@ async fn find_retries<DB: Sql>(
             .fetch_all(&mut *conn)
             .await
             .map_err(db("append messages: find retries"))?;
-        for row in &rows {
-            let message = codec::message(row)?;
-            let key = (
-                message.tenant_id.as_str().to_owned(),
-                message.session_id.as_str().to_owned(),
-                message.sender_type.as_str().to_owned(),
-                message.client_message_id.clone().unwrap_or_default(),
-            );
-            stored.insert(key, message);
-        }
+        collect_stored(&rows, &mut stored)?;
     }
     Ok(stored)
+}
+
+/// The keys of [`Backend::RETRY_LOOKUP`](crate::backend::Backend::RETRY_LOOKUP)'s JSON
+/// parameter.
+fn retry_keys_json(keyed: &[&NewMessage]) -> StoreResult<String> {
+    #[derive(serde::Serialize)]
+    struct Key<'a> {
+        t: &'a str,
+        s: &'a str,
+        k: &'a str,
+        c: Option<&'a str>,
+    }
+    let keys: Vec<Key<'_>> = keyed
+        .iter()
+        .map(|m| Key {
+            t: m.tenant_id.as_str(),
+            s: m.session_id.as_str(),
+            k: m.sender_type.as_str(),
+            c: m.client_message_id.as_deref(),
+        })
+        .collect();
+    serde_json::to_string(&keys)
+        .map_err(|err| StoreError::backend("append messages: retry keys", err.to_string()))
+}
+
+/// Files the retry lookup's rows under their keys.
+fn collect_stored<R>(rows: &[R], stored: &mut HashMap<RetryKey, Message>) -> StoreResult<()>
+where
+    R: Columns,
+{
+    for row in rows {
+        let message = codec::message(row)?;
+        let key = (
+            message.tenant_id.as_str().to_owned(),
+            message.session_id.as_str().to_owned(),
+            message.sender_type.as_str().to_owned(),
+            message.client_message_id.clone().unwrap_or_default(),
+        );
+        stored.insert(key, message);
+    }
+    Ok(())
 }
 
 /// Decides every message's outcome and numbers the new ones, in input order per session.
