@@ -63,6 +63,12 @@ pub trait Backend: Database + sealed::Sealed {
     /// (a custom plan of up to 256 `OR`'d keys), which cost it nine tenths of its append
     /// throughput.
     const RETRY_LOOKUP: Option<&'static str>;
+    /// [`ChatStore::append_pipeline_depth`](tms_chat_core::store::ChatStore::append_pipeline_depth):
+    /// append transactions in flight at once. SQLite has one writer; PostgreSQL runs several
+    /// side by side (their commits share WAL flushes), and the append's first step locks the
+    /// batch's sessions in id order (`FOR UPDATE`), so a batch that shares a session with an
+    /// earlier one waits for its commit, then reads its `last_seq` and its messages.
+    const APPEND_PIPELINE_DEPTH: usize;
     /// Extras that need privileges or extensions the database may not grant.
     const OPTIONAL_STEPS: &'static [OptionalStep];
 }
@@ -153,6 +159,7 @@ impl Backend for Sqlite {
     const MESSAGE_INDEX_INSERT: Option<&'static str> =
         Some("INSERT INTO message_search (content, tenant_id, session_id) VALUES ");
     const RETRY_LOOKUP: Option<&'static str> = None;
+    const APPEND_PIPELINE_DEPTH: usize = 1;
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[];
 }
 
@@ -187,6 +194,7 @@ impl Backend for Postgres {
         crate::codec::message_columns!(),
         " FROM messages WHERE session_id = k.s AND sender_type = k.k          AND client_message_id = k.c AND tenant_id = k.t LIMIT 1) AS m"
     ));
+    const APPEND_PIPELINE_DEPTH: usize = 4;
     const OPTIONAL_STEPS: &'static [OptionalStep] = &[OptionalStep {
         description: "pg_trgm indexes for the customer search",
         sql: include_str!("../migrations/postgres/optional_trigram.sql"),

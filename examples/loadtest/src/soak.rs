@@ -1,7 +1,9 @@
 //! `soak`: one customer sends to a subscribed agent at a fixed rate for a long time (10
 //! minutes by default) while the tool samples the server's resident memory
 //! (`/proc/<pid>/status`, the server runs on this machine: loopback only) every 10 seconds.
-//! Reports RSS after the warm-up (the first minute) and at the end, and the growth between.
+//! Reports RSS after the warm-up (the first minute) and at the end, and the growth between,
+//! split as the kernel counts it (`RssAnon`: the heap; `RssFile`: mapped files, the binary;
+//! `RssShmem`: shared memory, such as SQLite's WAL index), so a growth shows where it is.
 
 use super::{send_frame, sending_pair, Side, Target};
 use futures::{SinkExt, StreamExt};
@@ -39,12 +41,16 @@ pub(crate) async fn soak(t: &Target, rate: u64, seconds: u64, pid: u32) -> Resul
         }
         total
     });
-    let mut samples: Vec<(Duration, u64)> = Vec::new();
+    let mut samples: Vec<(Duration, Rss)> = Vec::new();
     while !load.is_finished() {
         tokio::time::sleep(SAMPLE_EVERY).await;
-        let kb = rss_kb(pid)?;
-        println!("soak: {:>4} s RSS {kb} KB", start.elapsed().as_secs());
-        samples.push((start.elapsed(), kb));
+        let rss = rss_kb(pid)?;
+        println!(
+            "soak: {:>4} s RSS {}",
+            start.elapsed().as_secs(),
+            rss.show()
+        );
+        samples.push((start.elapsed(), rss));
     }
     let sent = load.await.map_err(|e| e.to_string())?;
     acks.abort();
@@ -53,21 +59,52 @@ pub(crate) async fn soak(t: &Target, rate: u64, seconds: u64, pid: u32) -> Resul
     let last = samples.last().map(|s| s.1);
     match (warm, last) {
         (Some(warm), Some(last)) => println!(
-            "soak: {sent} messages at {rate} msg/s over {seconds} s: RSS {warm} KB after warm-up, {last} KB at the end, growth {:+.1}%",
-            100.0 * (last as f64 - warm as f64) / warm as f64
+            "soak: {sent} messages at {rate} msg/s over {seconds} s: RSS {} KB after warm-up, {} KB at the end, growth {:+.1}% (anon {:+} KB, file {:+} KB, shmem {:+} KB)",
+            warm.total,
+            last.total,
+            100.0 * (last.total as f64 - warm.total as f64) / warm.total as f64,
+            last.anon as i64 - warm.anon as i64,
+            last.file as i64 - warm.file as i64,
+            last.shmem as i64 - warm.shmem as i64,
         ),
         _ => println!("soak: too short to compare (run longer than {} s)", WARM_UP.as_secs()),
     }
     Ok(())
 }
 
-/// The resident memory of process `pid`, in KB.
-fn rss_kb(pid: u32) -> Result<u64, String> {
+/// A process's resident memory, in KB, as `/proc/<pid>/status` splits it.
+#[derive(Clone, Copy, Debug)]
+struct Rss {
+    total: u64,
+    anon: u64,
+    file: u64,
+    shmem: u64,
+}
+
+impl Rss {
+    fn show(&self) -> String {
+        format!(
+            "{} KB (anon {}, file {}, shmem {})",
+            self.total, self.anon, self.file, self.shmem
+        )
+    }
+}
+
+/// The resident memory of process `pid`.
+fn rss_kb(pid: u32) -> Result<Rss, String> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))
         .map_err(|e| format!("cannot read the server's memory (pid {pid}): {e}"))?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse().ok())
-        .ok_or(format!("no VmRSS for pid {pid}"))
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|line| line.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .ok_or(format!("no {name} for pid {pid}"))
+    };
+    Ok(Rss {
+        total: field("VmRSS:")?,
+        anon: field("RssAnon:")?,
+        file: field("RssFile:")?,
+        shmem: field("RssShmem:")?,
+    })
 }

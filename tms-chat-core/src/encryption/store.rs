@@ -47,6 +47,10 @@ fn unreadable(err: EncryptionError) -> StoreError {
 
 #[async_trait]
 impl ChatStore for EncryptedStore {
+    fn append_pipeline_depth(&self) -> usize {
+        self.inner.append_pipeline_depth()
+    }
+
     async fn append_messages(
         &self,
         mut messages: Vec<NewMessage>,

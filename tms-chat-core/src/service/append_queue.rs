@@ -1,13 +1,21 @@
 //! Group commit for messages. Concurrent sends are queued and a single writer task hands
-//! every message waiting at that moment to [`ChatStore::append_messages`] in one call (one
+//! the messages waiting at that moment to [`ChatStore::append_messages`] in one call (one
 //! transaction), publishes `new_message` for each newly stored message in commit order (so
 //! every connection sees a session's messages in `seq` order), then answers each sender. A
 //! sender is answered only after its batch committed, so an acknowledged message is durable.
+//!
+//! Where the store runs appends side by side ([`ChatStore::append_pipeline_depth`] above 1:
+//! PostgreSQL), the writer keeps that many batches in flight, and a session is in at most
+//! one of them ([`Lanes`]): its later messages wait for that batch's commit, so they still
+//! number after it and are published after it.
 
 use crate::domain::{NewMessage, Session};
 use crate::error::{ChatError, ChatResult, StoreError};
+use crate::ids::SessionId;
 use crate::notify::{Audience, ChatEvent, EncodedMessage, Notifier};
 use crate::store::{Appended, ChatStore, StoreResult};
+use futures::stream::{FuturesUnordered, StreamExt};
+use std::collections::{HashSet, VecDeque};
 use std::sync::Arc;
 use tokio::sync::{mpsc, oneshot};
 
@@ -15,6 +23,9 @@ use tokio::sync::{mpsc, oneshot};
 const MAX_BATCH: usize = 128;
 /// Queue depth before senders wait (back-pressure).
 const QUEUE_DEPTH: usize = 4096;
+/// Most jobs the writer takes off the queue before they fit a batch (while their sessions
+/// wait for a batch in flight).
+const MAX_HELD: usize = 4 * MAX_BATCH;
 
 /// What a sender hears: the commit's result, and for a newly stored message the slot its
 /// published event encodes the message into (shared with the acknowledgement).
@@ -85,75 +96,144 @@ async fn writer(
     notifier: Arc<dyn Notifier>,
     mut rx: mpsc::Receiver<Job>,
 ) {
-    let mut batch: Vec<Job> = Vec::with_capacity(MAX_BATCH);
-    while let Some(first) = rx.recv().await {
-        batch.push(first);
-        while batch.len() < MAX_BATCH {
+    let depth = store.append_pipeline_depth().max(1);
+    let mut lanes = Lanes::default();
+    let mut in_flight = FuturesUnordered::new();
+    let mut open = true;
+    while open || !in_flight.is_empty() || !lanes.held.is_empty() {
+        while lanes.held.len() < MAX_HELD {
             match rx.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(job) => lanes.held.push_back(job),
                 Err(_) => break,
             }
         }
-        let mut messages = Vec::with_capacity(batch.len());
-        let mut waiting = Vec::with_capacity(batch.len());
-        for (message, session, sender) in batch.drain(..) {
+        if in_flight.len() < depth {
+            if let Some((messages, waiting)) = lanes.take_batch() {
+                let store = Arc::clone(&store);
+                in_flight.push(async move { (waiting, store.append_messages(messages).await) });
+                continue;
+            }
+        }
+        tokio::select! {
+            biased;
+            Some((waiting, outcome)) = in_flight.next(), if !in_flight.is_empty() => {
+                lanes.release(&waiting);
+                answer(notifier.as_ref(), waiting, outcome).await;
+            }
+            job = rx.recv(), if open && lanes.held.len() < MAX_HELD => match job {
+                Some(job) => lanes.held.push_back(job),
+                None => open = false,
+            },
+        }
+    }
+}
+
+/// Jobs received but not yet in a batch, and the sessions of the batches in flight. A batch
+/// never shares a session with one in flight: the store numbers each batch's messages when
+/// its transaction takes the sessions' locks, and two transactions in flight could take
+/// them in either order, so a session's messages wait for its batch in flight to commit
+/// (then they number after it, and their retries see it). Other sessions' messages go on.
+#[derive(Default)]
+struct Lanes {
+    held: VecDeque<Job>,
+    busy: HashSet<SessionId>,
+}
+
+impl Lanes {
+    /// The oldest held jobs whose sessions have no batch in flight, up to [`MAX_BATCH`]; a
+    /// job of a busy session also holds back that session's later jobs (they stay in order).
+    fn take_batch(&mut self) -> Option<(Vec<NewMessage>, Waiting)> {
+        let mut messages = Vec::new();
+        let mut waiting = Vec::new();
+        let mut blocked: HashSet<SessionId> = HashSet::new();
+        let mut kept = VecDeque::with_capacity(self.held.len());
+        while let Some(job) = self.held.pop_front() {
+            let session = &job.1.id;
+            if messages.len() == MAX_BATCH
+                || self.busy.contains(session)
+                || blocked.contains(session)
+            {
+                if messages.len() < MAX_BATCH {
+                    blocked.insert(session.clone());
+                }
+                kept.push_back(job);
+                continue;
+            }
+            let (message, session, sender) = job;
             messages.push(message);
             waiting.push((session, sender));
         }
-        let senders: (Vec<_>, bool) = match store.append_messages(messages).await {
-            Ok(results) => {
-                let mut results = results.into_iter();
-                let mut answered = Vec::with_capacity(waiting.len());
-                for (session, sender) in waiting {
-                    let result = results.next().unwrap_or_else(|| {
-                        Err(StoreError::Conflict(
-                            "store returned too few results".into(),
-                        ))
-                    });
-                    let mut shared = None;
-                    if let Ok(appended) = &result {
-                        if appended.created {
-                            let event = ChatEvent::NewMessage {
-                                message: appended.message.clone(),
-                            };
-                            let envelope = super::publish::conversation_envelope(
-                                &session,
-                                Audience::Everyone,
-                                event,
-                            );
-                            shared = Some(Arc::clone(&envelope.message_json));
-                            if let Err(err) = notifier.publish(envelope).await {
-                                tracing::warn!(session_id = %session.id, error = %err, "publishing new_message failed");
-                            }
-                        }
-                    }
-                    answered.push((sender, (result, shared)));
-                }
-                for (sender, result) in answered {
-                    let _ = sender.send(result);
-                }
-                continue;
-            }
-            Err(err) => {
-                tracing::error!(error = %err, "appending a batch of messages failed");
-                let unavailable = matches!(err, StoreError::Unavailable { .. });
-                (
-                    waiting.into_iter().map(|(_, sender)| sender).collect(),
-                    unavailable,
-                )
-            }
-        };
-        // Nothing of the batch was stored: every sender hears why (a database that does not
-        // answer stays `unavailable`, so clients retry).
-        let (senders, unavailable) = senders;
-        let text = "append batch failed";
-        for sender in senders {
-            let error = if unavailable {
-                StoreError::unavailable("append batch", text)
-            } else {
-                StoreError::backend("append batch", text)
-            };
-            let _ = sender.send((Err(error), None));
+        self.held = kept;
+        if messages.is_empty() {
+            return None;
         }
+        self.busy
+            .extend(waiting.iter().map(|(session, _)| session.id.clone()));
+        Some((messages, waiting))
+    }
+
+    /// A batch is done: its sessions take new batches again.
+    fn release(&mut self, waiting: &Waiting) {
+        for (session, _) in waiting {
+            self.busy.remove(&session.id);
+        }
+    }
+}
+
+/// The senders of a batch, in its order, with the session each message goes to.
+type Waiting = Vec<(Arc<Session>, oneshot::Sender<Answer>)>;
+
+/// Publishes a committed batch's new messages, in order, then answers its senders; a batch
+/// that failed answers every sender why.
+async fn answer(
+    notifier: &dyn Notifier,
+    waiting: Waiting,
+    outcome: StoreResult<Vec<StoreResult<Appended>>>,
+) {
+    let results = match outcome {
+        Ok(results) => results,
+        Err(err) => {
+            tracing::error!(error = %err, "appending a batch of messages failed");
+            // Nothing of the batch was stored: a database that does not answer stays
+            // `unavailable`, so clients retry.
+            let unavailable = matches!(err, StoreError::Unavailable { .. });
+            let text = "append batch failed";
+            for (_, sender) in waiting {
+                let error = if unavailable {
+                    StoreError::unavailable("append batch", text)
+                } else {
+                    StoreError::backend("append batch", text)
+                };
+                let _ = sender.send((Err(error), None));
+            }
+            return;
+        }
+    };
+    let mut results = results.into_iter();
+    let mut answered = Vec::with_capacity(waiting.len());
+    for (session, sender) in waiting {
+        let result = results.next().unwrap_or_else(|| {
+            Err(StoreError::Conflict(
+                "store returned too few results".into(),
+            ))
+        });
+        let mut shared = None;
+        if let Ok(appended) = &result {
+            if appended.created {
+                let event = ChatEvent::NewMessage {
+                    message: appended.message.clone(),
+                };
+                let envelope =
+                    super::publish::conversation_envelope(&session, Audience::Everyone, event);
+                shared = Some(Arc::clone(&envelope.message_json));
+                if let Err(err) = notifier.publish(envelope).await {
+                    tracing::warn!(session_id = %session.id, error = %err, "publishing new_message failed");
+                }
+            }
+        }
+        answered.push((sender, (result, shared)));
+    }
+    for (sender, result) in answered {
+        let _ = sender.send(result);
     }
 }

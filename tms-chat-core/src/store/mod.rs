@@ -288,6 +288,16 @@ pub trait ChatStore: Send + Sync + 'static {
         &self,
         messages: Vec<NewMessage>,
     ) -> StoreResult<Vec<StoreResult<Appended>>>;
+    /// How many [`append_messages`](Self::append_messages) calls the service's message
+    /// writer may have in flight at once; their results are still handled in call order.
+    /// `1` (the default) where a second call would only wait for the first's write lock; more
+    /// where the database runs them side by side, which a store may allow only if a later
+    /// call that shares a session with an earlier one waits for that call's commit and
+    /// numbers after it (so `seq` still follows call order), and sees its messages when
+    /// looking up retries.
+    fn append_pipeline_depth(&self) -> usize {
+        1
+    }
     /// Reads a slice of a session's history in sequence order.
     async fn list_messages(
         &self,

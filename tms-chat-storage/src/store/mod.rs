@@ -545,6 +545,10 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         self.append_batch(messages).await
     }
 
+    fn append_pipeline_depth(&self) -> usize {
+        DB::APPEND_PIPELINE_DEPTH
+    }
+
     async fn list_messages(
         &self,
         tenant: &TenantId,
