@@ -31,6 +31,15 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
         .expect("test instant in range")
 }
 
+/// Seconds to add to [`at`]'s argument so that this run's instants come before every earlier
+/// run's (each run starts further back, by the seconds passed since the fixtures' epoch). A
+/// test of a list across tenants (oldest first, a page at a time) shifts its instants by it:
+/// on a shared database earlier runs left theirs at the same instants, and would fill the
+/// page before this run's.
+pub fn before_earlier_runs() -> i64 {
+    at(0).timestamp() - Utc::now().timestamp()
+}
+
 /// A widget with every optional field set.
 pub fn widget(tenant: &TenantId, project: &ProjectId, created_at: DateTime<Utc>) -> Widget {
     Widget {

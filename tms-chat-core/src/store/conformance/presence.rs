@@ -158,6 +158,9 @@ pub async fn open_sessions_are_counted_per_agent(store: Arc<dyn ChatStore>) {
 /// listed oldest first.
 pub async fn idle_and_waiting_sessions_are_listed_oldest_first(store: Arc<dyn ChatStore>) {
     let t = tenancy(&store).await;
+    // The sweep lists every tenant's sessions a page at a time: this run's lead the page.
+    let shift = before_earlier_runs();
+    let at = |seconds: i64| at(shift + seconds);
     // The fixture widget ends sessions after 30 minutes.
     let old = stored_session(&store, &t.widget, at(0)).await;
     let recent = stored_session(&store, &t.widget, at(1200)).await;

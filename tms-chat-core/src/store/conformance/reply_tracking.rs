@@ -209,6 +209,9 @@ pub async fn reply_overdue_sessions_are_listed_from_the_later_of_message_and_ass
     // The fixture widget reassigns after 120 seconds.
     let t = tenancy(&store).await;
     let ada = AgentId::new(format!("agent-{}", uid()));
+    // The list is every tenant's sessions a page at a time: this run's lead the page.
+    let shift = before_earlier_runs();
+    let at = |seconds: i64| at(shift + seconds);
     let assigned = |at_s: i64| {
         let mut s = session(&t.widget, at(0));
         s.assign_to(ada.clone(), at(at_s)).expect("assign");
@@ -226,14 +229,14 @@ pub async fn reply_overdue_sessions_are_listed_from_the_later_of_message_and_ass
         insert(&store, s).await;
         append(&store, text(s, "?", None, at(20))).await;
     }
-    append(&store, agent_text(&answered, &ada, 30)).await;
+    append(&store, agent_text(&answered, &ada, shift + 30)).await;
 
     let overdue_at = |now: i64| {
         let store = store.clone();
         let tenant = t.tenant.clone();
         async move {
             store
-                .list_reply_overdue_sessions(at(now), 500)
+                .list_reply_overdue_sessions(at(now), 200)
                 .await
                 .expect("overdue")
                 .into_iter()
