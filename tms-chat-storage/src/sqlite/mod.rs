@@ -16,7 +16,8 @@ use crate::store::SqlStore;
 /// The SQLite store.
 pub type SqliteStore = SqlStore<Sqlite>;
 
-/// Connections of a file database; SQLite runs one writer at a time, readers alongside it.
+/// Connections of a file database besides the append's own; SQLite runs one writer at a
+/// time, readers alongside it.
 const MAX_FILE_CONNECTIONS: u32 = 8;
 /// How long a writer waits for the write lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -27,20 +28,31 @@ impl SqlStore<Sqlite> {
     /// closes, so every query sees the same data.
     pub async fn connect(url: &str) -> StoreResult<Self> {
         let options = connect_options(url)?;
-        let pool = if is_in_memory(url) {
-            SqlitePoolOptions::new()
-                .max_connections(1)
-                .min_connections(1)
-                .idle_timeout(None)
-                .max_lifetime(None)
-        } else {
-            SqlitePoolOptions::new().max_connections(MAX_FILE_CONNECTIONS)
+        if is_in_memory(url) {
+            return Self::from_pool(single_connection(options).await?).await;
         }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_FILE_CONNECTIONS)
+            .connect_with(options.clone())
+            .await
+            .map_err(|e| StoreError::backend("connect to SQLite", e))?;
+        let store = Self::from_pool(pool).await?;
+        // The append's own connection (SQLite has one writer at a time anyway).
+        Ok(store.with_writer(single_connection(options).await?))
+    }
+}
+
+/// A pool of one connection that is never closed: an in-memory database's (every query then
+/// sees the same data), or a file's append connection (its statements stay prepared).
+async fn single_connection(options: SqliteConnectOptions) -> StoreResult<sqlx::Pool<Sqlite>> {
+    SqlitePoolOptions::new()
+        .max_connections(1)
+        .min_connections(1)
+        .idle_timeout(None)
+        .max_lifetime(None)
         .connect_with(options)
         .await
-        .map_err(|e| StoreError::backend("connect to SQLite", e))?;
-        Self::from_pool(pool).await
-    }
+        .map_err(|e| StoreError::backend("connect to SQLite", e))
 }
 
 /// The connection options [`SqliteStore::connect`] uses for `url`, for hosts that build their

@@ -106,7 +106,7 @@ impl<DB: Sql> SqlStore<DB> {
             return Ok(Vec::new());
         }
         let mut tx = self
-            .pool
+            .writer
             .begin_with(DB::BEGIN_WRITE)
             .await
             .map_err(db("append messages: begin"))?;

@@ -50,12 +50,18 @@ const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already e
 /// cheap: clones share the pool.
 pub struct SqlStore<DB: Database> {
     pool: Pool<DB>,
+    /// Where the message append runs: the pool itself, or (SQLite files) a pool of one
+    /// connection of its own, so that its prepared statements and its page cache (the hot
+    /// ends of the message tables) are kept once instead of on every connection the append
+    /// happens to take (each filled its 2 MB page cache in turn: RSS grew in steps).
+    writer: Pool<DB>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
     fn clone(&self) -> Self {
         Self {
             pool: self.pool.clone(),
+            writer: self.writer.clone(),
         }
     }
 }
@@ -73,7 +79,15 @@ impl<DB: Sql> SqlStore<DB> {
     /// and safe to run from several nodes at once).
     pub async fn from_pool(pool: Pool<DB>) -> StoreResult<Self> {
         migrate::run(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self {
+            writer: pool.clone(),
+            pool,
+        })
+    }
+
+    /// Runs the message append on `writer` instead of the pool.
+    pub(crate) fn with_writer(self, writer: Pool<DB>) -> Self {
+        Self { writer, ..self }
     }
 
     /// The pool, for the host's own queries or to close it on shutdown.
