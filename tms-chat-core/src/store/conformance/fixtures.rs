@@ -36,7 +36,7 @@ pub fn at(seconds: i64) -> DateTime<Utc> {
 /// test of a list across tenants (oldest first, a page at a time) shifts its instants by it:
 /// on a shared database earlier runs left theirs at the same instants, and would fill the
 /// page before this run's.
-pub fn before_earlier_runs() -> i64 {
+pub(super) fn before_earlier_runs() -> i64 {
     at(0).timestamp() - Utc::now().timestamp()
 }
 
