@@ -245,7 +245,7 @@ async fn a_missing_limit_is_unlimited() {
 
 /// The next `presence_changed` on `rx`, as (agent, presence).
 fn next_presence(
-    rx: &mut tokio::sync::mpsc::Receiver<Arc<tms_chat_core::notify::Envelope>>,
+    rx: &mut tms_chat_core::notify::EventReceiver,
 ) -> Option<(String, Presence)> {
     while let Ok(env) = rx.try_recv() {
         if let ChatEvent::PresenceChanged { agent_id, presence } = &env.event {

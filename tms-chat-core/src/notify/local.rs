@@ -39,13 +39,13 @@ impl LocalFanout {
                 };
                 for subscriber in subscribers {
                     if envelope.topics.len() > 1 {
-                        if seen.contains(&subscriber.id) {
+                        if seen.contains(&subscriber.id()) {
                             continue;
                         }
-                        seen.push(subscriber.id);
+                        seen.push(subscriber.id());
                     }
                     if !subscriber.offer(&envelope) {
-                        dead.push(subscriber.id);
+                        dead.push(subscriber.id());
                     }
                 }
             }
@@ -59,13 +59,13 @@ impl LocalFanout {
     pub fn subscribe(&self, topic: Topic, subscriber: &Subscriber) {
         let mut registry = self.inner.write().unwrap_or_else(|e| e.into_inner());
         let list = registry.by_topic.entry(topic.clone()).or_default();
-        if list.iter().any(|s| s.id == subscriber.id) {
+        if list.iter().any(|s| s.id() == subscriber.id()) {
             return;
         }
         list.push(subscriber.clone());
         registry
             .by_subscriber
-            .entry(subscriber.id)
+            .entry(subscriber.id())
             .or_default()
             .push(topic);
     }
@@ -74,19 +74,19 @@ impl LocalFanout {
     pub fn unsubscribe(&self, topic: &Topic, subscriber: &Subscriber) {
         let mut registry = self.inner.write().unwrap_or_else(|e| e.into_inner());
         if let Some(list) = registry.by_topic.get_mut(topic) {
-            list.retain(|s| s.id != subscriber.id);
+            list.retain(|s| s.id() != subscriber.id());
             if list.is_empty() {
                 registry.by_topic.remove(topic);
             }
         }
-        if let Some(topics) = registry.by_subscriber.get_mut(&subscriber.id) {
+        if let Some(topics) = registry.by_subscriber.get_mut(&subscriber.id()) {
             topics.retain(|t| t != topic);
         }
     }
 
     /// Removes `subscriber` from every topic.
     pub fn unsubscribe_all(&self, subscriber: &Subscriber) {
-        self.remove_subscriber(subscriber.id);
+        self.remove_subscriber(subscriber.id());
     }
 
     /// Tells every subscriber, on any topic, that it missed events: each is marked overflowed
@@ -96,8 +96,8 @@ impl LocalFanout {
         let registry = self.inner.read().unwrap_or_else(|e| e.into_inner());
         let mut seen: Vec<u64> = Vec::new();
         for subscriber in registry.by_topic.values().flatten() {
-            if !seen.contains(&subscriber.id) {
-                seen.push(subscriber.id);
+            if !seen.contains(&subscriber.id()) {
+                seen.push(subscriber.id());
                 subscriber.request_resync();
             }
         }
@@ -119,7 +119,7 @@ impl LocalFanout {
         };
         for topic in topics {
             if let Some(list) = registry.by_topic.get_mut(&topic) {
-                list.retain(|s| s.id != id);
+                list.retain(|s| s.id() != id);
                 if list.is_empty() {
                     registry.by_topic.remove(&topic);
                 }

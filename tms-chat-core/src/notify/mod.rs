@@ -24,16 +24,14 @@
 pub mod conformance;
 mod event;
 mod local;
+mod subscriber;
 
 pub use event::{Audience, ChatEvent, EncodedMessage, Envelope, Revoked, Topic};
 pub use local::{LocalFanout, LocalNotifier};
-
-use async_trait::async_trait;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
-use tokio::sync::{mpsc, Notify};
+pub use subscriber::{Empty, EventReceiver, Subscriber};
 
 use crate::error::ChatResult;
+use async_trait::async_trait;
 
 /// Publishes events and manages subscriptions.
 #[async_trait]
@@ -51,88 +49,5 @@ pub trait Notifier: Send + Sync + 'static {
     /// down (`GET /readyz` then answers `503`).
     fn is_connected(&self) -> bool {
         true
-    }
-}
-
-static NEXT_SUBSCRIBER_ID: AtomicU64 = AtomicU64::new(1);
-
-/// One receiving end (a WebSocket connection): a bounded queue fed by all its topics.
-#[derive(Clone, Debug)]
-pub struct Subscriber {
-    id: u64,
-    tx: mpsc::Sender<Arc<Envelope>>,
-    /// Shared with every topic the subscriber is on (one allocation per subscriber).
-    signals: Arc<Signals>,
-}
-
-/// A subscriber's two flags: events were lost, and a resync was asked for.
-#[derive(Debug, Default)]
-struct Signals {
-    overflowed: AtomicBool,
-    resync: Notify,
-}
-
-impl Subscriber {
-    /// A subscriber with a queue of `capacity` events, and the receiving end.
-    pub fn channel(capacity: usize) -> (Subscriber, mpsc::Receiver<Arc<Envelope>>) {
-        let (tx, rx) = mpsc::channel(capacity.max(1));
-        (
-            Subscriber {
-                id: NEXT_SUBSCRIBER_ID.fetch_add(1, Ordering::Relaxed),
-                tx,
-                signals: Arc::new(Signals::default()),
-            },
-            rx,
-        )
-    }
-
-    /// Unique id of this subscriber in the process.
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// Whether an event was dropped because the queue was full; the connection should then
-    /// ask its client to resume from its last sequence number.
-    pub fn has_overflowed(&self) -> bool {
-        self.signals.overflowed.load(Ordering::Acquire)
-    }
-
-    /// Marks this subscriber as having missed events (like an overflow) and wakes its
-    /// connection, which then tells its client to resume. Used by a notifier that lost events
-    /// it cannot replay, such as a distributed notifier whose bus connection dropped.
-    pub fn request_resync(&self) {
-        self.signals.overflowed.store(true, Ordering::Release);
-        self.signals.resync.notify_one();
-    }
-
-    /// Completes once [`request_resync`](Self::request_resync) was called (at once if it was
-    /// called since the last wait). The connection loop waits on it beside its queue.
-    pub async fn resync_requested(&self) {
-        self.signals.resync.notified().await;
-    }
-
-    /// Clears the overflow mark after the client was told.
-    pub fn clear_overflow(&self) {
-        self.signals.overflowed.store(false, Ordering::Release);
-    }
-
-    /// Clears the overflow mark and answers whether it was set, in one step: an event dropped
-    /// while the connection reads the mark sets it again instead of being cleared unseen
-    /// (reading with [`has_overflowed`](Self::has_overflowed), then clearing, loses a drop
-    /// that falls between the two when the publisher runs on another thread).
-    pub fn take_overflow(&self) -> bool {
-        self.signals.overflowed.swap(false, Ordering::AcqRel)
-    }
-
-    /// Offers an event without waiting. Returns `false` when the receiver is gone.
-    pub fn offer(&self, envelope: &Arc<Envelope>) -> bool {
-        match self.tx.try_send(Arc::clone(envelope)) {
-            Ok(()) => true,
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.signals.overflowed.store(true, Ordering::Release);
-                true
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => false,
-        }
     }
 }

@@ -5,8 +5,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::notify::EventReceiver;
 use chrono::Utc;
-use tokio::sync::mpsc::Receiver;
 
 use crate::domain::{Message, MessageKind, SenderType};
 use crate::ids::{MessageId, SessionId, TenantId};
@@ -86,7 +86,7 @@ impl Scene {
     pub(super) async fn until_marker<N: Notifier>(
         &self,
         node: &N,
-        receivers: &mut [&mut Receiver<Arc<Envelope>>],
+        receivers: &mut [&mut EventReceiver],
     ) -> Vec<Vec<i64>> {
         node.publish(self.message(MARKER))
             .await
@@ -107,7 +107,7 @@ impl Scene {
 }
 
 /// The next event of `rx`; fails the test when none comes within [`ARRIVAL`].
-pub(super) async fn next(rx: &mut Receiver<Arc<Envelope>>) -> Arc<Envelope> {
+pub(super) async fn next(rx: &mut EventReceiver) -> Arc<Envelope> {
     match tokio::time::timeout(ARRIVAL, rx.recv()).await {
         Ok(Some(envelope)) => envelope,
         Ok(None) => panic!("the subscriber's queue closed"),

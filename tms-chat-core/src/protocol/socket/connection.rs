@@ -12,7 +12,7 @@ use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
 use crate::error::ChatError;
-use crate::notify::{EncodedMessage, Envelope, Subscriber, Topic};
+use crate::notify::{EncodedMessage, Envelope, EventReceiver, Subscriber, Topic};
 use crate::store::Appended;
 use futures::stream::FuturesOrdered;
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -23,7 +23,6 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::Receiver;
 use tokio::time::Instant;
 
 /// Most queued events handled in one wake-up before writing.
@@ -74,7 +73,7 @@ enum Flow {
 impl Connection {
     /// A connection subscribed to its principal's topics, with its `ready` frame queued, and
     /// the queue its events arrive on.
-    pub(super) fn new(api: ChatApi, principal: Principal) -> (Self, Receiver<Arc<Envelope>>) {
+    pub(super) fn new(api: ChatApi, principal: Principal) -> (Self, EventReceiver) {
         let (subscriber, events) = Subscriber::channel(api.config().socket_queue_capacity);
         let delivered_seq = DeliveredSeqs::new(matches!(principal, Principal::Customer { .. }));
         let limits = &api.config().abuse;
@@ -143,7 +142,7 @@ impl Connection {
     }
 
     /// Runs until the client leaves, the socket fails or the connection decides to close.
-    pub(super) async fn run<S>(&mut self, socket: S, mut events: Receiver<Arc<Envelope>>)
+    pub(super) async fn run<S>(&mut self, socket: S, mut events: EventReceiver)
     where
         S: Stream<Item = Result<WsFrame, SocketError>>
             + Sink<WsFrame, Error = SocketError>
@@ -202,7 +201,7 @@ impl Connection {
     /// queued, so they go first and the client sees the session in order; then the ack.
     async fn on_committed(
         &mut self,
-        events: &mut Receiver<Arc<Envelope>>,
+        events: &mut EventReceiver,
         request_id: Option<Value>,
         result: Result<Committed, ChatError>,
     ) -> Flow {
@@ -224,7 +223,7 @@ impl Connection {
     async fn on_socket_frame(
         &mut self,
         frame: Option<Result<WsFrame, SocketError>>,
-        events: &mut Receiver<Arc<Envelope>>,
+        events: &mut EventReceiver,
         limits: &Limits,
     ) -> Flow {
         if matches!(frame, Some(Ok(WsFrame::Text(_)))) {
@@ -265,7 +264,7 @@ impl Connection {
     async fn on_events(
         &mut self,
         first: Option<Arc<Envelope>>,
-        events: &mut Receiver<Arc<Envelope>>,
+        events: &mut EventReceiver,
     ) -> Flow {
         let Some(event) = first else {
             return Flow::Stop;
