@@ -14,9 +14,10 @@ pub(crate) fn upgrade(api: ChatApi, grant: SocketGrant, upgrade: WebSocketUpgrad
         .max_write_buffer_size(limits.max_write_buffer_bytes)
         .max_message_size(limits.max_message_bytes)
         .max_frame_size(limits.max_message_bytes)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |socket| {
+            // The future as it is: an `async` block here would keep `socket` for the
+            // connection's life (see `ChatApi::run_socket`).
             api.run_socket(grant, bridge_socket(socket, to_axum, from_axum))
-                .await
         })
 }
 

@@ -244,9 +244,7 @@ async fn a_missing_limit_is_unlimited() {
 // --- presence ---
 
 /// The next `presence_changed` on `rx`, as (agent, presence).
-fn next_presence(
-    rx: &mut tms_chat_core::notify::EventReceiver,
-) -> Option<(String, Presence)> {
+fn next_presence(rx: &mut tms_chat_core::notify::EventReceiver) -> Option<(String, Presence)> {
     while let Ok(env) = rx.try_recv() {
         if let ChatEvent::PresenceChanged { agent_id, presence } = &env.event {
             return Some((agent_id.to_string(), *presence));

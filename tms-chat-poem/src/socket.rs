@@ -15,9 +15,10 @@ pub(crate) fn upgrade(api: ChatApi, grant: SocketGrant, ws: WebSocket) -> Respon
         .max_message_size(Some(limits.max_message_bytes))
         .max_frame_size(Some(limits.max_message_bytes));
     ws.config(config)
-        .on_upgrade(move |socket| async move {
+        .on_upgrade(move |socket| {
+            // The future as it is: an `async` block here would keep `socket` for the
+            // connection's life (see `ChatApi::run_socket`).
             api.run_socket(grant, bridge_socket(socket, to_poem, from_poem))
-                .await
         })
         .into_response()
 }

@@ -34,6 +34,39 @@ const MAX_SENDS_IN_FLIGHT: usize = 256;
 pub(super) type PendingAck =
     Pin<Box<dyn Future<Output = (Option<Value>, Result<Committed, ChatError>)> + Send + Sync>>;
 
+/// The sends of a connection waiting for their commit, acknowledged in order. The queue is
+/// made at the first send: it is two allocations, and many connections (a visitor who never
+/// writes) never need it.
+#[derive(Default)]
+pub(super) struct PendingAcks(Option<FuturesOrdered<PendingAck>>);
+
+impl PendingAcks {
+    /// Queues a send's ack.
+    pub(super) fn push_back(&mut self, ack: PendingAck) {
+        self.0
+            .get_or_insert_with(FuturesOrdered::new)
+            .push_back(ack);
+    }
+
+    /// Sends waiting.
+    pub(super) fn len(&self) -> usize {
+        self.0.as_ref().map_or(0, FuturesOrdered::len)
+    }
+
+    /// Whether no send waits.
+    pub(super) fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The oldest send, once committed (`None` when none waits).
+    pub(super) async fn next(&mut self) -> Option<(Option<Value>, Result<Committed, ChatError>)> {
+        match &mut self.0 {
+            Some(queue) => queue.next().await,
+            None => None,
+        }
+    }
+}
+
 /// A committed send and the shared slot of its encoded message (`PendingAppend::committed_shared`).
 pub(super) type Committed = (Appended, Option<EncodedMessage>);
 
@@ -51,7 +84,7 @@ pub(super) struct Connection {
     /// Set when the connection should close with this code after flushing.
     pub(super) closing: Option<(u16, &'static str)>,
     /// Sends queued for commit, acknowledged in order as they commit (pipelining).
-    pub(super) acks: FuturesOrdered<PendingAck>,
+    pub(super) acks: PendingAcks,
     /// `client_message_id`s of this connection's unacknowledged sends: their `new_message`
     /// echo is skipped, the ack carries the message.
     pub(super) own_pending: HashSet<String>,
@@ -89,7 +122,7 @@ impl Connection {
             out: Vec::new(),
             delivered_seq,
             closing: None,
-            acks: FuturesOrdered::new(),
+            acks: PendingAcks::default(),
             own_pending: HashSet::new(),
             own_session: None,
             known_sessions: KnownSessions::default(),
@@ -142,15 +175,12 @@ impl Connection {
     }
 
     /// Runs until the client leaves, the socket fails or the connection decides to close.
-    pub(super) async fn run<S>(&mut self, socket: S, mut events: EventReceiver)
+    pub(super) async fn run<K, T>(&mut self, mut sink: K, mut stream: T, mut events: EventReceiver)
     where
-        S: Stream<Item = Result<WsFrame, SocketError>>
-            + Sink<WsFrame, Error = SocketError>
-            + Send
-            + Unpin,
+        K: Sink<WsFrame, Error = SocketError> + Send + Unpin,
+        T: Stream<Item = Result<WsFrame, SocketError>> + Send + Unpin,
     {
         self.load_own_session().await;
-        let (mut sink, mut stream) = socket.split();
         let limits = Limits::of(self.api.config());
         let mut shutdown = self.api.inner.shutdown.subscribe();
         let mut last_heard = Instant::now();
@@ -170,8 +200,9 @@ impl Connection {
             }
             let agent = self.agent().cloned();
             let flow = tokio::select! {
+                // Boxed: it holds the committed message, the largest state of the loop.
                 Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
-                    self.on_committed(&mut events, request_id, result).await
+                    Box::pin(self.on_committed(&mut events, request_id, result)).await
                 }
                 frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();

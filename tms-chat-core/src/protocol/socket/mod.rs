@@ -34,7 +34,8 @@ use crate::auth::CustomerPrincipal;
 use crate::domain::Agent;
 use crate::ids::WidgetId;
 use connection::Connection;
-use futures::{Sink, Stream};
+use futures::{Sink, Stream, StreamExt};
+use std::future::Future;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
@@ -134,14 +135,33 @@ impl ChatApi {
         }
     }
 
-    /// Runs an upgraded socket until it closes.
-    pub async fn run_socket<S>(&self, grant: SocketGrant, socket: S)
+    /// Runs an upgraded socket until it closes. The socket is split before the returned
+    /// future is made, so the connection's task holds only the two halves: a future keeps
+    /// room for its arguments for its whole life, and the socket (hundreds of bytes in
+    /// every adapter) would be held there, dead, besides its shared half. An adapter hands
+    /// this future to its runtime as it is, not wrapped in an `async` block that keeps the
+    /// socket too.
+    pub fn run_socket<S>(
+        &self,
+        grant: SocketGrant,
+        socket: S,
+    ) -> impl Future<Output = ()> + Send + 'static
     where
         S: Stream<Item = Result<WsFrame, SocketError>>
             + Sink<WsFrame, Error = SocketError>
             + Send
             + Unpin
             + 'static,
+    {
+        let (sink, stream) = socket.split();
+        let api = self.clone();
+        async move { api.run_halves(grant, sink, stream).await }
+    }
+
+    async fn run_halves<K, T>(&self, grant: SocketGrant, sink: K, stream: T)
+    where
+        K: Sink<WsFrame, Error = SocketError> + Send + Unpin,
+        T: Stream<Item = Result<WsFrame, SocketError>> + Send + Unpin,
     {
         self.inner.connections.fetch_add(1, Ordering::Relaxed);
         let agent = match &grant.principal {
@@ -156,7 +176,7 @@ impl ChatApi {
         if let Some(agent) = &agent {
             Box::pin(self.presence_of_socket(agent, true)).await;
         }
-        conn.run(socket, events).await;
+        conn.run(sink, stream, events).await;
         conn.close();
         if let Some(agent) = &agent {
             Box::pin(self.presence_of_socket(agent, false)).await;
