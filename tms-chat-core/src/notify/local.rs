@@ -169,26 +169,8 @@ impl Notifier for LocalNotifier {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::SenderType;
     use crate::ids::{SessionId, TenantId};
-    use crate::notify::{Audience, ChatEvent};
-
-    fn typing(topics: Vec<Topic>) -> Envelope {
-        Envelope::new(
-            TenantId::new("t"),
-            None,
-            Some(SessionId::new("s")),
-            Audience::Everyone,
-            topics,
-            ChatEvent::TypingIndicator {
-                session_id: SessionId::new("s"),
-                sender_type: SenderType::Customer,
-                agent_id: None,
-                is_typing: true,
-                preview: None,
-            },
-        )
-    }
+    use crate::notify::typing;
 
     #[tokio::test]
     async fn subscriber_receives_events_of_its_topics_only() {

@@ -51,3 +51,22 @@ pub trait Notifier: Send + Sync + 'static {
         true
     }
 }
+
+/// A typing event of session `s` in tenant `t`, to `topics`: what the fan-out tests deliver.
+#[cfg(test)]
+fn typing(topics: Vec<Topic>) -> Envelope {
+    Envelope::new(
+        crate::ids::TenantId::new("t"),
+        None,
+        Some(crate::ids::SessionId::new("s")),
+        Audience::Everyone,
+        topics,
+        ChatEvent::TypingIndicator {
+            session_id: crate::ids::SessionId::new("s"),
+            sender_type: crate::domain::SenderType::Customer,
+            agent_id: None,
+            is_typing: true,
+            preview: None,
+        },
+    )
+}

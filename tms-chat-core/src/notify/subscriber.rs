@@ -200,26 +200,12 @@ impl Drop for EventReceiver {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::SenderType;
-    use crate::ids::{SessionId, TenantId};
-    use crate::notify::{Audience, ChatEvent, Topic};
+    use crate::ids::SessionId;
+    use crate::notify::{typing, Topic};
     use std::time::Duration;
 
     fn event() -> Arc<Envelope> {
-        Arc::new(Envelope::new(
-            TenantId::new("t"),
-            None,
-            Some(SessionId::new("s")),
-            Audience::Everyone,
-            vec![Topic::Session(SessionId::new("s"))],
-            ChatEvent::TypingIndicator {
-                session_id: SessionId::new("s"),
-                sender_type: SenderType::Customer,
-                agent_id: None,
-                is_typing: true,
-                preview: None,
-            },
-        ))
+        Arc::new(typing(vec![Topic::Session(SessionId::new("s"))]))
     }
 
     #[tokio::test]
