@@ -97,7 +97,7 @@ async fn writer(
     mut rx: mpsc::Receiver<Job>,
 ) {
     let depth = store.append_pipeline_depth().max(1);
-    let mut lanes = Lanes::default();
+    let mut lanes = Lanes::new(depth);
     let mut in_flight = FuturesUnordered::new();
     let mut open = true;
     while open || !in_flight.is_empty() || !lanes.held.is_empty() {
@@ -133,20 +133,32 @@ async fn writer(
 /// its transaction takes the sessions' locks, and two transactions in flight could take
 /// them in either order, so a session's messages wait for its batch in flight to commit
 /// (then they number after it, and their retries see it). Other sessions' messages go on.
-#[derive(Default)]
 struct Lanes {
     held: VecDeque<Job>,
     busy: HashSet<SessionId>,
+    /// Whether batches overlap at all: with one in flight at a time (SQLite) no batch is
+    /// ever formed while another is in flight, so sessions are not tracked (it would cost
+    /// a copy of the session id and two hash lookups per message for nothing).
+    pipelined: bool,
 }
 
 impl Lanes {
+    fn new(depth: usize) -> Self {
+        Lanes {
+            held: VecDeque::new(),
+            busy: HashSet::new(),
+            pipelined: depth > 1,
+        }
+    }
+
     /// The oldest held jobs whose sessions have no batch in flight, up to [`MAX_BATCH`]; a
     /// job of a busy session also holds back that session's later jobs (they stay in order).
     fn take_batch(&mut self) -> Option<(Vec<NewMessage>, Waiting)> {
-        let mut messages = Vec::new();
-        let mut waiting = Vec::new();
+        let room = self.held.len().min(MAX_BATCH);
+        let mut messages = Vec::with_capacity(room);
+        let mut waiting = Vec::with_capacity(room);
         let mut blocked: HashSet<SessionId> = HashSet::new();
-        let mut kept = VecDeque::with_capacity(self.held.len());
+        let mut kept = VecDeque::new();
         while let Some(job) = self.held.pop_front() {
             let session = &job.1.id;
             if messages.len() == MAX_BATCH
@@ -167,13 +179,18 @@ impl Lanes {
         if messages.is_empty() {
             return None;
         }
-        self.busy
-            .extend(waiting.iter().map(|(session, _)| session.id.clone()));
+        if self.pipelined {
+            self.busy
+                .extend(waiting.iter().map(|(session, _)| session.id.clone()));
+        }
         Some((messages, waiting))
     }
 
     /// A batch is done: its sessions take new batches again.
     fn release(&mut self, waiting: &Waiting) {
+        if !self.pipelined {
+            return;
+        }
         for (session, _) in waiting {
             self.busy.remove(&session.id);
         }
