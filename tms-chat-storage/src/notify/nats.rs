@@ -21,6 +21,7 @@
 //! clients' peers see the change when they next resume).
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use async_nats::connection::State;
@@ -69,12 +70,12 @@ impl NatsNotifier {
     pub async fn connect_on(url: &str, subject: &str) -> StoreResult<Self> {
         let node_id = uuid::Uuid::new_v4().simple().to_string();
         let fanout = Arc::new(LocalFanout::new());
-        let on_event = Arc::clone(&fanout);
+        let watch = Arc::new(ConnectionWatch::new(Arc::clone(&fanout)));
         let client = async_nats::ConnectOptions::new()
             .name(format!("tms-chat-bus-{node_id}"))
             .event_callback(move |event| {
-                let fanout = Arc::clone(&on_event);
-                async move { on_connection_event(&fanout, event) }
+                let watch = Arc::clone(&watch);
+                async move { watch.on_event(event) }
             })
             .connect(url)
             .await
@@ -109,15 +110,36 @@ impl NatsNotifier {
     }
 }
 
-/// A reconnect means events may have been missed: every local subscriber resyncs.
-fn on_connection_event(fanout: &LocalFanout, event: async_nats::Event) {
-    match event {
-        async_nats::Event::Connected => {
-            tracing::info!("NATS connection up; local subscribers told to resync");
-            fanout.request_resync_all();
+/// Watches the client's connection events: a reconnect means events may have been missed, so
+/// every local subscriber resyncs. The first `Connected` is the initial connection, which
+/// missed nothing; the client reports it through a task of its own, so it can arrive after
+/// subscribers joined, and must not send them a needless `resync_required`.
+struct ConnectionWatch {
+    fanout: Arc<LocalFanout>,
+    connected_before: AtomicBool,
+}
+
+impl ConnectionWatch {
+    fn new(fanout: Arc<LocalFanout>) -> Self {
+        ConnectionWatch {
+            fanout,
+            connected_before: AtomicBool::new(false),
         }
-        async_nats::Event::Disconnected => tracing::warn!("NATS connection lost; reconnecting"),
-        other => tracing::debug!(event = %other, "NATS connection event"),
+    }
+
+    fn on_event(&self, event: async_nats::Event) {
+        match event {
+            async_nats::Event::Connected => {
+                if self.connected_before.swap(true, Ordering::AcqRel) {
+                    tracing::info!("NATS connection back; local subscribers told to resync");
+                    self.fanout.request_resync_all();
+                }
+            }
+            async_nats::Event::Disconnected => {
+                tracing::warn!("NATS connection lost; reconnecting")
+            }
+            other => tracing::debug!(event = %other, "NATS connection event"),
+        }
     }
 }
 
@@ -179,5 +201,34 @@ impl Notifier for NatsNotifier {
 
     fn is_connected(&self) -> bool {
         self.client.connection_state() == State::Connected
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tms_chat_core::ids::TenantId;
+
+    #[test]
+    fn only_a_reconnect_asks_subscribers_to_resync() {
+        let fanout = Arc::new(LocalFanout::new());
+        let watch = ConnectionWatch::new(Arc::clone(&fanout));
+        let (subscriber, _events) = Subscriber::channel(4);
+        fanout.subscribe(Topic::Tenant(TenantId::new("t")), &subscriber);
+        watch.on_event(async_nats::Event::Connected);
+        assert!(
+            !subscriber.has_overflowed(),
+            "the initial connection missed nothing"
+        );
+        watch.on_event(async_nats::Event::Disconnected);
+        assert!(
+            !subscriber.has_overflowed(),
+            "nothing is known lost until the reconnect"
+        );
+        watch.on_event(async_nats::Event::Connected);
+        assert!(
+            subscriber.has_overflowed(),
+            "a reconnect may have missed events"
+        );
     }
 }
