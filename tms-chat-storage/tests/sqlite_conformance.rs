@@ -127,3 +127,28 @@ async fn connect_any_picks_sqlite_by_scheme_and_rejects_unknown_schemes() {
     assert!(text.contains("mysql:"), "{text}");
     assert!(!text.contains("secret"), "{text}");
 }
+
+/// Checkpoints run beside the writer: what was committed reaches the database file while the
+/// store stays open, long before the WAL reaches the size at which a committing connection
+/// would checkpoint by itself (a fresh file in WAL mode stays one page until a checkpoint).
+#[tokio::test]
+async fn committed_writes_reach_the_database_file_without_the_writer_checkpointing() {
+    let path = temp_db_path();
+    let store = SqliteStore::connect(&url(&path)).await.expect("open");
+    let wal_pages: i64 = sqlx::query("PRAGMA wal_autocheckpoint")
+        .fetch_one(store.pool())
+        .await
+        .expect("pragma")
+        .get(0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let file_bytes = || std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+    while file_bytes() <= 4096 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the schema never reached the database file ({} bytes; the writer would \
+             checkpoint at {wal_pages} WAL pages)",
+            file_bytes()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

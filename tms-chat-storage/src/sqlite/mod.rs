@@ -1,7 +1,7 @@
 //! SQLite, the embedded default: connecting with the settings the store relies on (file
 //! created when missing, WAL journal, `synchronous=NORMAL`, foreign keys on, a 5 s busy
-//! timeout, room for the append path's prepared statements) and in-memory databases for
-//! tests.
+//! timeout, room for the append path's prepared statements, WAL checkpoints beside the
+//! writer rather than in its way) and in-memory databases for tests.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -12,6 +12,10 @@ use tms_chat_core::store::StoreResult;
 use tms_chat_core::StoreError;
 
 use crate::store::SqlStore;
+
+mod checkpoint;
+
+pub(crate) use checkpoint::Checkpointer;
 
 /// The SQLite store.
 pub type SqliteStore = SqlStore<Sqlite>;
@@ -31,6 +35,12 @@ impl SqlStore<Sqlite> {
         if is_in_memory(url) {
             return Self::from_pool(single_connection(options).await?).await;
         }
+        // Checkpoints run beside the writer (the `checkpoint` module); a connection's own
+        // automatic checkpoint is the backstop.
+        let options = options.pragma(
+            "wal_autocheckpoint",
+            checkpoint::AUTOCHECKPOINT_PAGES.to_string(),
+        );
         let pool = SqlitePoolOptions::new()
             .max_connections(MAX_FILE_CONNECTIONS)
             .connect_with(options.clone())
@@ -38,7 +48,9 @@ impl SqlStore<Sqlite> {
             .map_err(|e| StoreError::backend("connect to SQLite", e))?;
         let store = Self::from_pool(pool).await?;
         // The append's own connection (SQLite has one writer at a time anyway).
-        Ok(store.with_writer(single_connection(options).await?))
+        let writer = single_connection(options.clone()).await?;
+        let checkpointer = Checkpointer::start(single_connection(options).await?);
+        Ok(store.with_writer(writer).with_checkpointer(checkpointer))
     }
 }
 

@@ -18,6 +18,7 @@ pub(crate) use append::STATEMENT_CACHE;
 pub use reencrypt::Reencrypted;
 
 use std::fmt;
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -42,6 +43,7 @@ use crate::codec::{
 use crate::error::{db, db_conflict};
 use crate::migrate;
 use crate::sql::{self, ListQuery, Sql, Statement};
+use crate::sqlite::Checkpointer;
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
 
@@ -55,6 +57,9 @@ pub struct SqlStore<DB: Database> {
     /// ends of the message tables) are kept once instead of on every connection the append
     /// happens to take (each filled its 2 MB page cache in turn: RSS grew in steps).
     writer: Pool<DB>,
+    /// SQLite files: the task that checkpoints the WAL beside the writer, stopped when the
+    /// last clone of the store is dropped.
+    checkpointer: Option<Arc<Checkpointer>>,
 }
 
 impl<DB: Database> Clone for SqlStore<DB> {
@@ -62,6 +67,7 @@ impl<DB: Database> Clone for SqlStore<DB> {
         Self {
             pool: self.pool.clone(),
             writer: self.writer.clone(),
+            checkpointer: self.checkpointer.clone(),
         }
     }
 }
@@ -82,12 +88,21 @@ impl<DB: Sql> SqlStore<DB> {
         Ok(Self {
             writer: pool.clone(),
             pool,
+            checkpointer: None,
         })
     }
 
     /// Runs the message append on `writer` instead of the pool.
     pub(crate) fn with_writer(self, writer: Pool<DB>) -> Self {
         Self { writer, ..self }
+    }
+
+    /// Keeps `checkpointer` running as long as the store.
+    pub(crate) fn with_checkpointer(self, checkpointer: Arc<Checkpointer>) -> Self {
+        Self {
+            checkpointer: Some(checkpointer),
+            ..self
+        }
     }
 
     /// The pool, for the host's own queries or to close it on shutdown.
