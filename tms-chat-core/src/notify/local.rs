@@ -170,7 +170,7 @@ impl Notifier for LocalNotifier {
 mod tests {
     use super::*;
     use crate::ids::{SessionId, TenantId};
-    use crate::notify::typing;
+    use crate::notify::{typing, Wake};
 
     #[tokio::test]
     async fn subscriber_receives_events_of_its_topics_only() {
@@ -222,7 +222,7 @@ mod tests {
     async fn resync_request_marks_and_wakes_every_subscriber_once() {
         let fanout = LocalFanout::new();
         let (a, _rx_a) = Subscriber::channel(2);
-        let (b, _rx_b) = Subscriber::channel(2);
+        let (b, mut rx_b) = Subscriber::channel(2);
         let (idle, _rx_idle) = Subscriber::channel(2);
         fanout.subscribe(Topic::Session(SessionId::new("s")), &a);
         fanout.subscribe(Topic::Tenant(TenantId::new("t")), &a);
@@ -233,9 +233,10 @@ mod tests {
             !idle.has_overflowed(),
             "a subscriber on no topic is not this fan-out's"
         );
-        tokio::time::timeout(std::time::Duration::from_secs(1), b.resync_requested())
+        let wake = tokio::time::timeout(std::time::Duration::from_secs(1), rx_b.next_wake())
             .await
             .expect("the subscriber is woken");
+        assert!(matches!(wake, Wake::Resync), "{wake:?}");
     }
 
     #[tokio::test]

@@ -28,7 +28,7 @@ mod subscriber;
 
 pub use event::{Audience, ChatEvent, EncodedMessage, Envelope, Revoked, Topic};
 pub use local::{LocalFanout, LocalNotifier};
-pub use subscriber::{Empty, EventReceiver, Subscriber};
+pub use subscriber::{Empty, EventReceiver, Subscriber, Wake};
 
 use crate::error::ChatResult;
 use async_trait::async_trait;

@@ -33,6 +33,17 @@ pub struct EventReceiver {
     shared: Arc<Shared>,
 }
 
+/// What woke a connection waiting in [`EventReceiver::next_wake`].
+#[derive(Debug)]
+pub enum Wake {
+    /// The next event of the queue.
+    Event(Arc<Envelope>),
+    /// [`Subscriber::request_resync`] was called: the client must resume from its last `seq`.
+    Resync,
+    /// Nothing is queued, and every [`Subscriber`] handle is gone.
+    Closed,
+}
+
 /// What a [`EventReceiver::try_recv`] found instead of an event.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Empty {
@@ -46,12 +57,13 @@ pub enum Empty {
 struct Shared {
     queue: Mutex<VecDeque<Arc<Envelope>>>,
     capacity: usize,
-    /// Woken when an event is queued (or the last sender leaves).
+    /// Woken when an event is queued, a resync is asked for, or the last sender leaves: one
+    /// wake-up, so a waiting connection holds one waiter, not one per cause.
     ready: Notify,
     /// An event was dropped (the queue was full) or a resync was asked for.
     overflowed: AtomicBool,
-    /// Woken by [`Subscriber::request_resync`].
-    resync: Notify,
+    /// A resync was asked for and [`EventReceiver::next_wake`] has not reported it yet.
+    resync: AtomicBool,
     /// Live [`Subscriber`] handles.
     senders: AtomicUsize,
     /// The [`EventReceiver`] still exists.
@@ -73,7 +85,7 @@ impl Subscriber {
             capacity: capacity.max(1),
             ready: Notify::new(),
             overflowed: AtomicBool::new(false),
-            resync: Notify::new(),
+            resync: AtomicBool::new(false),
             senders: AtomicUsize::new(1),
             receiving: AtomicBool::new(true),
         });
@@ -96,17 +108,13 @@ impl Subscriber {
     }
 
     /// Marks this subscriber as having missed events (like an overflow) and wakes its
-    /// connection, which then tells its client to resume. Used by a notifier that lost events
-    /// it cannot replay, such as a distributed notifier whose bus connection dropped.
+    /// connection ([`EventReceiver::next_wake`] answers [`Wake::Resync`]), which then tells
+    /// its client to resume. Used by a notifier that lost events it cannot replay, such as a
+    /// distributed notifier whose bus connection dropped.
     pub fn request_resync(&self) {
         self.shared.overflowed.store(true, Ordering::Release);
-        self.shared.resync.notify_one();
-    }
-
-    /// Completes once [`request_resync`](Self::request_resync) was called (at once if it was
-    /// called since the last wait). The connection loop waits on it beside its queue.
-    pub async fn resync_requested(&self) {
-        self.shared.resync.notified().await;
+        self.shared.resync.store(true, Ordering::Release);
+        self.shared.ready.notify_one();
     }
 
     /// Clears the overflow mark after the client was told.
@@ -173,6 +181,21 @@ impl EventReceiver {
         }
     }
 
+    /// What the connection should do next: a resync asked for (reported once per request),
+    /// else the next event, waiting for one. Cancel-safe like [`recv`](Self::recv).
+    pub async fn next_wake(&mut self) -> Wake {
+        loop {
+            if self.shared.resync.swap(false, Ordering::AcqRel) {
+                return Wake::Resync;
+            }
+            match self.try_recv() {
+                Ok(event) => return Wake::Event(event),
+                Err(Empty::Forever) => return Wake::Closed,
+                Err(Empty::Now) => self.shared.ready.notified().await,
+            }
+        }
+    }
+
     /// The next event if one is queued.
     pub fn try_recv(&mut self) -> Result<Arc<Envelope>, Empty> {
         let mut queue = self.shared.queue();
@@ -224,6 +247,34 @@ mod tests {
             .expect("woken")
             .unwrap();
         assert!(Arc::ptr_eq(&a, &first) && Arc::ptr_eq(&b, &second));
+    }
+
+    #[tokio::test]
+    async fn a_resync_request_wakes_the_receiver_once_and_queued_events_follow() {
+        let (subscriber, mut rx) = Subscriber::channel(8);
+        let waiting = tokio::spawn(async move {
+            let first = rx.next_wake().await;
+            (first, rx)
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        subscriber.request_resync();
+        let (first, mut rx) = tokio::time::timeout(Duration::from_secs(2), waiting)
+            .await
+            .expect("woken")
+            .unwrap();
+        assert!(matches!(first, Wake::Resync), "{first:?}");
+        assert!(
+            subscriber.has_overflowed(),
+            "marked until the client was told"
+        );
+        let queued = event();
+        assert!(subscriber.offer(&queued));
+        match rx.next_wake().await {
+            Wake::Event(e) => assert!(Arc::ptr_eq(&e, &queued)),
+            other => panic!("the resync is reported once, then events: {other:?}"),
+        }
+        drop(subscriber);
+        assert!(matches!(rx.next_wake().await, Wake::Closed));
     }
 
     #[tokio::test]

@@ -2,7 +2,7 @@
 
 use super::fixtures::{eventually, next, seq_of, Scene, ARRIVAL};
 use super::NotifierBus;
-use crate::notify::{Notifier, Subscriber};
+use crate::notify::{Notifier, Subscriber, Wake};
 
 /// When a node's bus connection is cut, the node reconnects by itself, tells every local
 /// subscriber to resync (events published meanwhile are lost to it, so its clients must
@@ -29,9 +29,10 @@ pub async fn after_the_bus_connection_drops_subscribers_resync_and_later_events_
         customer.has_overflowed() && a.is_connected()
     })
     .await;
-    tokio::time::timeout(ARRIVAL, customer.resync_requested())
+    let wake = tokio::time::timeout(ARRIVAL, rx_customer.next_wake())
         .await
         .expect("the subscriber's connection is woken to send resync_required");
+    assert!(matches!(wake, Wake::Resync), "{wake:?}");
     assert!(!agent.has_overflowed(), "the other node lost nothing");
     scene.publish(&*b, [2]).await;
     assert_eq!(seq_of(&next(&mut rx_customer).await), 2);

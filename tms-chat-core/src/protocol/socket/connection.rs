@@ -12,7 +12,7 @@ use super::seqs::DeliveredSeqs;
 use super::Principal;
 use crate::domain::Session;
 use crate::error::ChatError;
-use crate::notify::{EncodedMessage, Envelope, EventReceiver, Subscriber, Topic};
+use crate::notify::{EncodedMessage, EventReceiver, Subscriber, Topic, Wake};
 use crate::store::Appended;
 use futures::stream::FuturesOrdered;
 use futures::{Sink, SinkExt, Stream, StreamExt};
@@ -31,8 +31,10 @@ const MAX_EVENTS_PER_WAKE: usize = 64;
 const MAX_SENDS_IN_FLIGHT: usize = 256;
 
 /// A send waiting for its commit: the request's `request_id` and the stored message.
-pub(super) type PendingAck =
-    Pin<Box<dyn Future<Output = (Option<Value>, Result<Committed, ChatError>)> + Send + Sync>>;
+pub(super) type PendingAck = Pin<Box<dyn Future<Output = CommittedAck> + Send + Sync>>;
+
+/// A send's request id and what its commit answered.
+pub(super) type CommittedAck = (Option<Value>, Result<Committed, ChatError>);
 
 /// The sends of a connection waiting for their commit, acknowledged in order. The queue is
 /// made at the first send: it is two allocations, and many connections (a visitor who never
@@ -58,10 +60,12 @@ impl PendingAcks {
         self.len() == 0
     }
 
-    /// The oldest send, once committed (`None` when none waits).
-    pub(super) async fn next(&mut self) -> Option<(Option<Value>, Result<Committed, ChatError>)> {
+    /// The oldest send, once committed (`None` when none waits). Boxed: the connection
+    /// loop's `select!` keeps room for its largest branch output for the socket's whole
+    /// life, and a committed message is by far the largest (about 380 bytes).
+    pub(super) async fn next(&mut self) -> Option<Box<CommittedAck>> {
         match &mut self.0 {
-            Some(queue) => queue.next().await,
+            Some(queue) => queue.next().await.map(Box::new),
             None => None,
         }
     }
@@ -201,16 +205,17 @@ impl Connection {
             let agent = self.agent().cloned();
             let flow = tokio::select! {
                 // Boxed: it holds the committed message, the largest state of the loop.
-                Some((request_id, result)) = self.acks.next(), if !self.acks.is_empty() => {
+                Some(ack) = self.acks.next(), if !self.acks.is_empty() => {
+                    let (request_id, result) = *ack;
                     Box::pin(self.on_committed(&mut events, request_id, result)).await
                 }
                 frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();
                     self.on_socket_frame(frame, &mut events, &limits).await
                 }
-                event = events.recv() => self.on_events(event, &mut events).await,
-                // The notifier lost events (its bus dropped): woken for `resync_required`.
-                () = self.subscriber.resync_requested() => Flow::Continue,
+                // An event, or the notifier lost some (its bus dropped): `resync_required`
+                // follows this turn of the loop.
+                wake = events.next_wake() => self.on_wake(wake, &mut events).await,
                 _ = ticker.tick() => self.on_tick(last_heard, &limits),
                 answer = recheck.answer(&self.api, agent) => {
                     self.on_recheck(answer);
@@ -292,13 +297,11 @@ impl Connection {
     }
 
     /// Handles the event that woke the connection and up to [`MAX_EVENTS_PER_WAKE`] more.
-    async fn on_events(
-        &mut self,
-        first: Option<Arc<Envelope>>,
-        events: &mut EventReceiver,
-    ) -> Flow {
-        let Some(event) = first else {
-            return Flow::Stop;
+    async fn on_wake(&mut self, wake: Wake, events: &mut EventReceiver) -> Flow {
+        let event = match wake {
+            Wake::Event(event) => event,
+            Wake::Resync => return Flow::Continue,
+            Wake::Closed => return Flow::Stop,
         };
         Box::pin(self.on_event(&event)).await;
         for _ in 1..MAX_EVENTS_PER_WAKE {

@@ -154,11 +154,12 @@ impl ChatApi {
             + 'static,
     {
         let (sink, stream) = socket.split();
-        let api = self.clone();
-        async move { api.run_halves(grant, sink, stream).await }
+        // The future itself, not one wrapping it: a wrapper would keep room for the halves
+        // and the grant it moved out for the socket's whole life.
+        self.clone().run_halves(grant, sink, stream)
     }
 
-    async fn run_halves<K, T>(&self, grant: SocketGrant, sink: K, stream: T)
+    async fn run_halves<K, T>(self, grant: SocketGrant, sink: K, stream: T)
     where
         K: Sink<WsFrame, Error = SocketError> + Send + Unpin,
         T: Stream<Item = Result<WsFrame, SocketError>> + Send + Unpin,

@@ -50,12 +50,13 @@ impl Recheck {
     }
 
     /// Waits for the next recheck to be due, asks the host about `agent`, and returns the
-    /// answer. Cancel-safe: dropped while the host is asked, it resumes the same question.
+    /// answer (boxed, so that the connection loop's `select!` keeps no room for an agent).
+    /// Cancel-safe: dropped while the host is asked, it resumes the same question.
     pub(super) async fn answer(
         &mut self,
         api: &ChatApi,
         agent: Option<Arc<Agent>>,
-    ) -> ChatResult<Agent> {
+    ) -> ChatResult<Box<Agent>> {
         let (Some(ticker), Some(agent)) = (&mut self.ticker, agent) else {
             return std::future::pending().await;
         };
@@ -71,7 +72,7 @@ impl Recheck {
             None => return std::future::pending().await,
         };
         self.pending = None;
-        answer
+        answer.map(Box::new)
     }
 }
 
@@ -106,11 +107,11 @@ impl Connection {
     }
 
     /// The host answered a recheck.
-    pub(super) fn on_recheck(&mut self, answer: ChatResult<Agent>) {
+    pub(super) fn on_recheck(&mut self, answer: ChatResult<Box<Agent>>) {
         match answer {
             Ok(agent) => {
-                if self.agent().is_some_and(|known| **known != agent) {
-                    self.principal = Principal::Agent(Arc::new(agent));
+                if self.agent().is_some_and(|known| **known != *agent) {
+                    self.principal = Principal::Agent(Arc::from(agent));
                     // Sessions were looked up under the old access: read them again.
                     self.known_sessions.forget_all();
                 }
