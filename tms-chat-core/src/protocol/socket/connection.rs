@@ -179,8 +179,13 @@ impl Connection {
     }
 
     /// Runs until the client leaves, the socket fails or the connection decides to close.
-    pub(super) async fn run<K, T>(&mut self, mut sink: K, mut stream: T, mut events: EventReceiver)
-    where
+    /// Everything by reference: an `async fn` keeps two copies of an argument it owns.
+    pub(super) async fn run<K, T>(
+        &mut self,
+        sink: &mut K,
+        stream: &mut T,
+        events: &mut EventReceiver,
+    ) where
         K: Sink<WsFrame, Error = SocketError> + Send + Unpin,
         T: Stream<Item = Result<WsFrame, SocketError>> + Send + Unpin,
     {
@@ -193,7 +198,7 @@ impl Connection {
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         let mut recheck = Recheck::of(&self.principal, &self.api);
         loop {
-            if self.flush(&mut sink).await.is_err() {
+            if self.flush(sink).await.is_err() {
                 return;
             }
             if let Some((code, reason)) = self.closing.take() {
@@ -207,15 +212,15 @@ impl Connection {
                 // Boxed: it holds the committed message, the largest state of the loop.
                 Some(ack) = self.acks.next(), if !self.acks.is_empty() => {
                     let (request_id, result) = *ack;
-                    Box::pin(self.on_committed(&mut events, request_id, result)).await
+                    Box::pin(self.on_committed(events, request_id, result)).await
                 }
                 frame = stream.next(), if self.acks.len() < MAX_SENDS_IN_FLIGHT => {
                     last_heard = Instant::now();
-                    self.on_socket_frame(frame, &mut events, &limits).await
+                    self.on_socket_frame(frame, events, &limits).await
                 }
                 // An event, or the notifier lost some (its bus dropped): `resync_required`
                 // follows this turn of the loop.
-                wake = events.next_wake() => self.on_wake(wake, &mut events).await,
+                wake = events.next_wake() => self.on_wake(wake, events).await,
                 _ = ticker.tick() => self.on_tick(last_heard, &limits),
                 answer = recheck.answer(&self.api, agent) => {
                     self.on_recheck(answer);

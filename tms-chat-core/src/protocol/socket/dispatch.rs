@@ -126,7 +126,7 @@ impl Connection {
     pub(super) fn actor_owned(&self) -> OwnedActor {
         match &self.principal {
             Principal::Agent(a) => OwnedActor::Agent(Arc::clone(a)),
-            Principal::Customer { customer, .. } => OwnedActor::Customer(customer.clone()),
+            Principal::Customer { customer, .. } => OwnedActor::Customer(Arc::clone(customer)),
         }
     }
 
@@ -270,11 +270,11 @@ impl Connection {
     }
 }
 
-/// The connection's principal, owned so calls don't borrow the connection; an agent is shared
+/// The connection's principal, owned so calls don't borrow the connection; both kinds are shared
 /// (`Arc`), never copied per frame.
 pub(super) enum OwnedActor {
     Agent(Arc<Agent>),
-    Customer(CustomerPrincipal),
+    Customer(Arc<CustomerPrincipal>),
 }
 
 impl OwnedActor {

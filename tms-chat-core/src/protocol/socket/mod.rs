@@ -52,9 +52,10 @@ pub struct SocketGrant {
 enum Principal {
     /// A signed-in agent (shared, never copied per frame).
     Agent(Arc<Agent>),
-    /// A customer in their own session.
+    /// A customer in their own session (shared like an agent: the principal is a few
+    /// strings, and the connection keeps it for its whole life).
     Customer {
-        customer: CustomerPrincipal,
+        customer: Arc<CustomerPrincipal>,
         show_avatars: bool,
     },
 }
@@ -125,7 +126,7 @@ impl ChatApi {
             .await
         {
             Ok((widget, customer)) => Ok(Principal::Customer {
-                customer,
+                customer: Arc::new(customer),
                 show_avatars: widget.show_agent_avatars,
             }),
             Err(e) => Err(super::cors::with_cors(
@@ -153,37 +154,33 @@ impl ChatApi {
             + Unpin
             + 'static,
     {
-        let (sink, stream) = socket.split();
-        // The future itself, not one wrapping it: a wrapper would keep room for the halves
-        // and the grant it moved out for the socket's whole life.
-        self.clone().run_halves(grant, sink, stream)
-    }
-
-    async fn run_halves<K, T>(self, grant: SocketGrant, sink: K, stream: T)
-    where
-        K: Sink<WsFrame, Error = SocketError> + Send + Unpin,
-        T: Stream<Item = Result<WsFrame, SocketError>> + Send + Unpin,
-    {
+        let (mut sink, mut stream) = socket.split();
         self.inner.connections.fetch_add(1, Ordering::Relaxed);
         let agent = match &grant.principal {
             Principal::Agent(agent) => Some(Arc::clone(agent)),
             Principal::Customer { .. } => None,
         };
-        let (mut conn, events) = Connection::new(self.clone(), grant.principal);
-        // After subscribing: what coming online causes (sessions offered to the agent)
-        // reaches this connection too.
-        // Boxed, here and below: the presence calls' futures are several KB, and inline they
-        // would size every connection's task (customers' too) for its whole life.
-        if let Some(agent) = &agent {
-            Box::pin(self.presence_of_socket(agent, true)).await;
+        let slot = grant.slot;
+        let (mut conn, mut events) = Connection::new(self.clone(), grant.principal);
+        let api = self.clone();
+        // Built here and moved in whole: the task then keeps one copy of each part for the
+        // socket's life (an `async fn` taking them would keep its arguments and its locals).
+        async move {
+            // After subscribing: what coming online causes (sessions offered to the agent)
+            // reaches this connection too.
+            // Boxed, here and below: the presence calls' futures are several KB, and inline
+            // they would size every connection's task (customers' too) for its whole life.
+            if let Some(agent) = &agent {
+                Box::pin(api.presence_of_socket(agent, true)).await;
+            }
+            conn.run(&mut sink, &mut stream, &mut events).await;
+            conn.close();
+            if let Some(agent) = &agent {
+                Box::pin(api.presence_of_socket(agent, false)).await;
+            }
+            drop(slot);
+            api.inner.connections.fetch_sub(1, Ordering::Relaxed);
         }
-        conn.run(sink, stream, events).await;
-        conn.close();
-        if let Some(agent) = &agent {
-            Box::pin(self.presence_of_socket(agent, false)).await;
-        }
-        drop(grant.slot);
-        self.inner.connections.fetch_sub(1, Ordering::Relaxed);
     }
 
     /// Tells the service an agent's console socket opened or closed (their presence); a
