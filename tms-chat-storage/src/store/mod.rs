@@ -47,6 +47,18 @@ use crate::sqlite::Checkpointer;
 
 const DUPLICATE_SHORTCUT: &str = "a canned response with this shortcut already exists";
 
+/// The waiting queue, oldest first. `status <> 'ended'` is implied by the `IN`, but it is
+/// spelled out: the partial index `sessions_tenant_waiting` is only chosen when a query
+/// repeats its `WHERE`, and without it SQLite read and sorted every never-assigned session
+/// of the tenant (ended ones too) at each session start.
+const WAITING_SESSIONS: &str = concat!(
+    "SELECT ",
+    session_columns!(),
+    " FROM sessions WHERE tenant_id = $1 AND assigned_agent_id IS NULL \
+     AND status <> 'ended' AND status IN ('waiting', 'transferred') \
+     ORDER BY created_at, id LIMIT $2"
+);
+
 /// A [`ChatStore`] on a sqlx pool of `DB`. Use it through its aliases
 /// [`SqliteStore`](crate::SqliteStore) and [`PostgresStore`](crate::PostgresStore). Cloning is
 /// cheap: clones share the pool.
@@ -503,17 +515,12 @@ impl<DB: Sql> ChatStore for SqlStore<DB> {
         tenant: &TenantId,
         limit: u32,
     ) -> StoreResult<Vec<Session>> {
-        let rows = sql::query::<DB>(concat!(
-            "SELECT ",
-            session_columns!(),
-            " FROM sessions WHERE tenant_id = $1 AND assigned_agent_id IS NULL \
-             AND status IN ('waiting', 'transferred') ORDER BY created_at, id LIMIT $2"
-        ))
-        .bind(tenant.as_str())
-        .bind(page_size(limit))
-        .fetch_all(&self.pool)
-        .await
-        .map_err(db("list waiting sessions"))?;
+        let rows = sql::query::<DB>(WAITING_SESSIONS)
+            .bind(tenant.as_str())
+            .bind(page_size(limit))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(db("list waiting sessions"))?;
         codec::all(&rows, codec::session)
     }
 
@@ -963,4 +970,30 @@ pub(super) async fn delete_canned_response_on<DB: Sql>(
     .await
     .map_err(db("delete canned response"))?;
     touched(row)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WAITING_SESSIONS;
+    use sqlx::Row;
+
+    #[tokio::test]
+    async fn the_waiting_queue_is_read_through_its_partial_index_in_order() {
+        let store = crate::SqliteStore::connect("sqlite::memory:")
+            .await
+            .expect("open");
+        let explain = format!("EXPLAIN QUERY PLAN {}", WAITING_SESSIONS.replace('$', "?"));
+        let plan = sqlx::query(sqlx::AssertSqlSafe(explain))
+            .bind("t")
+            .bind(200)
+            .fetch_all(store.pool())
+            .await
+            .expect("plan")
+            .iter()
+            .map(|row| row.get::<String, _>("detail"))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        assert!(plan.contains("sessions_tenant_waiting"), "{plan}");
+        assert!(!plan.contains("TEMP B-TREE"), "read in index order: {plan}");
+    }
 }
