@@ -59,7 +59,8 @@ impl SqlStore<Sqlite> {
         let store = Self::from_pool(pool).await?;
         // The append's own connection (SQLite has one writer at a time anyway).
         let writer = single_connection(options.clone()).await?;
-        let checkpointer = Checkpointer::start(single_connection(options).await?);
+        let path = options.get_filename().to_owned();
+        let checkpointer = Checkpointer::start(single_connection(options).await?, &path);
         Ok(store.with_writer(writer).with_checkpointer(checkpointer))
     }
 }

@@ -141,7 +141,8 @@ impl ChatApi {
     /// room for its arguments for its whole life, and the socket (hundreds of bytes in
     /// every adapter) would be held there, dead, besides its shared half. An adapter hands
     /// this future to its runtime as it is, not wrapped in an `async` block that keeps the
-    /// socket too.
+    /// socket too. The connection subscribes to its topics here, so events published from
+    /// now on reach it once the future runs.
     pub fn run_socket<S>(
         &self,
         grant: SocketGrant,
@@ -155,7 +156,6 @@ impl ChatApi {
             + 'static,
     {
         let (mut sink, mut stream) = socket.split();
-        self.inner.connections.fetch_add(1, Ordering::Relaxed);
         let agent = match &grant.principal {
             Principal::Agent(agent) => Some(Arc::clone(agent)),
             Principal::Customer { .. } => None,
@@ -166,6 +166,7 @@ impl ChatApi {
         // Built here and moved in whole: the task then keeps one copy of each part for the
         // socket's life (an `async fn` taking them would keep its arguments and its locals).
         async move {
+            api.inner.connections.fetch_add(1, Ordering::Relaxed);
             // After subscribing: what coming online causes (sessions offered to the agent)
             // reaches this connection too.
             // Boxed, here and below: the presence calls' futures are several KB, and inline
