@@ -168,10 +168,13 @@ mod tests {
             "writes paused: the file catches up"
         );
         assert!(!checkpoint_due(Some(10), 10, false), "nothing left to copy");
-        assert!(checkpoint_due(Some(1_500), 400, true), "a batch waits");
-        assert!(!checkpoint_due(Some(1_300), 400, true));
         assert!(
-            checkpoint_due(Some(1_200), 3_000, true),
+            checkpoint_due(Some(400 + BATCH_FRAMES), 400, true),
+            "a batch waits"
+        );
+        assert!(!checkpoint_due(Some(400 + BATCH_FRAMES - 1), 400, true));
+        assert!(
+            checkpoint_due(Some(BATCH_FRAMES), 3_000, true),
             "the WAL started over: every frame is new"
         );
         assert!(
