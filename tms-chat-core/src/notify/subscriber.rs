@@ -168,29 +168,33 @@ impl Drop for Subscriber {
 
 impl EventReceiver {
     /// The next event, waiting for one; `None` once it is empty and every [`Subscriber`]
-    /// handle is gone. Cancel-safe: dropped before it completes, it takes nothing.
+    /// handle is gone. Cancel-safe: dropped before it completes, it takes nothing. A resync
+    /// request is left for [`next_wake`](Self::next_wake) to report.
     pub async fn recv(&mut self) -> Option<Arc<Envelope>> {
-        loop {
-            match self.try_recv() {
-                Ok(event) => return Some(event),
-                Err(Empty::Forever) => return None,
-                // A wake-up that came between the check and the wait is kept by `Notify`
-                // (one permit), so none is missed.
-                Err(Empty::Now) => self.shared.ready.notified().await,
-            }
+        match self.wait(false).await {
+            Wake::Event(event) => Some(event),
+            Wake::Resync | Wake::Closed => None,
         }
     }
 
     /// What the connection should do next: a resync asked for (reported once per request),
-    /// else the next event, waiting for one. Cancel-safe like [`recv`](Self::recv).
-    pub async fn next_wake(&mut self) -> Wake {
+    /// else the next event, waiting for one. Cancel-safe like [`recv`](Self::recv). The
+    /// waiting future itself, not one wrapping it: a connection keeps it for its whole life.
+    pub fn next_wake(&mut self) -> impl std::future::Future<Output = Wake> + Send + '_ {
+        self.wait(true)
+    }
+
+    /// Waits for an event (or, with `report_resync`, a resync request).
+    async fn wait(&mut self, report_resync: bool) -> Wake {
         loop {
-            if self.shared.resync.swap(false, Ordering::AcqRel) {
+            if report_resync && self.shared.resync.swap(false, Ordering::AcqRel) {
                 return Wake::Resync;
             }
             match self.try_recv() {
                 Ok(event) => return Wake::Event(event),
                 Err(Empty::Forever) => return Wake::Closed,
+                // A wake-up that came between the check and the wait is kept by `Notify`
+                // (one permit), so none is missed.
                 Err(Empty::Now) => self.shared.ready.notified().await,
             }
         }

@@ -20,9 +20,9 @@ use std::time::Duration;
 use sqlx::{Pool, Sqlite};
 use tokio::task::JoinHandle;
 
-/// How often the WAL is checkpointed while it takes new frames.
+/// How often the WAL's size is looked at while it takes new frames.
 pub(super) const ACTIVE_INTERVAL: Duration = Duration::from_millis(20);
-/// The longest wait between two checkpoints while nothing is written.
+/// The longest wait between two looks while nothing is written.
 pub(super) const IDLE_INTERVAL: Duration = Duration::from_secs(2);
 /// The WAL size (in pages) at which a committing connection checkpoints by itself.
 pub(super) const AUTOCHECKPOINT_PAGES: u32 = 4_000;
